@@ -1,0 +1,11 @@
+# Gunicorn for production (docker-compose.yml). DESIGN rule 1: the access
+# log carries no client address, user agent, referrer or query string, and
+# no precise time (the day only), so it cannot be matched to a submission.
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
+accesslog = "-"
+access_log_format = '"%(m)s %(U)s" %(s)s'
+errorlog = "-"
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -1,0 +1,56 @@
+"""Forms: validate and describe layout, no side effects."""
+
+from crispy_forms.helper import FormHelper
+from django import forms
+
+from survey.models import Question
+from survey.responding import FREE_TEXT_MAX, QuestionSpec
+
+
+def field_name(key: str) -> str:
+    return f"q_{key}"
+
+
+def _field(q: QuestionSpec) -> forms.Field:
+    common = {"label": q.text, "help_text": q.help, "required": q.required}
+    if q.kind == Question.Kind.MULTIPLE_CHOICE:
+        return forms.MultipleChoiceField(choices=q.choices, widget=forms.CheckboxSelectMultiple, **common)
+    if q.kind == Question.Kind.FREE_TEXT:
+        return forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=FREE_TEXT_MAX, **common)
+    return forms.ChoiceField(choices=q.choices, widget=forms.RadioSelect, **common)
+
+
+class PageForm(forms.Form):
+    """The questions of one page of a survey, built from plain question specs."""
+
+    def __init__(self, *args, questions: list[QuestionSpec], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        for q in questions:
+            self.fields[field_name(q.key)] = _field(q)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def answers(self) -> dict:
+        """Cleaned answers keyed by question key; unanswered ones left out."""
+        out = {}
+        for q in self.questions:
+            value = self.cleaned_data.get(field_name(q.key))
+            if value not in (None, "", []):
+                out[q.key] = list(value) if isinstance(value, list) else value
+        return out
+
+
+class PublishForm(forms.Form):
+    note = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Optional: what this version is, or what it corrects.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False

@@ -1,0 +1,24 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from survey.definition import DefinitionError, builtin_definitions, load_definition, parse_definition
+
+
+class Command(BaseCommand):
+    help = "Create or update a survey from a JSON definition (refused whole on error)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help=f"a JSON file, or a built-in template: {', '.join(builtin_definitions())}")
+
+    def handle(self, *args, file, **options):
+        path = builtin_definitions().get(file) or Path(file)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CommandError(f"cannot read {file}: {exc}") from None
+        try:
+            survey = load_definition(definition=parse_definition(text))
+        except DefinitionError as exc:
+            raise CommandError(f"{file}: {exc}") from None
+        self.stdout.write(f"Loaded survey {survey.slug!r} ({survey.questions.count()} questions).")

@@ -1,0 +1,257 @@
+"""Candour's data model.
+
+Response-side models (PendingSubmission, Response, Answer) never hold a
+user, an address or a datetime: only the date a response was submitted on
+(DESIGN rule 1). Their ids are random UUID4 (rule 2).
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Survey(models.Model):
+    class Access(models.TextChoices):
+        OPEN = "open", "Open link"
+        CODES = "codes", "Invitation codes"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    slug = models.SlugField(unique=True)
+    title = models.CharField(max_length=200)
+    intro = models.TextField(blank=True)
+    min_group_size = models.PositiveSmallIntegerField(default=10)
+    access = models.CharField(max_length=10, choices=Access.choices, default=Access.OPEN)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    # Bumped whenever responses are added; results record the version they
+    # were computed from, so "results older than answers" is a comparison.
+    data_version = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(min_group_size__gte=5), name="min_group_size_at_least_5"),
+        ]
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class Section(models.Model):
+    survey = models.ForeignKey(Survey, models.CASCADE, related_name="sections")
+    position = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["survey", "position"], name="section_position_unique")]
+
+
+class Question(models.Model):
+    class Kind(models.TextChoices):
+        SINGLE_CHOICE = "single_choice", "Single choice"
+        MULTIPLE_CHOICE = "multiple_choice", "Multiple choice"
+        YES_NO = "yes_no", "Yes / no"
+        SCALE = "scale", "Scale"
+        FREE_TEXT = "free_text", "Free text"
+
+    survey = models.ForeignKey(Survey, models.CASCADE, related_name="questions")
+    section = models.ForeignKey(Section, models.CASCADE, related_name="questions")
+    position = models.PositiveSmallIntegerField()
+    key = models.SlugField(max_length=80)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    text = models.TextField()
+    help_text = models.TextField(blank=True)
+    required = models.BooleanField(default=True)
+    breakdown = models.BooleanField(default=False)
+    show_if_question = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="followups")
+    show_if_value = models.CharField(max_length=80, blank=True)
+
+    class Meta:
+        ordering = ["section__position", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "key"], name="question_key_unique"),
+            models.UniqueConstraint(fields=["section", "position"], name="question_position_unique"),
+            models.CheckConstraint(
+                condition=Q(breakdown=False) | Q(kind="single_choice"), name="breakdown_is_single_choice"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class Choice(models.Model):
+    question = models.ForeignKey(Question, models.CASCADE, related_name="choices")
+    position = models.PositiveSmallIntegerField()
+    value = models.SlugField(max_length=80)
+    label = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "value"], name="choice_value_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Concern(models.Model):
+    survey = models.ForeignKey(Survey, models.CASCADE, related_name="concerns")
+    position = models.PositiveSmallIntegerField()
+    key = models.SlugField(max_length=80)
+    label = models.CharField(max_length=200)
+    raised = models.ForeignKey(Question, models.PROTECT, related_name="+")
+    outcome = models.ForeignKey(Question, models.PROTECT, related_name="+")
+    resolved_values = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["survey", "key"], name="concern_key_unique")]
+
+
+class Member(models.Model):
+    """A person's role on one survey (roles are per survey, not global)."""
+
+    class Role(models.TextChoices):
+        ORGANISER = "organiser", "Organiser"
+        MODERATOR = "moderator", "Moderator"
+
+    survey = models.ForeignKey(Survey, models.CASCADE, related_name="members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["survey", "user", "role"], name="member_unique")]
+
+
+# --- Response side: no user, no address, no datetime (DESIGN rule 1). -------
+
+
+class PendingSubmission(models.Model):
+    """A submission waiting to be mixed into the response table (rule 4).
+
+    Rows are moved out in shuffled batches by ``mix_pending_submissions``;
+    the payload is the validated answers keyed by question key.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(Survey, models.CASCADE, related_name="pending")
+    answers = models.JSONField()
+    submitted_on = models.DateField()
+
+
+class Response(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(Survey, models.PROTECT, related_name="responses")
+    submitted_on = models.DateField()
+
+
+class Answer(models.Model):
+    """One answer; a multiple-choice answer is one row per chosen choice."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    response = models.ForeignKey(Response, models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, models.PROTECT, related_name="answers")
+    choice = models.ForeignKey(Choice, models.PROTECT, null=True, blank=True, related_name="answers")
+    text = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [
+            # Aggregation joins every respondent's answer to one question:
+            # (question, response) -> choice is an index-only lookup.
+            models.Index(fields=["question", "response", "choice"], name="answer_question_response"),
+            # Deleting or reading one response's answers.
+            models.Index(fields=["response"], name="answer_response"),
+        ]
+
+
+class UsedFormToken(models.Model):
+    """Hashes of spent one-time form tokens, so a replay stores nothing (rule 8).
+
+    Holds a date for clean-up only; never joined to a submission.
+    """
+
+    token_hash = models.CharField(max_length=64, primary_key=True)
+    used_on = models.DateField()
+
+
+# --- Derived data: always recomputable from responses. -----------------------
+
+
+class ResultSet(models.Model):
+    """Bookkeeping of a survey's last aggregation (kept off the Survey row so
+    that aggregating never contends with mixing new responses in)."""
+
+    survey = models.OneToOneField(Survey, models.CASCADE, primary_key=True, related_name="result_set")
+    version = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField()
+    # Respondents counted by the last aggregation (coarse progress, rule 6).
+    respondents = models.PositiveIntegerField(default=0)
+
+
+class Result(models.Model):
+    """One figure for a concern (overall or for one breakdown group).
+
+    Stored already suppressed: a suppressed figure keeps no count and no n.
+    """
+
+    class Measure(models.TextChoices):
+        RAISED = "raised"
+        RESOLVED = "resolved"
+
+    survey = models.ForeignKey(Survey, models.CASCADE, related_name="results")
+    concern = models.ForeignKey(Concern, models.CASCADE, related_name="results")
+    breakdown = models.ForeignKey(Question, models.CASCADE, null=True, blank=True, related_name="+")
+    group = models.ForeignKey(Choice, models.CASCADE, null=True, blank=True, related_name="+")
+    measure = models.CharField(max_length=10, choices=Measure.choices)
+    suppressed = models.BooleanField(default=False)
+    count = models.PositiveIntegerField(null=True)
+    n = models.PositiveIntegerField(null=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(suppressed=True, count__isnull=True, n__isnull=True)
+                | Q(suppressed=False, count__isnull=False, n__isnull=False),
+                name="suppressed_result_has_no_counts",
+            ),
+        ]
+        indexes = [
+            # Console and export read all results of one survey.
+            models.Index(fields=["survey"], name="result_survey"),
+        ]
+
+
+class ReportVersion(models.Model):
+    """A published, frozen snapshot of a survey's suppressed results."""
+
+    survey = models.ForeignKey(Survey, models.CASCADE, related_name="reports")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    snapshot = models.JSONField()
+    note = models.TextField(blank=True)
+    published_at = models.DateTimeField()
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [models.UniqueConstraint(fields=["survey", "number"], name="report_number_unique")]
+
+
+class AuditEvent(models.Model):
+    """Who changed what and when: every staff action that changes data."""
+
+    survey = models.ForeignKey(Survey, models.CASCADE, null=True, blank=True, related_name="audit")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+    action = models.CharField(max_length=60)
+    detail = models.TextField(blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at"]

@@ -1,0 +1,264 @@
+"""Answering a survey: validate answers, submit, and mix submissions in.
+
+DESIGN rule 4: a submission is stored in a pending pool; ``mix_pending``
+moves pending submissions into the response table in shuffled batches, in
+transactions of their own, so that nothing in the database (ids, row order,
+transaction ids) ties a response to the moment or the request it came from.
+"""
+
+import hashlib
+import hmac
+import random
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Min
+from django.utils import timezone
+
+from survey.models import Answer, Choice, PendingSubmission, Question, Response, Survey, UsedFormToken
+
+FREE_TEXT_MAX = 5000
+_shuffle = random.SystemRandom().shuffle
+
+AnswerValue = str | list[str]
+
+
+@dataclass(frozen=True)
+class QuestionSpec:
+    key: str
+    kind: str
+    text: str
+    help: str
+    required: bool
+    section: int
+    section_title: str
+    choices: tuple[tuple[str, str], ...]  # (value, label)
+    show_if: tuple[str, str] | None  # (question key, value)
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return dict(self.choices)
+
+
+@dataclass(frozen=True)
+class SurveySpec:
+    """A survey's questions as plain data, in order, for forms and validation."""
+
+    questions: tuple[QuestionSpec, ...]
+    pages: tuple[tuple[str, ...], ...] = field(default=())
+
+    def __getitem__(self, key: str) -> QuestionSpec:
+        return self.by_key[key]
+
+    @property
+    def by_key(self) -> dict[str, QuestionSpec]:
+        return {q.key: q for q in self.questions}
+
+
+class AnswerError(ValueError):
+    def __init__(self, key: str, message: str):
+        self.key = key
+        self.message = message
+        super().__init__(f"{key}: {message}")
+
+
+def survey_spec(survey: Survey) -> SurveySpec:
+    """Load a survey's structure once (three queries) as plain data."""
+    questions = list(Question.objects.filter(survey=survey).select_related("section", "show_if_question"))
+    choices: dict[int, list[tuple[str, str]]] = {}
+    for c in Choice.objects.filter(question__survey=survey).order_by("position"):
+        choices.setdefault(c.question_id, []).append((c.value, c.label))
+    specs = tuple(
+        QuestionSpec(
+            key=q.key,
+            kind=q.kind,
+            text=q.text,
+            help=q.help_text,
+            required=q.required,
+            section=q.section.position,
+            section_title=q.section.title,
+            choices=tuple(choices.get(q.pk, ())),
+            show_if=(q.show_if_question.key, q.show_if_value) if q.show_if_question_id else None,
+        )
+        for q in questions
+    )
+    return SurveySpec(questions=specs, pages=_paginate(specs))
+
+
+def _paginate(questions: tuple[QuestionSpec, ...]) -> tuple[tuple[str, ...], ...]:
+    """Split sections into pages so a follow-up never shares a page with the
+    question that controls it: the condition is then known, without
+    JavaScript, by the time the follow-up is shown."""
+    pages: list[list[str]] = []
+    current_section = None
+    for q in questions:
+        if q.section != current_section or (q.show_if and q.show_if[0] in pages[-1]):
+            pages.append([])
+            current_section = q.section
+        pages[-1].append(q.key)
+    return tuple(tuple(p) for p in pages)
+
+
+def is_shown(question: QuestionSpec, answers: dict[str, AnswerValue]) -> bool:
+    if question.show_if is None:
+        return True
+    controller, value = question.show_if
+    given = answers.get(controller)
+    return value in given if isinstance(given, list) else given == value
+
+
+def visible_pages(spec: SurveySpec, answers: dict[str, AnswerValue]) -> list[int]:
+    """Indexes of the pages that have at least one question to show."""
+    return [i for i, page in enumerate(spec.pages) if any(is_shown(spec[k], answers) for k in page)]
+
+
+def clean_answers(spec: SurveySpec, raw: dict[str, AnswerValue | None]) -> dict[str, AnswerValue]:
+    """Validate a whole set of answers; raise AnswerError at the first fault.
+
+    Empty values mean unanswered. A required question that is shown must be
+    answered; a question hidden by its condition must not be.
+    """
+    by_key = spec.by_key
+    for key in raw:
+        if key not in by_key:
+            raise AnswerError(key, "not a question of this survey")
+    answers: dict[str, AnswerValue] = {}
+    for q in spec.questions:
+        value = raw.get(q.key)
+        if isinstance(value, str):
+            value = value.strip()
+        if value in (None, "", []):
+            if q.required and is_shown(q, answers):
+                raise AnswerError(q.key, "an answer is required")
+            continue
+        if not is_shown(q, answers):
+            raise AnswerError(q.key, f'answered, but it is only asked when "{q.show_if[0]}" is "{q.show_if[1]}"')
+        labels = q.labels
+        if q.kind == Question.Kind.MULTIPLE_CHOICE:
+            values = value if isinstance(value, list) else [value]
+            values = list(dict.fromkeys(v.strip() for v in values if v.strip()))
+            for v in values:
+                if v not in labels:
+                    raise AnswerError(q.key, f'"{v}" is not one of {", ".join(labels)}')
+            answers[q.key] = values
+        elif q.kind == Question.Kind.FREE_TEXT:
+            if not isinstance(value, str):
+                raise AnswerError(q.key, "must be text")
+            if len(value) > FREE_TEXT_MAX:
+                raise AnswerError(q.key, f"is longer than {FREE_TEXT_MAX} characters")
+            answers[q.key] = value
+        else:
+            if not isinstance(value, str) or value not in labels:
+                raise AnswerError(q.key, f'"{value}" is not one of {", ".join(labels)}')
+            answers[q.key] = value
+    return answers
+
+
+def token_hash(nonce: str) -> str:
+    """Keyed hash of a form token's nonce: the nonce itself is never stored."""
+    return hmac.new(settings.SECRET_KEY.encode(), nonce.encode(), hashlib.sha256).hexdigest()
+
+
+def submit_response(*, survey: Survey, answers: dict[str, AnswerValue], nonce: str) -> bool:
+    """Store one validated submission; return False if its token was spent.
+
+    One transaction burns the one-time form token and stores the answers in
+    the pending pool, with the date only (DESIGN rules 1, 4 and 8). Nothing
+    here talks to the broker: the respondent never waits on Redis.
+    """
+    try:
+        with transaction.atomic():
+            UsedFormToken.objects.create(token_hash=token_hash(nonce), used_on=timezone.localdate())
+            PendingSubmission.objects.create(survey=survey, answers=answers, submitted_on=timezone.localdate())
+    except IntegrityError:
+        return False
+    return True
+
+
+def _answer_rows(
+    response: Response, answers: dict[str, AnswerValue], questions: dict[str, int], choices: dict[tuple[str, str], int]
+) -> list[Answer]:
+    rows = []
+    for key, value in answers.items():
+        if isinstance(value, list):
+            rows.extend(Answer(response=response, question_id=questions[key], choice_id=choices[key, v]) for v in value)
+        elif (key, value) in choices:
+            rows.append(Answer(response=response, question_id=questions[key], choice_id=choices[key, value]))
+        else:
+            rows.append(Answer(response=response, question_id=questions[key], text=value))
+    return rows
+
+
+def _lookups(survey_id: int) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
+    questions = dict(Question.objects.filter(survey_id=survey_id).values_list("key", "pk"))
+    choices = {
+        (qkey, value): pk
+        for qkey, value, pk in Choice.objects.filter(question__survey_id=survey_id).values_list(
+            "question__key", "value", "pk"
+        )
+    }
+    return questions, choices
+
+
+def insert_responses(*, survey_id: int, submissions: list[tuple[dict[str, AnswerValue], date]]) -> int:
+    """Write validated submissions as Response and Answer rows, in random order.
+
+    Runs inside the caller's transaction; bumps the survey's data version so
+    reconciliation knows its results are stale.
+    """
+    questions, choices = _lookups(survey_id)
+    _shuffle(submissions)
+    responses = [Response(survey_id=survey_id, submitted_on=day) for _, day in submissions]
+    Response.objects.bulk_create(responses, batch_size=2000)
+    rows: list[Answer] = []
+    for response, (answers, _) in zip(responses, submissions, strict=True):
+        rows.extend(_answer_rows(response, answers, questions, choices))
+    _shuffle(rows)
+    Answer.objects.bulk_create(rows, batch_size=5000)
+    Survey.objects.filter(pk=survey_id).update(data_version=F("data_version") + 1)
+    return len(responses)
+
+
+def mix_pending(*, batch_size: int = 5000, force: bool = False) -> dict[int, int]:
+    """Move waiting submissions into the response table in shuffled batches.
+
+    Each call is its own transaction, claims rows so that concurrent calls
+    never move one twice, and enqueues aggregation once it has committed.
+    Returns how many responses each survey received. ``force`` moves even
+    a batch smaller than CANDOUR_MIX_MIN_BATCH (``manage.py aggregate``).
+    """
+    from survey.tasks import enqueue_aggregation
+
+    moved: dict[int, int] = {}
+    with transaction.atomic():
+        # A lone submission is only moved once others can hide it, or once
+        # its day is over (settings.CANDOUR_MIX_MIN_BATCH).
+        ready = [
+            row["survey_id"]
+            for row in PendingSubmission.objects.values("survey_id")
+            .annotate(waiting=Count("pk"), first_day=Min("submitted_on"))
+            .order_by()
+            if force or row["waiting"] >= settings.CANDOUR_MIX_MIN_BATCH or row["first_day"] < timezone.localdate()
+        ]
+        if not ready:
+            return moved
+        pending = PendingSubmission.objects.filter(survey_id__in=ready).order_by("?")
+        if connection.features.has_select_for_update_skip_locked:
+            pending = pending.select_for_update(skip_locked=True)
+        claimed = list(pending.values_list("pk", "survey_id", "answers", "submitted_on")[:batch_size])
+        if not claimed:
+            return moved
+        by_survey: dict[int, list] = {}
+        for _, survey_id, answers, day in claimed:
+            by_survey.setdefault(survey_id, []).append((answers, day))
+        deleted, _ = PendingSubmission.objects.filter(pk__in=[row[0] for row in claimed]).delete()
+        if deleted != len(claimed):
+            # Another process got there first; roll back and let it finish.
+            transaction.set_rollback(True)
+            return {}
+        for survey_id, submissions in by_survey.items():
+            moved[survey_id] = insert_responses(survey_id=survey_id, submissions=submissions)
+        transaction.on_commit(lambda: enqueue_aggregation(list(moved)))
+    return moved

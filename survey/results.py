@@ -1,0 +1,296 @@
+"""Aggregation: every figure of DESIGN.md, computed by the database.
+
+``compute_results`` runs one GROUP BY query per concern topic over the
+respondents' answers (joined per question with FilteredRelation, never a
+Python loop over responses), suppresses small cells, and replaces the
+survey's Result rows in one transaction. ``results_document`` reads those
+rows back in the JSON shape of DESIGN.md; every output uses it.
+"""
+
+import csv
+import io
+from collections import defaultdict
+
+from django.db import connection, transaction
+from django.db.models import Count, F, FilteredRelation, Q
+from django.utils import timezone
+
+from survey.models import Choice, Concern, Question, Response, Result, ResultSet, Survey
+from survey.stats import compare_proportions, holm_adjust, proportion
+from survey.suppression import hidden_cells
+
+MEASURES = ("raised", "resolved")
+_LOCK_NAMESPACE = 7301  # pg advisory lock namespace for aggregation
+
+
+def _concern_cells(survey: Survey, concern: Concern, breakdowns: list[Question], yes_id: int, resolved_ids: list[int]):
+    """Counts per combination of breakdown answers: one SQL query."""
+    joins = {
+        "r": FilteredRelation("answers", condition=Q(answers__question=concern.raised_id)),
+        "o": FilteredRelation("answers", condition=Q(answers__question=concern.outcome_id)),
+    }
+    for i, b in enumerate(breakdowns):
+        joins[f"b{i}"] = FilteredRelation("answers", condition=Q(answers__question=b.pk))
+    group_by = [f"b{i}__choice_id" for i in range(len(breakdowns))]
+    rows = (
+        Response.objects.filter(survey=survey)
+        .annotate(**joins)
+        .values(*group_by)
+        .annotate(
+            raised_n=Count("pk", filter=Q(r__choice_id__isnull=False)),
+            raised_count=Count("pk", filter=Q(r__choice_id=yes_id)),
+            resolved_n=Count("pk", filter=Q(r__choice_id=yes_id, o__choice_id__isnull=False)),
+            resolved_count=Count("pk", filter=Q(r__choice_id=yes_id, o__choice_id__in=resolved_ids)),
+        )
+        .order_by()
+    )
+    return [(tuple(row[g] for g in group_by), row) for row in rows]
+
+
+def _figure_rows(survey, concern, breakdowns, cells, k) -> list[Result]:
+    def totals(selected):
+        out = {f"{m}_{x}": 0 for m in MEASURES for x in ("n", "count")}
+        for _, row in selected:
+            for name in out:
+                out[name] += row[name]
+        return out
+
+    rows: list[Result] = []
+
+    def add(breakdown, group, figures, hidden_measures):
+        for m in MEASURES:
+            if m in hidden_measures:
+                rows.append(
+                    Result(survey=survey, concern=concern, breakdown=breakdown, group=group, measure=m, suppressed=True)
+                )
+            else:
+                rows.append(
+                    Result(
+                        survey=survey,
+                        concern=concern,
+                        breakdown=breakdown,
+                        group=group,
+                        measure=m,
+                        count=figures[f"{m}_count"],
+                        n=figures[f"{m}_n"],
+                    )
+                )
+
+    overall = totals(cells)
+    add(None, None, overall, {m for m in MEASURES if overall[f"{m}_n"] < k})
+
+    for i, breakdown in enumerate(breakdowns):
+        groups = {c.pk: totals([cell for cell in cells if cell[0][i] == c.pk]) for c in breakdown.choices.all()}
+        # A hidden group hides both its measures; resolved may hide more.
+        hidden_raised = hidden_cells({g: f["raised_n"] for g, f in groups.items()}, k)
+        hidden_resolved = hidden_cells(
+            {g: f["resolved_n"] for g, f in groups.items()}, k, already_hidden=frozenset(hidden_raised)
+        )
+        for choice in breakdown.choices.all():
+            hidden = set()
+            if choice.pk in hidden_raised:
+                hidden = set(MEASURES)
+            elif choice.pk in hidden_resolved:
+                hidden = {"resolved"}
+            add(breakdown, choice, groups[choice.pk], hidden)
+    return rows
+
+
+def compute_results(*, survey_id: int) -> bool:
+    """Recompute and store every figure of one survey; return False if skipped.
+
+    Safe to run twice or concurrently: on PostgreSQL a run takes an advisory
+    lock and reads one snapshot (REPEATABLE READ); a second concurrent run
+    skips ("another process got there first"). Result rows are replaced in
+    the same transaction, so readers see the old figures or the new ones.
+    """
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                if outermost:  # inside a caller's transaction, its snapshot rules
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [_LOCK_NAMESPACE, survey_id])
+                if not cursor.fetchone()[0]:
+                    return False
+        survey = Survey.objects.get(pk=survey_id)
+        k = survey.min_group_size
+        breakdowns = list(
+            Question.objects.filter(survey=survey, breakdown=True)
+            .prefetch_related("choices")
+            .order_by("section__position", "position")
+        )
+        rows: list[Result] = []
+        for concern in survey.concerns.all():
+            yes_id = Choice.objects.get(question_id=concern.raised_id, value="yes").pk
+            resolved_ids = list(
+                Choice.objects.filter(question_id=concern.outcome_id, value__in=concern.resolved_values).values_list(
+                    "pk", flat=True
+                )
+            )
+            cells = _concern_cells(survey, concern, breakdowns, yes_id, resolved_ids)
+            rows.extend(_figure_rows(survey, concern, breakdowns, cells, k))
+        respondents = Response.objects.filter(survey=survey).count()
+        Result.objects.filter(survey=survey).delete()
+        Result.objects.bulk_create(rows)
+        ResultSet.objects.update_or_create(
+            survey=survey,
+            defaults={"version": survey.data_version, "computed_at": timezone.now(), "respondents": respondents},
+        )
+    return True
+
+
+def stale_survey_ids() -> list[int]:
+    """Surveys whose results are older than their answers."""
+    return list(
+        Survey.objects.filter(data_version__gt=0)
+        .filter(Q(result_set__isnull=True) | Q(result_set__version__lt=F("data_version")))
+        .values_list("pk", flat=True)
+    )
+
+
+# --- Reading results back: every output goes through results_document. ----
+
+
+def _figure(result: Result | None) -> dict:
+    if result is None or result.suppressed:
+        return {"suppressed": True}
+    return proportion(result.count, result.n)
+
+
+def results_document(*, survey: Survey) -> dict:
+    """The survey's suppressed results in the JSON shape of DESIGN.md."""
+    results = defaultdict(dict)
+    for r in Result.objects.filter(survey=survey):
+        results[(r.concern_id, r.breakdown_id, r.group_id)][r.measure] = r
+    breakdowns = list(
+        Question.objects.filter(survey=survey, breakdown=True)
+        .prefetch_related("choices")
+        .order_by("section__position", "position")
+    )
+    result_set = ResultSet.objects.filter(survey=survey).first()
+    concerns = []
+    for concern in survey.concerns.all():
+        overall = results.get((concern.pk, None, None), {})
+        item = {
+            "key": concern.key,
+            "label": concern.label,
+            "raised": _figure(overall.get("raised")),
+            "resolved": _figure(overall.get("resolved")),
+            "breakdowns": [],
+        }
+        for b in breakdowns:
+            groups = []
+            for choice in b.choices.all():
+                cell = results.get((concern.pk, b.pk, choice.pk), {})
+                raised = cell.get("raised")
+                if raised is None or raised.suppressed:
+                    groups.append({"value": choice.value, "label": choice.label, "suppressed": True})
+                else:
+                    groups.append(
+                        {
+                            "value": choice.value,
+                            "label": choice.label,
+                            "raised": _figure(raised),
+                            "resolved": _figure(cell.get("resolved")),
+                        }
+                    )
+            item["breakdowns"].append({"question": b.key, "groups": groups})
+        concerns.append(item)
+    return {
+        "survey": survey.slug,
+        "respondents": result_set.respondents if result_set else 0,
+        "min_group_size": survey.min_group_size,
+        "concerns": concerns,
+    }
+
+
+def comparisons(document: dict) -> list[dict]:
+    """Each visible group against the rest of the respondents, per measure.
+
+    The rest is the overall figure minus the group's, so it reveals nothing
+    the document does not already show; it is left out when it rests on
+    fewer than k respondents. p-values are Holm-adjusted over all the
+    comparisons made, and "significant" means adjusted p < 0.05.
+    """
+    k = document["min_group_size"]
+    found = []
+    for concern in document["concerns"]:
+        for breakdown in concern["breakdowns"]:
+            for group in breakdown["groups"]:
+                for m in MEASURES:
+                    total, part = concern[m], group.get(m, {"suppressed": True})
+                    if total.get("suppressed") or part.get("suppressed") or not part.get("n"):
+                        continue
+                    rest_n, rest_count = total["n"] - part["n"], total["count"] - part["count"]
+                    if rest_n < k:
+                        continue
+                    found.append(
+                        {
+                            "concern": concern["key"],
+                            "measure": m,
+                            "question": breakdown["question"],
+                            "value": group["value"],
+                            "label": group["label"],
+                            "group_pct": part["pct"],
+                            "rest_pct": proportion(rest_count, rest_n)["pct"],
+                            **compare_proportions(part["count"], part["n"], rest_count, rest_n),
+                        }
+                    )
+    for item, adjusted in zip(found, holm_adjust([c["p_value"] for c in found]), strict=True):
+        item["p_adjusted"] = adjusted
+        item["significant"] = adjusted < 0.05
+    return found
+
+
+CSV_HEADER = [
+    "concern",
+    "label",
+    "breakdown",
+    "group",
+    "group_label",
+    "measure",
+    "suppressed",
+    "count",
+    "n",
+    "pct",
+    "ci95_low",
+    "ci95_high",
+]
+
+
+def results_csv(document: dict) -> str:
+    """A results document as CSV: one row per figure, suppressed ones blank."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_HEADER)
+
+    def write(concern, breakdown, value, label, measure, figure):
+        hidden = figure.get("suppressed", False)
+        ci = figure.get("ci95") or ["", ""]
+        writer.writerow(
+            [
+                concern["key"],
+                concern["label"],
+                breakdown,
+                value,
+                label,
+                measure,
+                "yes" if hidden else "no",
+                "" if hidden else figure["count"],
+                "" if hidden else figure["n"],
+                "" if hidden else figure["pct"],
+                "" if hidden else ci[0],
+                "" if hidden else ci[1],
+            ]
+        )
+
+    for concern in document["concerns"]:
+        for m in MEASURES:
+            write(concern, "", "", "All respondents", m, concern[m])
+        for breakdown in concern["breakdowns"]:
+            for group in breakdown["groups"]:
+                for m in MEASURES:
+                    figure = {"suppressed": True} if group.get("suppressed") else group[m]
+                    write(concern, breakdown["question"], group["value"], group["label"], m, figure)
+    return out.getvalue()

@@ -1,0 +1,45 @@
+"""Celery tasks: thin, idempotent wrappers around services.
+
+Tasks take ids only (never answers or request data: DESIGN rule 1).
+"""
+
+import logging
+
+from celery import shared_task
+
+from survey import responding, results
+from survey.models import Survey
+
+logger = logging.getLogger(__name__)
+
+
+def enqueue_aggregation(survey_ids: list[int]) -> None:
+    """Ask a worker to aggregate; never block or fail the caller.
+
+    Publishing does not retry and the broker has short socket timeouts, so
+    with the broker down this returns at once; beat's reconciliation finds
+    the stale results later.
+    """
+    for survey_id in survey_ids:
+        try:
+            aggregate_survey.apply_async(args=[survey_id], retry=False)
+        except Exception:  # noqa: BLE001 - any broker failure is recoverable by reconciliation
+            logger.warning("Could not enqueue aggregation of survey %s; reconciliation will catch up.", survey_id)
+
+
+@shared_task
+def aggregate_survey(survey_id: int) -> None:
+    if Survey.objects.filter(pk=survey_id).exists():
+        results.compute_results(survey_id=survey_id)
+
+
+@shared_task
+def mix_pending() -> None:
+    responding.mix_pending()
+
+
+@shared_task
+def reconcile() -> None:
+    """Mix in what is waiting and recompute every survey whose results are stale."""
+    responding.mix_pending()
+    enqueue_aggregation(results.stale_survey_ids())

@@ -1,0 +1,39 @@
+from django import template
+from django.utils.html import format_html
+
+register = template.Library()
+
+
+@register.simple_tag
+def figure(value):
+    """A figure as text: '38.0% (380 of 1000; 95% CI 35.0–41.1)', or 'suppressed'."""
+    if not value or value.get("suppressed"):
+        return format_html('<span class="text-body-secondary">suppressed</span>')
+    low, high = value["ci95"]
+    return format_html(
+        "<strong>{}%</strong> <span class='text-body-secondary small'>({} of {}; 95% CI {}–{})</span>",
+        value["pct"],
+        value["count"],
+        value["n"],
+        low,
+        high,
+    )
+
+
+@register.simple_tag
+def bar(value, label=""):
+    """A horizontal bar with its interval drawn as a line; text beside it, so colour is never the only signal."""
+    if not value or value.get("suppressed"):
+        return format_html('<div class="bar bar-empty" aria-hidden="true"></div>')
+    low, high = value["ci95"]
+    return format_html(
+        '<svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" role="img" aria-label="{} {}%">'
+        '<rect x="0" y="1" width="100" height="8" class="bar-bg"/>'
+        '<rect x="0" y="1" width="{}" height="8" class="bar-fg"/>'
+        '<line x1="{}" x2="{}" y1="5" y2="5" class="bar-ci"/></svg>',
+        label,
+        value["pct"],
+        value["pct"],
+        low,
+        high,
+    )

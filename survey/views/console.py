@@ -1,0 +1,62 @@
+"""Organiser console: surveys, coarse progress, results, publishing."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from survey.forms import PublishForm
+from survey.models import Member, ResultSet, Survey
+from survey.permissions import member_required
+from survey.reports import publish_report
+from survey.results import comparisons, results_document
+
+
+def coarse_progress(result_set: ResultSet | None, k: int) -> str:
+    """Respondents as of the last aggregation, exact only once at least k (rule 6)."""
+    count = result_set.respondents if result_set else 0
+    return f"fewer than {k}" if count < k else str(count)
+
+
+@require_GET
+@login_required
+def home(request):
+    surveys = (
+        Survey.objects.filter(members__user=request.user, members__role=Member.Role.ORGANISER)
+        .select_related("result_set")
+        .order_by("title")
+        .distinct()
+    )
+    rows = [
+        {"survey": s, "progress": coarse_progress(getattr(s, "result_set", None), s.min_group_size)} for s in surveys
+    ]
+    return render(request, "survey/console/home.html", {"rows": rows})
+
+
+@require_GET
+@member_required(Member.Role.ORGANISER)
+def results(request, survey: Survey):
+    document = results_document(survey=survey)
+    result_set = ResultSet.objects.filter(survey=survey).first()
+    context = {
+        "survey": survey,
+        "document": document,
+        "comparisons": comparisons(document),
+        "result_set": result_set,
+        "progress": coarse_progress(result_set, survey.min_group_size),
+        "publish_form": PublishForm(),
+        "reports": survey.reports.all()[:10],
+    }
+    return render(request, "survey/console/results.html", context)
+
+
+@require_POST
+@member_required(Member.Role.ORGANISER)
+def publish(request, survey: Survey):
+    form = PublishForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The note is too long.")
+        return redirect("survey:survey-results", slug=survey.slug)
+    report = publish_report(survey=survey, user=request.user, note=form.cleaned_data["note"])
+    messages.success(request, f"Version {report.number} of the report is published.")
+    return redirect("survey:survey-results", slug=survey.slug)

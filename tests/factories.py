@@ -1,0 +1,120 @@
+"""Test data: small survey definitions and answer sets."""
+
+import copy
+import csv
+import io
+
+from survey.definition import load_definition, validate_definition
+
+DEFINITION = {
+    "slug": "therapy-2026",
+    "title": "Working in mental health services",
+    "intro": "All answers are anonymous.",
+    "min_group_size": 10,
+    "access": "open",
+    "sections": [
+        {
+            "title": "About your work",
+            "questions": [
+                {
+                    "key": "service",
+                    "kind": "single_choice",
+                    "breakdown": True,
+                    "text": "Which service do you work in?",
+                    "choices": [
+                        {"value": "iapt", "label": "IAPT"},
+                        {"value": "other", "label": "Other NHS"},
+                        {"value": "agency", "label": "Agency"},
+                        {"value": "bank", "label": "Bank"},
+                    ],
+                }
+            ],
+        },
+        {
+            "title": "Patient care",
+            "questions": [
+                {
+                    "key": "raised_patient_care",
+                    "kind": "yes_no",
+                    "text": "In the last 12 months, have you raised a concern about patient care?",
+                },
+                {
+                    "key": "outcome_patient_care",
+                    "kind": "single_choice",
+                    "show_if": {"question": "raised_patient_care", "equals": "yes"},
+                    "text": "Was your concern adequately resolved?",
+                    "choices": [
+                        {"value": "adequately", "label": "Yes, adequately"},
+                        {"value": "partly", "label": "Partly"},
+                        {"value": "not", "label": "No"},
+                    ],
+                },
+                {
+                    "key": "patient_care_comment",
+                    "kind": "free_text",
+                    "text": "Anything you want to tell us?",
+                },
+            ],
+        },
+        {
+            "title": "Your views",
+            "questions": [
+                {
+                    "key": "barriers",
+                    "kind": "multiple_choice",
+                    "required": False,
+                    "text": "What made you hesitate?",
+                    "choices": [{"value": "fear", "label": "Fear"}, {"value": "time", "label": "Time"}],
+                },
+                {
+                    "key": "safe",
+                    "kind": "scale",
+                    "text": "I feel safe to speak up.",
+                    "choices": [{"value": str(i), "label": f"Point {i}"} for i in range(1, 6)],
+                },
+            ],
+        },
+    ],
+    "concerns": [
+        {
+            "key": "patient-care",
+            "label": "Patient care",
+            "raised": "raised_patient_care",
+            "outcome": "outcome_patient_care",
+            "resolved_values": ["adequately"],
+        }
+    ],
+}
+
+
+def definition(**changes) -> dict:
+    document = copy.deepcopy(DEFINITION)
+    document.update(changes)
+    return document
+
+
+def make_survey(**changes):
+    return load_definition(definition=validate_definition(definition(**changes)))
+
+
+def answers(service="iapt", raised="no", outcome=None, comment="", barriers=(), safe="3") -> dict:
+    out = {"service": service, "raised_patient_care": raised, "safe": safe}
+    if outcome:
+        out["outcome_patient_care"] = outcome
+    if comment:
+        out["patient_care_comment"] = comment
+    if barriers:
+        out["barriers"] = list(barriers)
+    return out
+
+
+HEADER = ["service", "raised_patient_care", "outcome_patient_care", "patient_care_comment", "barriers", "safe"]
+
+
+def to_csv(rows: list[dict]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(HEADER)
+    for row in rows:
+        writer.writerow([";".join(row.get(k, [])) if k == "barriers" else row.get(k, "") for k in HEADER])
+    return out.getvalue()

@@ -1,0 +1,134 @@
+import re
+
+import pytest
+
+from survey.models import PendingSubmission, Survey
+from tests.respondent import Walk, answer_all
+
+
+def test_intro_explains_anonymity(client, survey):
+    response = client.get("/s/therapy-2026/")
+    assert response.status_code == 200
+    assert 'What "anonymous" means here' in response.content.decode()
+
+
+def test_full_walk_stores_one_pending_submission(survey):
+    walk = answer_all("therapy-2026", raised="yes", comment="Understaffed nights")
+    assert "Check your answers" in walk.html
+    assert "Partly" in walk.html and "Understaffed nights" in walk.html
+    response = walk.submit()
+    assert response.status_code == 302 and response["Location"] == "/s/therapy-2026/thanks/"
+    submission = PendingSubmission.objects.get()
+    assert submission.answers == {
+        "service": "iapt",
+        "raised_patient_care": "yes",
+        "outcome_patient_care": "partly",
+        "patient_care_comment": "Understaffed nights",
+        "barriers": ["fear", "time"],
+        "safe": "4",
+    }
+
+
+def test_followup_shown_only_when_its_condition_holds(survey):
+    walk = Walk("therapy-2026")
+    walk.start()
+    walk.next(service="other")
+    walk.next(raised_patient_care="no")
+    assert "Was your concern adequately resolved?" not in walk.html
+    assert "Anything you want to tell us?" in walk.html
+
+    walk = Walk("therapy-2026")
+    walk.start()
+    walk.next(service="other")
+    walk.next(raised_patient_care="yes")
+    assert "Was your concern adequately resolved?" in walk.html
+
+
+def test_changing_the_controlling_answer_drops_the_followup(survey):
+    walk = answer_all("therapy-2026", raised="yes")
+    walk.post({"action": "goto-1", "state": walk.state()})
+    walk.next(raised_patient_care="no")
+    walk.next()  # comment page
+    walk.next(safe="2")
+    assert "Was your concern adequately resolved?" not in walk.html
+    walk.submit()
+    assert "outcome_patient_care" not in PendingSubmission.objects.get().answers
+
+
+def test_progress_indicator_counts_steps(survey):
+    walk = Walk("therapy-2026")
+    walk.start()
+    assert 'aria-valuetext="Step 1 of' in walk.html
+    walk.next(service="iapt")
+    assert 'aria-valuetext="Step 2 of' in walk.html
+
+
+def test_missing_required_answer_is_shown_beside_the_field(survey):
+    walk = Walk("therapy-2026")
+    walk.start()
+    walk.next()
+    assert walk.response.status_code == 200
+    assert "This field is required." in walk.html
+    assert 'aria-valuetext="Step 1 of' in walk.html
+
+
+def test_back_keeps_answers(survey):
+    walk = Walk("therapy-2026")
+    walk.start()
+    walk.next(service="agency")
+    walk.back()
+    assert re.search(r'value="agency"[^>]*checked', walk.html)
+    assert not re.search(r'value="iapt"[^>]*checked', walk.html)
+
+
+def test_double_submit_and_replay_store_one_response(survey):
+    walk = answer_all("therapy-2026", raised="no")
+    state = walk.state()
+    first = walk.post({"action": "submit", "state": state})
+    second = walk.post({"action": "submit", "state": state})
+    assert first["Location"] == second["Location"] == "/s/therapy-2026/thanks/"
+    assert PendingSubmission.objects.count() == 1
+
+
+def test_tampered_state_stores_nothing(survey):
+    walk = answer_all("therapy-2026", raised="no")
+    response = walk.post({"action": "submit", "state": walk.state()[:-2] + "xx"})
+    assert response.status_code == 400
+    assert not PendingSubmission.objects.exists()
+
+
+def test_honeypot_gets_thanks_and_stores_nothing(survey):
+    walk = answer_all("therapy-2026", raised="no")
+    response = walk.submit(website="http://spam.example")
+    assert response["Location"] == "/s/therapy-2026/thanks/"
+    assert not PendingSubmission.objects.exists()
+
+
+@pytest.mark.parametrize("status", [Survey.Status.CLOSED, Survey.Status.DRAFT])
+def test_survey_not_open_takes_no_answers(client, survey, status):
+    walk = answer_all("therapy-2026", raised="no")
+    Survey.objects.filter(pk=survey.pk).update(status=status)
+    assert client.get("/s/therapy-2026/").status_code == 410
+    assert walk.submit().status_code == 410
+    assert not PendingSubmission.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/s/nope/", "/s/therapy-2026/thanks/", "/r/therapy-2026/", "/console/therapy-2026/"],
+)
+def test_unknown_things_are_404_or_redirect_never_500(client, survey, path):
+    assert client.get(path).status_code in (302, 404, 200)
+
+
+def test_garbage_posts_never_answer_500(client, survey):
+    url = "/s/therapy-2026/answer/"
+    for data in (
+        {},
+        {"action": "next"},
+        {"action": "next", "state": "x", "page": "zz"},
+        {"action": "goto-99"},
+        {"action": "zzz", "state": "a:b:c"},
+    ):
+        assert client.post(url, data).status_code == 400
+    assert client.get(url).status_code == 302
