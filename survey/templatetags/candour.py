@@ -1,5 +1,6 @@
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -8,7 +9,7 @@ register = template.Library()
 def figure(value):
     """A figure as text: '38.0% (380 of 1000; 95% CI 35.0–41.1)', or 'suppressed'."""
     if not value or value.get("suppressed"):
-        return format_html('<span class="text-body-secondary">suppressed</span>')
+        return mark_safe('<span class="text-body-secondary">suppressed</span>')  # noqa: S308 - constant
     low, high = value["ci95"]
     return format_html(
         "<strong>{}%</strong> <span class='text-body-secondary small'>({} of {}; 95% CI {}–{})</span>",
@@ -24,7 +25,7 @@ def figure(value):
 def bar(value, label=""):
     """A horizontal bar with its interval drawn as a line; text beside it, so colour is never the only signal."""
     if not value or value.get("suppressed"):
-        return format_html('<div class="bar bar-empty" aria-hidden="true"></div>')
+        return mark_safe('<div class="bar bar-empty" aria-hidden="true"></div>')  # noqa: S308 - constant
     low, high = value["ci95"]
     return format_html(
         '<svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" role="img" aria-label="{} {}%">'

@@ -1,0 +1,51 @@
+"""DESIGN rule 3: respondent pages load nothing from third parties, send no
+referrer and set no cookie beyond CSRF."""
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+from django.conf import settings
+
+from tests.respondent import answer_all
+
+
+class Loads(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.urls = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name in ("src", "href", "action", "srcset", "data") and value and tag != "a":
+                self.urls.append(value)
+
+
+def external(html: str) -> list[str]:
+    parser = Loads()
+    parser.feed(html)
+    return [u for u in parser.urls if re.match(r"^(https?:)?//", u)]
+
+
+def test_every_respondent_page_is_self_contained_private_and_cookie_light(client, survey):
+    walk = answer_all("therapy-2026", raised="yes")
+    pages = [client.get("/s/therapy-2026/")]
+    walk2 = answer_all("therapy-2026", raised="no")
+    pages += [walk.response, walk2.response, walk.submit(), client.get("/s/therapy-2026/thanks/")]
+    for response in pages:
+        assert response["Referrer-Policy"] == "no-referrer"
+        assert external(response.content.decode()) == []
+        assert set(response.cookies) <= {settings.CSRF_COOKIE_NAME}
+        if settings.CSRF_COOKIE_NAME in response.cookies:
+            assert response.cookies[settings.CSRF_COOKIE_NAME]["max-age"] == ""  # gone when the browser closes
+    assert "no-store" in pages[0]["Cache-Control"]
+
+
+def test_static_files_reference_no_other_host():
+    static = Path(settings.BASE_DIR) / "survey" / "static"
+    for path in static.rglob("*.css"):
+        for url in re.findall(r"url\(([^)]*)\)", path.read_text()):
+            url = url.strip("'\" ")
+            assert url.startswith("data:") or not re.match(r"^(https?:)?//", url), f"{path}: {url}"
+    for path in static.rglob("*.js"):
+        assert not re.search(r"""(fetch|XMLHttpRequest|import)\(\s*["'](https?:)?//""", path.read_text())

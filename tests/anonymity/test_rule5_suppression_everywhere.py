@@ -1,0 +1,72 @@
+"""DESIGN rule 5: no figure resting on fewer than k respondents in any output."""
+
+import csv
+import io
+import json
+import re
+
+import pytest
+from django.core.management import call_command
+
+from survey.importing import import_responses
+from survey.reports import publish_report
+from survey.results import compute_results
+from tests.factories import answers, to_csv
+
+# bank: 7 respondents (under k = 10); agency: 20, hidden by secondary suppression.
+ROWS = (
+    [answers(service="iapt", raised="yes", outcome="adequately")] * 40
+    + [answers(service="other")] * 60
+    + [answers(service="agency", raised="yes", outcome="partly")] * 20
+    + [answers(service="bank", raised="yes", outcome="not")] * 7
+)
+
+
+@pytest.fixture
+def published(survey, alice):
+    import_responses(survey=survey, text=to_csv(ROWS))
+    compute_results(survey_id=survey.pk)
+    publish_report(survey=survey, user=alice)
+
+
+def out(*args) -> str:
+    buffer = io.StringIO()
+    call_command(*args, stdout=buffer)
+    return buffer.getvalue()
+
+
+def hidden_in_html(html: str, label: str) -> bool:
+    row = re.search(rf'<th scope="row">{label}</th>(.*?)</tr>', html, re.S).group(1)
+    return "suppressed" in row and not re.search(r"\d+ of \d+", row)
+
+
+def hidden_in_csv(text: str) -> bool:
+    rows = [r for r in csv.DictReader(io.StringIO(text)) if r["group"] in ("bank", "agency")]
+    return len(rows) == 4 and all(r["suppressed"] == "yes" and not (r["count"] or r["n"] or r["pct"]) for r in rows)
+
+
+def test_small_group_and_its_partner_are_hidden_in_every_output(client, alice, published):
+    groups = {
+        g["value"]: g
+        for g in json.loads(out("export_results", "therapy-2026"))["concerns"][0]["breakdowns"][0]["groups"]
+    }
+    assert groups["bank"] == {"value": "bank", "label": "Bank", "suppressed": True}
+    assert groups["agency"] == {"value": "agency", "label": "Agency", "suppressed": True}
+    assert "raised" in groups["iapt"]
+
+    assert hidden_in_csv(out("export_results", "therapy-2026", "--format", "csv"))
+    assert hidden_in_csv(client.get("/r/therapy-2026/report.csv").content.decode())
+
+    public = client.get("/r/therapy-2026/").content.decode()
+    client.force_login(alice)
+    console = client.get("/console/therapy-2026/").content.decode()
+    for html in (public, console):
+        assert hidden_in_html(html, "Bank") and hidden_in_html(html, "Agency")
+        assert not hidden_in_html(html, "IAPT")
+
+
+def test_comparisons_leave_out_hidden_groups(published, survey):
+    from survey.models import ReportVersion
+
+    compared = {c["value"] for c in ReportVersion.objects.get().snapshot["comparisons"]}
+    assert compared == {"iapt", "other"}
