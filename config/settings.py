@@ -138,6 +138,7 @@ if REDIS_URL:
     }
 else:
     _broker_dir = env.path("CANDOUR_BROKER_DIR", default=VAR_DIR / "broker")
+    Path(_broker_dir).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir),
