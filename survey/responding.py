@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import random
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -175,6 +175,15 @@ def submit_response(*, survey: Survey, answers: dict[str, AnswerValue], nonce: s
     except IntegrityError:
         return False
     return True
+
+
+def forget_spent_tokens() -> int:
+    """Delete spent-token hashes too old to matter: a form state older than
+    CANDOUR_FORM_TOKEN_MAX_AGE is refused anyway, so its token cannot replay."""
+    keep_days = settings.CANDOUR_FORM_TOKEN_MAX_AGE // 86400 + 2
+    cutoff = timezone.localdate() - timedelta(days=keep_days)
+    deleted, _ = UsedFormToken.objects.filter(used_on__lt=cutoff).delete()
+    return deleted
 
 
 def _answer_rows(

@@ -40,6 +40,8 @@ def mix_pending() -> None:
 
 @shared_task
 def reconcile() -> None:
-    """Mix in what is waiting and recompute every survey whose results are stale."""
+    """Mix in what is waiting, recompute every survey whose results are stale,
+    and forget spent form tokens too old to be replayed."""
     responding.mix_pending()
+    responding.forget_spent_tokens()
     enqueue_aggregation(results.stale_survey_ids())

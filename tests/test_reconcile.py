@@ -21,3 +21,19 @@ def test_reconcile_mixes_in_and_recomputes_stale_surveys(survey, eager):
     result_set = ResultSet.objects.get(survey=survey)
     assert result_set.respondents == 11
     assert result_set.version == survey.__class__.objects.get(pk=survey.pk).data_version
+
+
+def test_old_spent_tokens_are_forgotten_but_recent_ones_still_block_replays(survey, eager):
+    import datetime
+
+    from django.utils import timezone
+
+    from survey.models import UsedFormToken
+
+    submit_response(survey=survey, answers=answers(), nonce="old")
+    submit_response(survey=survey, answers=answers(), nonce="new")
+    UsedFormToken.objects.filter(used_on=timezone.localdate()).update(used_on=datetime.date(2020, 1, 1))
+    submit_response(survey=survey, answers=answers(), nonce="today")
+    reconcile()
+    assert UsedFormToken.objects.count() == 1
+    assert submit_response(survey=survey, answers=answers(), nonce="today") is False
