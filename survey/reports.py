@@ -5,7 +5,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from survey.models import AuditEvent, ReportVersion, Survey
-from survey.results import comparisons, results_document
+from survey.results import comparisons, question_texts, results_document
 
 
 @transaction.atomic
@@ -17,7 +17,11 @@ def publish_report(*, survey: Survey, user, note: str = "") -> ReportVersion:
     """
     Survey.objects.select_for_update().get(pk=survey.pk)  # serialise version numbers
     document = results_document(survey=survey)
-    snapshot = {"results": document, "comparisons": comparisons(document)}
+    snapshot = {
+        "results": document,
+        "comparisons": comparisons(document),
+        "questions": question_texts(survey=survey),
+    }
     number = (survey.reports.aggregate(m=Max("number"))["m"] or 0) + 1
     report = ReportVersion.objects.create(
         survey=survey,

@@ -205,6 +205,11 @@ def results_document(*, survey: Survey) -> dict:
     }
 
 
+def question_texts(*, survey: Survey) -> dict[str, str]:
+    """Breakdown question texts by key, for captions beside the figures."""
+    return dict(Question.objects.filter(survey=survey, breakdown=True).values_list("key", "text"))
+
+
 def comparisons(document: dict) -> list[dict]:
     """Each visible group against the rest of the respondents, per measure.
 

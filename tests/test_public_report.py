@@ -25,6 +25,7 @@ def test_published_report_is_public_and_frozen(client, survey, alice):
     publish_report(survey=survey, user=alice)
     before = client.get("/r/therapy-2026/").content.decode()
     assert "Version 1" in before and "81 respondents" in before
+    assert "By answer to “Which service do you work in?”" in before
     # New responses and a new aggregation do not change a published version.
     seed(survey)
     after = client.get("/r/therapy-2026/").content.decode()

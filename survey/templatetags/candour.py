@@ -38,3 +38,14 @@ def bar(value, label=""):
         low,
         high,
     )
+
+
+@register.filter
+def lookup(mapping, key):
+    """mapping[key], or the key itself when missing."""
+    return mapping.get(key, key) if mapping else key
+
+
+@register.filter
+def pvalue(p):
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"

@@ -9,7 +9,7 @@ from survey.forms import PublishForm
 from survey.models import Member, ResultSet, Survey
 from survey.permissions import member_required
 from survey.reports import publish_report
-from survey.results import comparisons, results_document
+from survey.results import comparisons, question_texts, results_document
 
 
 def coarse_progress(result_set: ResultSet | None, k: int) -> str:
@@ -42,6 +42,7 @@ def results(request, survey: Survey):
         "survey": survey,
         "document": document,
         "comparisons": comparisons(document),
+        "questions": question_texts(survey=survey),
         "result_set": result_set,
         "progress": coarse_progress(result_set, survey.min_group_size),
         "publish_form": PublishForm(),

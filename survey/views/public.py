@@ -29,6 +29,7 @@ def report(request, slug: str, number: int | None = None):
         "report": version,
         "document": version.snapshot["results"],
         "comparisons": version.snapshot["comparisons"],
+        "questions": version.snapshot.get("questions", {}),
         "versions": version.survey.reports.only("number", "published_at", "note"),
     }
     return render(request, "survey/public/report.html", context)
