@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 ADDR ?= 127.0.0.1:8000
 
-.PHONY: install run test lint format worker clean
+.PHONY: install run test lint format bench clean
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ run: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+# Benchmarks print figures beside a baseline measured in the same run.
+# Point DATABASE_URL at a scratch PostgreSQL database for meaningful figures.
+bench: install
+	$(BIN)/python bench/aggregation.py --responses 1000 10000 100000
 
 lint: install
 	$(BIN)/ruff check .
