@@ -44,6 +44,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "survey.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -121,9 +122,37 @@ CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_AGE = None  # a browser-session cookie: nothing left behind on a shared computer
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=PRODUCTION)
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)  # the proxy usually redirects
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=PRODUCTION)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=PRODUCTION)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# Everything is served from this site: no third-party script, style, font or image (rule 3).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_PROXY", default=False) else None
+
+# The cache holds only short-lived rate-limit counters under salted, rotating
+# hashes (rule 8). Redis in production keeps nothing on disk; without Redis
+# it is this process's memory.
+if REDIS_URL_FOR_CACHE := env.str("REDIS_URL", default=""):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL_FOR_CACHE,
+            "KEY_PREFIX": "candour",
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Per hashed client address: submissions and wrong invitation codes.
+CANDOUR_SUBMIT_RATE = env.str("CANDOUR_SUBMIT_RATE", default="300/3600")
+CANDOUR_CODE_FAILURE_RATE = env.str("CANDOUR_CODE_FAILURE_RATE", default="20/900")
+# Key for the keyed hashes of invitation codes; defaults to one derived from SECRET_KEY.
+CANDOUR_CODE_KEY = env.str("CANDOUR_CODE_KEY", default="")
 
 # Celery. Without REDIS_URL the broker lives in files under var/ so that
 # `make run` needs no server; production and CI point REDIS_URL at Redis.

@@ -42,12 +42,42 @@ class PageForm(forms.Form):
         return out
 
 
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Your invitation code",
+        max_length=40,
+        error_messages={"required": "Please enter the invitation code you were given."},
+        help_text="The code on the slip or message you were given, like ABCD-EFGH-JKMN.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+
 class PublishForm(forms.Form):
     note = forms.CharField(
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Optional: what this version is, or what it corrects.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class CodeBatchForm(forms.Form):
+    count = forms.IntegerField(
+        label="How many codes?",
+        min_value=1,
+        max_value=5000,
+        help_text="One per person you will invite. The codes are shown once, on the next page only.",
     )
 
     def __init__(self, *args, **kwargs):

@@ -171,6 +171,17 @@ class Answer(models.Model):
         ]
 
 
+class InvitationCode(models.Model):
+    """A single-use invitation code, stored only as a keyed hash (rule 4).
+
+    No link to any response and no time of use: only whether it is spent.
+    """
+
+    survey = models.ForeignKey(Survey, models.CASCADE, related_name="codes")
+    code_hash = models.CharField(max_length=64, unique=True)
+    used = models.BooleanField(default=False)
+
+
 class UsedFormToken(models.Model):
     """Hashes of spent one-time form tokens, so a replay stores nothing (rule 8).
 

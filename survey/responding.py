@@ -17,7 +17,16 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Min
 from django.utils import timezone
 
-from survey.models import Answer, Choice, PendingSubmission, Question, Response, Survey, UsedFormToken
+from survey.models import (
+    Answer,
+    Choice,
+    InvitationCode,
+    PendingSubmission,
+    Question,
+    Response,
+    Survey,
+    UsedFormToken,
+)
 
 FREE_TEXT_MAX = 5000
 _shuffle = random.SystemRandom().shuffle
@@ -161,16 +170,30 @@ def token_hash(nonce: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), nonce.encode(), hashlib.sha256).hexdigest()
 
 
-def submit_response(*, survey: Survey, answers: dict[str, AnswerValue], nonce: str) -> bool:
-    """Store one validated submission; return False if its token was spent.
+class CodeAlreadyUsed(Exception):
+    pass
 
-    One transaction burns the one-time form token and stores the answers in
-    the pending pool, with the date only (DESIGN rules 1, 4 and 8). Nothing
-    here talks to the broker: the respondent never waits on Redis.
+
+def submit_response(
+    *, survey: Survey, answers: dict[str, AnswerValue], nonce: str, invitation_hash: str | None = None
+) -> bool:
+    """Store one validated submission; return False if its form token was spent.
+
+    One transaction burns the one-time form token, burns the invitation code
+    (for code surveys) and stores the answers in the pending pool with the
+    date only (DESIGN rules 1, 4 and 8). The code row keeps no link to the
+    submission and no time. Raises CodeAlreadyUsed, storing nothing, if the
+    code was spent by another submission. Nothing here talks to the broker.
     """
     try:
         with transaction.atomic():
             UsedFormToken.objects.create(token_hash=token_hash(nonce), used_on=timezone.localdate())
+            if survey.access == Survey.Access.CODES:
+                burned = InvitationCode.objects.filter(
+                    survey=survey, code_hash=invitation_hash or "", used=False
+                ).update(used=True)
+                if burned != 1:
+                    raise CodeAlreadyUsed
             PendingSubmission.objects.create(survey=survey, answers=answers, submitted_on=timezone.localdate())
     except IntegrityError:
         return False

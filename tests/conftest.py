@@ -74,3 +74,13 @@ def charlie(db):
     other = make_survey(slug="other-survey")
     Member.objects.create(survey=other, user=user, role=Member.Role.ORGANISER)
     return user
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Rotate the rate-limit salt: every test starts with no counters."""
+    from django.core.cache import cache
+
+    from survey.ratelimit import SALT_KEY
+
+    cache.delete(SALT_KEY)

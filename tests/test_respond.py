@@ -58,9 +58,9 @@ def test_changing_the_controlling_answer_drops_the_followup(survey):
 def test_progress_indicator_counts_steps(survey):
     walk = Walk("therapy-2026")
     walk.start()
-    assert 'aria-valuetext="Step 1 of' in walk.html
+    assert 'aria-label="Progress: step 1 of' in walk.html
     walk.next(service="iapt")
-    assert 'aria-valuetext="Step 2 of' in walk.html
+    assert 'aria-label="Progress: step 2 of' in walk.html
 
 
 def test_missing_required_answer_is_shown_beside_the_field(survey):
@@ -69,7 +69,7 @@ def test_missing_required_answer_is_shown_beside_the_field(survey):
     walk.next()
     assert walk.response.status_code == 200
     assert "This field is required." in walk.html
-    assert 'aria-valuetext="Step 1 of' in walk.html
+    assert 'aria-label="Progress: step 1 of' in walk.html
 
 
 def test_back_keeps_answers(survey):

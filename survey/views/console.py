@@ -1,11 +1,15 @@
 """Organiser console: surveys, coarse progress, results, publishing."""
 
+import base64
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from survey.forms import PublishForm
+from survey import invitations
+from survey.forms import CodeBatchForm, PublishForm
 from survey.models import Member, ResultSet, Survey
 from survey.permissions import member_required
 from survey.reports import publish_report
@@ -61,3 +65,23 @@ def publish(request, survey: Survey):
     report = publish_report(survey=survey, user=request.user, note=form.cleaned_data["note"])
     messages.success(request, f"Version {report.number} of the report is published.")
     return redirect("survey:survey-results", slug=survey.slug)
+
+
+@require_http_methods(["GET", "POST"])
+@member_required(Member.Role.ORGANISER)
+def codes(request, survey: Survey):
+    """Generate invitation codes; show them once, with a CSV and a printable sheet."""
+    counts = survey.codes.aggregate(issued=Count("pk"), used=Count("pk", filter=Q(used=True)))
+    form = CodeBatchForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        batch = invitations.generate_codes(survey=survey, count=form.cleaned_data["count"], user=request.user)
+        csv_text = "code\n" + "\n".join(batch) + "\n"
+        context = {
+            "survey": survey,
+            "batch": batch,
+            "csv_uri": "data:text/csv;base64," + base64.b64encode(csv_text.encode()).decode(),
+        }
+        response = render(request, "survey/console/codes_batch.html", context)
+        response["Cache-Control"] = "no-store"  # the codes exist nowhere else
+        return response
+    return render(request, "survey/console/codes.html", {"survey": survey, "form": form, "counts": counts})

@@ -16,10 +16,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
-from survey.forms import PageForm, field_name
+from survey import invitations, ratelimit
+from survey.forms import CodeForm, PageForm, field_name
 from survey.models import Survey
 from survey.responding import (
     AnswerError,
+    CodeAlreadyUsed,
     SurveySpec,
     clean_answers,
     is_shown,
@@ -53,13 +55,54 @@ def _closed(request: HttpRequest, survey: Survey) -> HttpResponse:
     return render(request, "survey/respond/closed.html", {"survey": survey}, status=410)
 
 
+def _render_intro(request, survey, code_form=None, status=200, error="") -> HttpResponse:
+    if code_form is None and survey.access == Survey.Access.CODES:
+        code_form = CodeForm()
+    context = {"survey": survey, "code_form": code_form, "error": error}
+    return render(request, "survey/respond/intro.html", context, status=status)
+
+
+def _too_many(request, survey, what: str) -> HttpResponse:
+    return render(request, "survey/respond/too_many.html", {"survey": survey, "what": what}, status=429)
+
+
 @require_GET
 @never_cache
 def intro(request: HttpRequest, slug: str) -> HttpResponse:
     survey = _open_survey(slug)
     if survey.status != Survey.Status.OPEN:
         return _closed(request, survey)
-    return render(request, "survey/respond/intro.html", {"survey": survey})
+    return _render_intro(request, survey)
+
+
+def _start(request, survey, spec) -> HttpResponse:
+    """Begin a fresh form (and, for code surveys, check the code first)."""
+    state = {"t": secrets.token_urlsafe(24), "a": {}}
+    if survey.access == Survey.Access.CODES:
+        rate = settings.CANDOUR_CODE_FAILURE_RATE
+        if ratelimit.is_limited("code", request, rate):
+            return _too_many(request, survey, "code")
+        form = CodeForm(request.POST)
+        if not form.is_valid():
+            return _render_intro(request, survey, form, status=400)
+        try:
+            hashed = invitations.validate_code(form.cleaned_data["code"])
+            status = invitations.code_status(survey=survey, hashed=hashed)
+            if status != "ok":
+                raise invitations.CodeError(CODE_MESSAGES[status])
+        except invitations.CodeError as exc:
+            ratelimit.hit("code", request, rate)
+            form.add_error("code", str(exc))
+            return _render_intro(request, survey, form, status=400)
+        state["c"] = hashed
+    return _render_page(request, survey, spec, state, visible_pages(spec, {})[0])
+
+
+CODE_MESSAGES = {
+    "unknown": "We do not recognise this code. Check it against the one you were given, or ask whoever gave it to you.",
+    "used": "This code has already been used, and each code can be used once. If you have not answered yet, "
+    "ask whoever gave it to you for a new one.",
+}
 
 
 def _prune(spec: SurveySpec, answers: dict) -> dict:
@@ -87,7 +130,6 @@ def _render_page(request, survey, spec, state, page, form=None, status=200) -> H
         "section_title": questions[0].section_title if questions else "",
         "step": step,
         "steps": len(pages) + 1,  # the review is the last step
-        "percent": round(100 * (step - 1) / (len(pages) + 1)),
         "first": step == 1,
     }
     return render(request, "survey/respond/page.html", context, status=status)
@@ -136,8 +178,7 @@ def answer(request: HttpRequest, slug: str) -> HttpResponse:
     action = request.POST.get("action", "")
 
     if action == "start":
-        state = {"t": secrets.token_urlsafe(24), "a": {}}
-        return _render_page(request, survey, spec, state, visible_pages(spec, {})[0])
+        return _start(request, survey, spec)
 
     state = _unsign(request.POST.get("state", ""))
     if state is None:
@@ -158,7 +199,13 @@ def answer(request: HttpRequest, slug: str) -> HttpResponse:
             answers = clean_answers(spec, state["a"])
         except AnswerError as exc:
             return _render_review(request, survey, spec, state, error=f"{spec[exc.key].text}: {exc.message}")
-        submit_response(survey=survey, answers=answers, nonce=state["t"])
+        if ratelimit.is_limited("submit", request, settings.CANDOUR_SUBMIT_RATE):
+            return _too_many(request, survey, "submit")
+        try:
+            submit_response(survey=survey, answers=answers, nonce=state["t"], invitation_hash=state.get("c"))
+        except CodeAlreadyUsed:
+            return _render_intro(request, survey, status=409, error=CODE_MESSAGES["used"])
+        ratelimit.hit("submit", request, settings.CANDOUR_SUBMIT_RATE)
         # A replay (token already spent) gets the same page and stores nothing.
         return redirect("survey:response-thanks", slug=slug)
 

@@ -1,0 +1,92 @@
+"""Invitation codes: generated in batches, stored only as keyed hashes.
+
+A code is 12 characters from an alphabet without look-alikes (no 0/O, 1/I/L,
+U/V, Z/2), printed in groups of four: 11 random characters (about 53 bits) and a
+Luhn mod-N check character, so a mistyped code is told apart from an
+unknown one without asking the database.
+"""
+
+import hashlib
+import hmac
+import secrets
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.crypto import salted_hmac
+
+from survey.models import AuditEvent, InvitationCode, Survey
+
+# 28 symbols: Luhn mod N catches every single substitution only for an even N.
+ALPHABET = "ABCDEFGHJKMNPQRSTWXY23456789"
+RANDOM_LENGTH = 11
+MAX_BATCH = 5000
+
+
+class CodeError(ValueError):
+    pass
+
+
+def check_character(body: str) -> str:
+    """Luhn mod N: detects any single wrong character and most swaps."""
+    n = len(ALPHABET)
+    factor, total = 2, 0
+    for char in reversed(body):
+        addend = factor * ALPHABET.index(char)
+        total += addend // n + addend % n
+        factor = 1 if factor == 2 else 2
+    return ALPHABET[(n - total % n) % n]
+
+
+def normalise(typed: str) -> str:
+    """Upper-case and drop the spaces and dashes people type."""
+    return "".join(ch for ch in typed.upper() if ch.isalnum())
+
+
+def format_code(code: str) -> str:
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def _key() -> bytes:
+    if settings.CANDOUR_CODE_KEY:
+        return settings.CANDOUR_CODE_KEY.encode()
+    return salted_hmac("candour.invitation-code-key", "v1").digest()
+
+
+def code_hash(code: str) -> str:
+    return hmac.new(_key(), code.encode(), hashlib.sha256).hexdigest()
+
+
+def validate_code(typed: str) -> str:
+    """Return the code's hash, or raise CodeError saying what is wrong with it."""
+    code = normalise(typed)
+    if not code:
+        raise CodeError("Please enter the invitation code you were given.")
+    if len(code) != RANDOM_LENGTH + 1 or any(ch not in ALPHABET for ch in code):
+        raise CodeError("That is not an invitation code: codes have 12 letters and digits, like ABCD-EFGH-JKMN.")
+    if check_character(code[:-1]) != code[-1]:
+        raise CodeError("That code has a typing mistake in it. Please check it and try again.")
+    return code_hash(code)
+
+
+def new_code() -> str:
+    body = "".join(secrets.choice(ALPHABET) for _ in range(RANDOM_LENGTH))
+    return body + check_character(body)
+
+
+@transaction.atomic
+def generate_codes(*, survey: Survey, count: int, user) -> list[str]:
+    """Create ``count`` codes and return them formatted; they are never shown again."""
+    if not 1 <= count <= MAX_BATCH:
+        raise CodeError(f"A batch holds between 1 and {MAX_BATCH} codes.")
+    codes = [new_code() for _ in range(count)]
+    InvitationCode.objects.bulk_create(InvitationCode(survey=survey, code_hash=code_hash(c)) for c in codes)
+    AuditEvent.objects.create(survey=survey, user=user, action="codes.generated", detail=f"{count} codes")
+    return [format_code(c) for c in codes]
+
+
+def code_status(*, survey: Survey, hashed: str) -> str:
+    """ "ok", "used" or "unknown" for a code hash of this survey."""
+    used = InvitationCode.objects.filter(survey=survey, code_hash=hashed).values_list("used", flat=True).first()
+    if used is None:
+        return "unknown"
+    return "used" if used else "ok"
