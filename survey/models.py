@@ -204,6 +204,10 @@ class ResultSet(models.Model):
     computed_at = models.DateTimeField()
     # Respondents counted by the last aggregation (coarse progress, rule 6).
     respondents = models.PositiveIntegerField(default=0)
+    # What organisers see: the last results document that could be released
+    # without differencing risk (rule 6; suppression.differencing_risks).
+    released = models.JSONField(null=True, blank=True)
+    released_on = models.DateField(null=True, blank=True)
 
 
 class Result(models.Model):

@@ -5,18 +5,37 @@ from django.db.models import Max
 from django.utils import timezone
 
 from survey.models import AuditEvent, ReportVersion, Survey
-from survey.results import comparisons, question_texts, results_document
+from survey.results import comparisons, question_texts, released_document
+from survey.suppression import differencing_risks
+
+
+class PublishRefused(Exception):
+    pass
 
 
 @transaction.atomic
 def publish_report(*, survey: Survey, user, note: str = "") -> ReportVersion:
-    """Freeze the survey's current results as a new, never-changing version.
+    """Freeze the figures organisers see as a new, never-changing version.
 
-    The snapshot is built from the stored (suppressed) Result rows only, so
-    a report can never show a figure the console would hide.
+    The snapshot is the released, suppressed document, so a report never
+    shows a figure the console would hide. While the survey is open, a new
+    version is refused unless every figure shown in both it and the last
+    version has gained no respondents or at least k (rule 6: comparing two
+    versions must not reveal a few people's answers).
     """
-    Survey.objects.select_for_update().get(pk=survey.pk)  # serialise version numbers
-    document = results_document(survey=survey)
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)  # serialise version numbers
+    document = released_document(survey=survey)
+    if not document["concerns"] or document["respondents"] < survey.min_group_size:
+        raise PublishRefused(f"There are fewer than {survey.min_group_size} respondents: nothing can be published yet.")
+    previous = survey.reports.first()
+    if previous and survey.status != Survey.Status.CLOSED:
+        risks = differencing_risks(previous.snapshot["results"], document, survey.min_group_size)
+        if risks:
+            raise PublishRefused(
+                f"Not yet: some groups have gained fewer than {survey.min_group_size} responses since version "
+                f"{previous.number}, so comparing the two versions could reveal individual answers. Publish again "
+                "when more responses have come in, or once the survey has closed."
+            )
     snapshot = {
         "results": document,
         "comparisons": comparisons(document),

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from survey.models import Choice, Concern, Question, Response, Result, ResultSet, Survey
 from survey.stats import compare_proportions, holm_adjust, proportion
-from survey.suppression import hidden_cells
+from survey.suppression import DOMINANCE, differencing_risks, hidden_cells, unsafe
 
 MEASURES = ("raised", "resolved")
 _LOCK_NAMESPACE = 7301  # pg advisory lock namespace for aggregation
@@ -77,16 +77,29 @@ def _figure_rows(survey, concern, breakdowns, cells, k) -> list[Result]:
                 )
 
     overall = totals(cells)
-    add(None, None, overall, {m for m in MEASURES if overall[f"{m}_n"] < k})
+    raised_hidden = overall["raised_n"] == 0 or unsafe(overall["raised_count"], overall["raised_n"], k, DOMINANCE)
+    resolved_hidden = (
+        raised_hidden or overall["resolved_n"] == 0 or unsafe(overall["resolved_count"], overall["resolved_n"], k)
+    )
+    add(None, None, overall, {m for m, h in (("raised", raised_hidden), ("resolved", resolved_hidden)) if h})
 
     for i, breakdown in enumerate(breakdowns):
-        groups = {c.pk: totals([cell for cell in cells if cell[0][i] == c.pk]) for c in breakdown.choices.all()}
-        # A hidden group hides both its measures; resolved may hide more.
-        hidden_raised = hidden_cells({g: f["raised_n"] for g, f in groups.items()}, k)
+        choices = list(breakdown.choices.all())
+        groups = {c.pk: totals([cell for cell in cells if cell[0][i] == c.pk]) for c in choices}
+        # A group hidden for "raised" is hidden whole (its resolved n would
+        # give its raised count away); "resolved" may hide more groups.
+        if raised_hidden:
+            hidden_raised = set(groups)
+        else:
+            hidden_raised = hidden_cells(
+                {g: (f["raised_count"], f["raised_n"]) for g, f in groups.items()}, k, dominance=DOMINANCE
+            )
         hidden_resolved = hidden_cells(
-            {g: f["resolved_n"] for g, f in groups.items()}, k, already_hidden=frozenset(hidden_raised)
+            {g: (f["resolved_count"], f["resolved_n"]) for g, f in groups.items()},
+            k,
+            already_hidden=frozenset(hidden_raised),
         )
-        for choice in breakdown.choices.all():
+        for choice in choices:
             hidden = set()
             if choice.pk in hidden_raised:
                 hidden = set(MEASURES)
@@ -133,11 +146,34 @@ def compute_results(*, survey_id: int) -> bool:
         respondents = Response.objects.filter(survey=survey).count()
         Result.objects.filter(survey=survey).delete()
         Result.objects.bulk_create(rows)
-        ResultSet.objects.update_or_create(
+        result_set, _ = ResultSet.objects.update_or_create(
             survey=survey,
             defaults={"version": survey.data_version, "computed_at": timezone.now(), "respondents": respondents},
         )
+        release_results(survey=survey, result_set=result_set)
     return True
+
+
+def release_results(*, survey: Survey, result_set: ResultSet) -> bool:
+    """Show organisers the new figures only if comparing them with the last
+    release reveals nothing about fewer than k people (rule 6), or once the
+    survey has closed. Returns whether a new release was made."""
+    document = results_document(survey=survey)
+    if result_set.released is not None and survey.status != Survey.Status.CLOSED:
+        if differencing_risks(result_set.released, document, survey.min_group_size):
+            return False
+    result_set.released = document
+    result_set.released_on = timezone.localdate()
+    result_set.save(update_fields=["released", "released_on"])
+    return True
+
+
+def released_document(*, survey: Survey) -> dict:
+    """The figures organisers may see now: the last release (or nothing yet)."""
+    result_set = ResultSet.objects.filter(survey=survey).first()
+    if result_set is None or result_set.released is None:
+        return {"survey": survey.slug, "respondents": 0, "min_group_size": survey.min_group_size, "concerns": []}
+    return result_set.released
 
 
 def stale_survey_ids() -> list[int]:

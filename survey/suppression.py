@@ -1,23 +1,84 @@
-"""Small-cell suppression (DESIGN rule 5): pure functions, no ORM."""
+"""Disclosure control: pure functions on plain numbers, no ORM.
+
+DESIGN rule 5 and the rules we added to it (docs/anonymity.md):
+
+- Primary: a figure resting on fewer than k respondents is hidden.
+- Dominance: a "raised" figure is hidden when fewer than DOMINANCE
+  respondents answered differently from the rest of their group (all, or all
+  but one, said the same), because group membership is known to managers and
+  such a figure tells each member's answer. "Resolved" figures rest on the
+  people who raised a concern, whom nobody can list, so they are exempt.
+- Secondary: within one breakdown, hidden cells together must be safe by the
+  same tests (at least k people, not dominated), or the smallest visible
+  cells are hidden too, so subtracting visible cells from the total never
+  reveals a hidden one.
+- Differencing: a released set of figures is replaced only when every figure
+  shown in both has grown by 0 or by at least k respondents.
+"""
 
 from collections.abc import Hashable, Mapping
 
+DOMINANCE = 2
 
-def hidden_cells(sizes: Mapping[Hashable, int], k: int, already_hidden: frozenset = frozenset()) -> set:
-    """Which cells of one partition must be hidden.
 
-    ``sizes`` maps each cell (a group of a breakdown) to the number of
-    respondents its figure rests on; the total of the partition is assumed
-    public. Primary: every cell under ``k`` is hidden. Secondary: while the
-    hidden cells together hold fewer than ``k`` respondents, the smallest
-    visible cell is hidden too (unless the hidden cells hold nobody at
-    all), so that subtracting the visible cells from
-    the total never gives a figure resting on fewer than ``k`` people.
-    Cells in ``already_hidden`` (hidden for another measure) stay hidden.
+def unsafe(count: int, n: int, k: int, dominance: int = 0) -> bool:
+    """Would publishing count-of-n disclose something about fewer than k people?"""
+    if n == 0:
+        return False  # nobody to protect; such a cell has no figure anyway
+    return n < k or min(count, n - count) < dominance
+
+
+def hidden_cells(
+    cells: Mapping[Hashable, tuple[int, int]],
+    k: int,
+    dominance: int = 0,
+    already_hidden: frozenset = frozenset(),
+) -> set:
+    """Which cells (count, n) of one partition must be hidden.
+
+    The partition's total is assumed public. Cells with n == 0 are hidden
+    (they have no figure) but need no protection. Cells in ``already_hidden``
+    (hidden for another measure) stay hidden.
     """
-    hidden = {cell for cell, n in sizes.items() if n < k} | set(already_hidden)
-    visible = sorted((n, str(cell), cell) for cell, n in sizes.items() if cell not in hidden)
-    # Hidden cells holding nobody need no protection: they reveal no one.
-    while 0 < sum(sizes[cell] for cell in hidden) < k and visible:
+    hidden = {c for c, (count, n) in cells.items() if n == 0 or unsafe(count, n, k, dominance)}
+    hidden |= set(already_hidden)
+    visible = sorted((cells[c][1], str(c), c) for c in cells if c not in hidden)
+
+    def union_unsafe() -> bool:
+        count = sum(cells[c][0] for c in hidden)
+        n = sum(cells[c][1] for c in hidden)
+        return unsafe(count, n, k, dominance)
+
+    while visible and union_unsafe():
         hidden.add(visible.pop(0)[2])
     return hidden
+
+
+def _figures(document: dict):
+    """Every shown figure of a results document, keyed by where it is."""
+    yield ("respondents",), {"n": document["respondents"]}
+    for concern in document["concerns"]:
+        for measure in ("raised", "resolved"):
+            yield (concern["key"], measure), concern[measure]
+        for breakdown in concern["breakdowns"]:
+            for group in breakdown["groups"]:
+                for measure in ("raised", "resolved"):
+                    figure = {"suppressed": True} if group.get("suppressed") else group[measure]
+                    yield (concern["key"], breakdown["question"], group["value"], measure), figure
+
+
+def differencing_risks(old: dict, new: dict, k: int) -> list[tuple]:
+    """Figures shown in both documents whose base grew by 1 to k-1 respondents.
+
+    Comparing two such releases would reveal the answers of fewer than k
+    people; an empty list means the new document may be released.
+    """
+    before = {key: fig for key, fig in _figures(old) if not fig.get("suppressed")}
+    risks = []
+    for key, figure in _figures(new):
+        if figure.get("suppressed") or key not in before:
+            continue
+        grown = figure["n"] - before[key]["n"]
+        if 0 < grown < k or grown < 0:
+            risks.append(key)
+    return risks

@@ -10,7 +10,8 @@ VIEWS = [("get", "/console/therapy-2026/"), ("post", "/console/therapy-2026/publ
 
 @pytest.fixture
 def figures(survey):
-    rows = [answers(service="iapt", raised="yes", outcome="adequately")] * 30 + [answers(service="other")] * 40
+    rows = [answers(service="iapt", raised="yes", outcome="adequately")] * 30 + [answers(service="iapt")] * 5
+    rows += [answers(service="other", raised="yes", outcome="partly")] * 10 + [answers(service="other")] * 30
     rows += [answers(service="bank", raised="yes", outcome="not")] * 3 + [answers(service="agency")] * 8
     import_responses(survey=survey, text=to_csv(rows))
     compute_results(survey_id=survey.pk)
@@ -62,7 +63,7 @@ def test_publish_freezes_a_snapshot_and_audits_it(client, alice, survey, figures
     assert response.status_code == 302
     report = ReportVersion.objects.get()
     assert (report.number, report.note, report.published_by) == (1, "First results", alice)
-    assert report.snapshot["results"]["concerns"][0]["raised"]["n"] == 81
+    assert report.snapshot["results"]["concerns"][0]["raised"]["n"] == 86
     event = AuditEvent.objects.get(action="report.published")
     assert (event.user, event.survey) == (alice, survey)
 

@@ -12,13 +12,13 @@ from survey import invitations
 from survey.forms import CodeBatchForm, PublishForm
 from survey.models import Member, ResultSet, Survey
 from survey.permissions import member_required
-from survey.reports import publish_report
-from survey.results import comparisons, question_texts, results_document
+from survey.reports import PublishRefused, publish_report
+from survey.results import comparisons, question_texts, released_document
 
 
 def coarse_progress(result_set: ResultSet | None, k: int) -> str:
-    """Respondents as of the last aggregation, exact only once at least k (rule 6)."""
-    count = result_set.respondents if result_set else 0
+    """Respondents as of the last release, exact only once at least k (rule 6)."""
+    count = result_set.released["respondents"] if result_set and result_set.released else 0
     return f"fewer than {k}" if count < k else str(count)
 
 
@@ -40,7 +40,7 @@ def home(request):
 @require_GET
 @member_required(Member.Role.ORGANISER)
 def results(request, survey: Survey):
-    document = results_document(survey=survey)
+    document = released_document(survey=survey)
     result_set = ResultSet.objects.filter(survey=survey).first()
     context = {
         "survey": survey,
@@ -62,7 +62,11 @@ def publish(request, survey: Survey):
     if not form.is_valid():
         messages.error(request, "The note is too long.")
         return redirect("survey:survey-results", slug=survey.slug)
-    report = publish_report(survey=survey, user=request.user, note=form.cleaned_data["note"])
+    try:
+        report = publish_report(survey=survey, user=request.user, note=form.cleaned_data["note"])
+    except PublishRefused as exc:
+        messages.error(request, str(exc))
+        return redirect("survey:survey-results", slug=survey.slug)
     messages.success(request, f"Version {report.number} of the report is published.")
     return redirect("survey:survey-results", slug=survey.slug)
 

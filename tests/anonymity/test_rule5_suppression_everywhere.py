@@ -16,8 +16,11 @@ from tests.factories import answers, to_csv
 # bank: 7 respondents (under k = 10); agency: 20, hidden by secondary suppression.
 ROWS = (
     [answers(service="iapt", raised="yes", outcome="adequately")] * 40
-    + [answers(service="other")] * 60
-    + [answers(service="agency", raised="yes", outcome="partly")] * 20
+    + [answers(service="iapt")] * 10
+    + [answers(service="other", raised="yes", outcome="not")] * 20
+    + [answers(service="other")] * 40
+    + [answers(service="agency", raised="yes", outcome="partly")] * 15
+    + [answers(service="agency")] * 5
     + [answers(service="bank", raised="yes", outcome="not")] * 7
 )
 
