@@ -1,0 +1,179 @@
+"""Attack: recover a hidden cell by arithmetic on the published figures.
+
+The attacker holds the JSON export (the same document every output is made
+from) and works out every figure it can: each total minus the visible groups
+of each breakdown (which gives the hidden groups together), for every concern
+topic. The defence holds if everything the attacker learns is either nothing
+(no one) or rests on at least k people and is not dominated (all or all but
+one of a known group giving the same answer to "raised").
+
+To see it fail, delete the ``while visible and union_unsafe()`` loop in
+survey/suppression.py (secondary suppression) or set DOMINANCE = 0.
+"""
+
+import copy
+import json
+import random
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from survey.definition import load_definition, validate_definition
+from survey.importing import import_responses
+from survey.results import compute_results
+from tests.factories import answers, definition, to_csv
+
+K = 10
+DOMINANCE = 2  # the documented rule: all, or all but one, giving the same answer is hidden
+
+
+def two_breakdown_definition() -> dict:
+    document = definition(slug="attack")
+    document["sections"][0]["questions"].append(
+        {
+            "key": "role",
+            "kind": "single_choice",
+            "breakdown": True,
+            "text": "Your role?",
+            "choices": [{"value": v, "label": v.title()} for v in ("nurse", "therapist", "doctor")],
+        }
+    )
+    second = copy.deepcopy(document["sections"][1])
+    for q in second["questions"]:
+        q["key"] = q["key"].replace("patient_care", "conditions")
+        if "show_if" in q:
+            q["show_if"]["question"] = "raised_conditions"
+    second["title"] = "Working conditions"
+    document["sections"].insert(2, second)
+    document["concerns"].append(
+        {
+            "key": "conditions",
+            "label": "Working conditions",
+            "raised": "raised_conditions",
+            "outcome": "outcome_conditions",
+            "resolved_values": ["adequately"],
+        }
+    )
+    return document
+
+
+def random_rows(rng: random.Random) -> list[dict]:
+    sizes = {
+        "iapt": rng.randint(0, 40),
+        "other": rng.randint(5, 60),
+        "agency": rng.randint(0, 15),
+        "bank": rng.randint(0, 12),
+    }
+    rows = []
+    for service, size in sizes.items():
+        p_raise = rng.choice([0.0, 0.05, 0.5, 0.95, 1.0])
+        for _ in range(size):
+            row = answers(service=service)
+            row["role"] = rng.choice(["nurse", "therapist", "doctor"])
+            for topic in ("patient_care", "conditions"):
+                if rng.random() < p_raise:
+                    row[f"raised_{topic}"] = "yes"
+                    row[f"outcome_{topic}"] = rng.choice(["adequately", "partly", "not"])
+                else:
+                    row[f"raised_{topic}"] = "no"
+            rows.append(row)
+    return rows
+
+
+HEADER = [
+    "service",
+    "role",
+    "raised_patient_care",
+    "outcome_patient_care",
+    "raised_conditions",
+    "outcome_conditions",
+    "safe",
+]
+
+
+def as_csv(rows: list[dict]) -> str:
+    lines = [",".join(HEADER)]
+    for row in rows:
+        lines.append(",".join(row.get(k, "") for k in HEADER))
+    return "\n".join(lines) + "\n"
+
+
+def derivable(document: dict) -> list[tuple[str, str, int, int]]:
+    """Everything the attacker can compute: (where, measure, count, n)."""
+    found = []
+    for concern in document["concerns"]:
+        for measure in ("raised", "resolved"):
+            total = concern[measure]
+            if total.get("suppressed"):
+                continue
+            found.append((concern["key"], measure, total["count"], total["n"]))
+            for breakdown in concern["breakdowns"]:
+                visible = [
+                    g[measure]
+                    for g in breakdown["groups"]
+                    if not g.get("suppressed") and not g[measure].get("suppressed")
+                ]
+                found += [(breakdown["question"], measure, f["count"], f["n"]) for f in visible]
+                hidden_count = total["count"] - sum(f["count"] for f in visible)
+                hidden_n = total["n"] - sum(f["n"] for f in visible)
+                found.append((f"{concern['key']}/{breakdown['question']}/hidden", measure, hidden_count, hidden_n))
+    return found
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_no_arithmetic_recovers_a_small_or_dominated_group(db, seed):
+    load_definition(definition=validate_definition(two_breakdown_definition()))
+    from survey.models import Survey
+
+    survey = Survey.objects.get(slug="attack")
+    rows = random_rows(random.Random(seed))
+    import_responses(survey=survey, text=as_csv(rows))
+    compute_results(survey_id=survey.pk)
+    out = StringIO()
+    call_command("export_results", "attack", stdout=out)
+    document = json.loads(out.getvalue())
+    assert json.dumps(document).count('"suppressed": true') >= 0
+    for where, measure, count, n in derivable(document):
+        assert n == 0 or n >= K, f"{where} {measure}: {count} of {n} recovered"
+        if measure == "raised" and n:
+            assert min(count, n - count) >= DOMINANCE, f"{where}: {count} of {n} tells each member's answer"
+
+
+def test_cross_tabulations_are_never_published(db):
+    load_definition(definition=validate_definition(two_breakdown_definition()))
+    from survey.models import Survey
+
+    survey = Survey.objects.get(slug="attack")
+    import_responses(survey=survey, text=as_csv(random_rows(random.Random(1))))
+    compute_results(survey_id=survey.pk)
+    out = StringIO()
+    call_command("export_results", "attack", stdout=out)
+    for concern in json.loads(out.getvalue())["concerns"]:
+        assert [b["question"] for b in concern["breakdowns"]] == ["service", "role"]
+        for breakdown in concern["breakdowns"]:
+            assert all("breakdowns" not in group for group in breakdown["groups"])
+
+
+def test_the_attack_itself_finds_a_leak_without_secondary_suppression(db, monkeypatch):
+    """The attacker is not toothless: with secondary suppression switched off it finds the small group."""
+    from survey import results
+
+    monkeypatch.setattr(
+        results,
+        "hidden_cells",
+        lambda cells, k, dominance=0, already_hidden=frozenset(): (
+            {c for c, (count, n) in cells.items() if n < k} | set(already_hidden)
+        ),
+    )
+    survey = load_definition(definition=validate_definition(definition(slug="leaky")))
+    rows = [answers(service="iapt", raised="yes", outcome="not")] * 3 + [
+        answers(service="other", raised="yes", outcome="partly")
+    ] * 20
+    rows += [answers(service="other")] * 20
+    import_responses(survey=survey, text=to_csv(rows))
+    compute_results(survey_id=survey.pk)
+    out = StringIO()
+    call_command("export_results", "leaky", stdout=out)
+    leaks = [d for d in derivable(json.loads(out.getvalue())) if 0 < d[3] < K]
+    assert leaks and leaks[0][2:] == (3, 3)

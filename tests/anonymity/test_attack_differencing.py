@@ -1,0 +1,70 @@
+"""Attack: compare two successive views (or report versions) to learn one new respondent's answer.
+
+To see it fail, make survey.suppression.differencing_risks return [].
+"""
+
+import re
+
+import pytest
+
+from survey.importing import import_responses
+from survey.models import ReportVersion, Survey
+from survey.reports import PublishRefused, publish_report
+from survey.results import compute_results
+from tests.factories import answers, to_csv
+
+BASE = (
+    [answers(service="iapt", raised="yes", outcome="not")] * 20
+    + [answers(service="iapt")] * 20
+    + [answers(service="other", raised="yes", outcome="partly")] * 15
+    + [answers(service="other")] * 30
+)
+
+
+def add(survey, rows):
+    import_responses(survey=survey, text=to_csv(rows))
+    compute_results(survey_id=survey.pk)
+
+
+def figures(html: str) -> list[str]:
+    return re.findall(r"\(\d+ of \d+; 95% CI [\d.]+–[\d.]+\)", html)
+
+
+@pytest.fixture
+def watching(client, survey, alice):
+    add(survey, BASE)
+    client.force_login(alice)
+    return client
+
+
+def test_one_new_respondent_changes_nothing_an_organiser_sees(watching, survey):
+    before = watching.get("/console/therapy-2026/").content.decode()
+    add(survey, [answers(service="iapt", raised="yes", outcome="adequately")])
+    after = watching.get("/console/therapy-2026/").content.decode()
+    assert figures(before) and figures(after) == figures(before)
+    assert "85" in before and ">86<" not in after
+
+
+def test_figures_move_once_every_changed_group_has_k_more(watching, survey):
+    before = figures(watching.get("/console/therapy-2026/").content.decode())
+    add(survey, [answers(service="iapt", raised="yes", outcome="adequately")] * 9)
+    assert figures(watching.get("/console/therapy-2026/").content.decode()) == before
+    add(survey, [answers(service="iapt", raised="yes", outcome="adequately")])  # the 10th
+    assert figures(watching.get("/console/therapy-2026/").content.decode()) != before
+
+
+def test_new_report_version_is_refused_until_groups_gain_k_or_the_survey_closes(survey, alice, watching):
+    publish_report(survey=survey, user=alice)
+    # Closing releases everything; reopening then leaves the console ahead of
+    # the report by 3 responses: a second version would expose those 3.
+    Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.CLOSED)
+    add(survey, [answers(service="other", raised="yes", outcome="not")] * 3)
+    Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.OPEN)
+    with pytest.raises(PublishRefused, match="fewer than 10 responses"):
+        publish_report(survey=survey, user=alice)
+    response = watching.post("/console/therapy-2026/publish/", {"note": ""}, follow=True)
+    assert "could reveal individual answers" in response.content.decode()
+    assert ReportVersion.objects.count() == 1
+    Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.CLOSED)
+    compute_results(survey_id=survey.pk)  # closing releases the final figures
+    assert publish_report(survey=survey, user=alice).number == 2

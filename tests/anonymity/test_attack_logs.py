@@ -1,0 +1,145 @@
+"""Attack: read the server's logs and database to find who answered what.
+
+A canary respondent answers through gunicorn (configured as in production)
+with a made-up forwarded address, user agent and referrer and a marker in its
+free text; on the way, a request with a forged Host header forces an error
+record. The worker then mixes and aggregates. The address and user agent must
+appear in no log and nowhere in a database dump; the marker only in its
+answer row. To see it fail, put ``%(h)s`` or ``%(a)s`` back in
+gunicorn.conf.py's access_log_format, or remove the ``no_request`` filter in
+config/settings.py.
+"""
+
+import http.cookiejar
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+ADDRESS = "198.51.100.23"
+AGENT = "CanaryBrowser/9.9 (Ward 7 PC)"
+REFERRER = "https://intranet.example/rota/ward-7"
+MARKER = "canary-marker-4711"
+ROOT = Path(settings.BASE_DIR)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def site(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DEBUG")}
+    env |= {
+        "CANDOUR_ENV": "development",
+        "DEBUG": "0",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "CANDOUR_BROKER_DIR": str(tmp_path / "broker"),
+        "GUNICORN_WORKERS": "1",
+        "PYTHONUNBUFFERED": "1",
+    }
+    manage = [sys.executable, "manage.py"]
+    for args in (["migrate", "--noinput"], ["load_survey", "raising-concerns"]):
+        subprocess.run(manage + args, cwd=ROOT, env=env, check=True, capture_output=True)
+    port = free_port()
+    log = open(tmp_path / "gunicorn.log", "w")  # noqa: SIM115 - closed below
+    env["GUNICORN_BIND"] = f"127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py", "config.wsgi"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.2)
+    yield {"url": f"http://127.0.0.1:{port}", "env": env, "tmp": tmp_path, "manage": manage}
+    server.terminate()
+    server.wait(10)
+    log.close()
+
+
+def walk(base: str) -> None:
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    headers = {"X-Forwarded-For": ADDRESS, "User-Agent": AGENT, "Referer": REFERRER}
+
+    def call(path, data=None, extra=None):
+        body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
+        request = urllib.request.Request(base + path, body, headers | (extra or {}))
+        try:
+            return opener.open(request).read().decode()
+        except urllib.error.HTTPError as exc:
+            return exc.read().decode()
+
+    call("/s/raising-concerns/")
+    call("/s/raising-concerns/", extra={"Host": "evil.example"})  # forced error: DisallowedHost
+    csrf = next(c.value for c in jar if c.name == "csrftoken")
+    html = call("/s/raising-concerns/answer/", {"action": "start", "csrfmiddlewaretoken": csrf})
+    pages = [
+        {"q_service": "iapt", "q_role": "nurse"},
+        {"q_raised_patient_care": "yes"},
+        {"q_outcome_patient_care": "not", "q_patient_care_comment": MARKER},
+        {"q_raised_working_conditions": "no"},
+        {"q_safe_to_speak": "2"},
+    ]
+    for answers in pages:
+        state = re.search(r'name="state" value="([^"]+)"', html).group(1)
+        page = re.search(r'name="page" value="(\d+)"', html).group(1)
+        html = call(
+            "/s/raising-concerns/answer/",
+            {"action": "next", "state": state, "page": page, "csrfmiddlewaretoken": csrf, **answers},
+        )
+    state = re.search(r'name="state" value="([^"]+)"', html).group(1)
+    thanks = call("/s/raising-concerns/answer/", {"action": "submit", "state": state, "csrfmiddlewaretoken": csrf})
+    assert "Thank you" in thanks
+
+
+def test_no_log_or_dump_holds_the_address_or_user_agent(site):
+    walk(site["url"])
+    env, manage = site["env"], site["manage"]
+    aggregate = subprocess.run(
+        manage + ["aggregate", "raising-concerns"], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=DEBUG"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    time.sleep(8)
+    worker.terminate()
+    worker_log = worker.communicate(timeout=20)[0]
+    dump = subprocess.run(manage + ["dumpdata"], cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
+    server_log = (site["tmp"] / "gunicorn.log").read_text()
+
+    assert "POST /s/raising-concerns/answer/" in server_log  # the access log is on
+    assert "Invalid HTTP_HOST header" in server_log  # and the forced error was logged
+    assert "succeeded" in worker_log or "aggregate_survey" in worker_log
+    for text in (server_log, worker_log, aggregate.stdout + aggregate.stderr, dump):
+        for trace in (ADDRESS, AGENT, "CanaryBrowser", "intranet.example"):
+            assert trace not in text
+    # The real client address (127.0.0.1 here) is in no request line either.
+    request_lines = [line for line in server_log.splitlines() if '"GET ' in line or '"POST ' in line]
+    assert request_lines and not any("127.0.0.1" in line for line in request_lines)
+    assert MARKER not in server_log + worker_log
+    assert dump.count(MARKER) == 1
+    assert re.search(r'"model": "survey.answer", "pk": "[0-9a-f-]+", "fields": \{[^}]*' + MARKER, dump)

@@ -1,0 +1,54 @@
+"""Both kinds of survey, from the organiser's console to the thank-you page to the published report."""
+
+import re
+
+import pytest
+
+from config.celery import app
+from survey.models import Survey
+from survey.tasks import reconcile
+from tests.respondent import Walk
+
+PEOPLE = 14
+
+
+@pytest.fixture
+def eager():
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+def respond(code: str | None, raised: str) -> None:
+    walk = Walk("therapy-2026")
+    walk.post({"action": "start", **({"code": code} if code else {})})
+    walk.next(service="iapt" if raised == "yes" else "other")
+    walk.next(raised_patient_care=raised)
+    if raised == "yes":
+        walk.next(outcome_patient_care="adequately")
+    else:
+        walk.next()
+    walk.next(safe="3")
+    assert walk.submit()["Location"] == "/s/therapy-2026/thanks/"
+
+
+@pytest.mark.parametrize("access", [Survey.Access.CODES, Survey.Access.OPEN])
+def test_console_to_thanks_to_published_report(client, survey, alice, eager, access):
+    Survey.objects.filter(pk=survey.pk).update(access=access)
+    client.force_login(alice)
+    codes = [None] * PEOPLE
+    if access == Survey.Access.CODES:
+        page = client.post("/console/therapy-2026/codes/", {"count": PEOPLE}).content.decode()
+        codes = re.findall(r'class="code-value">([^<]+)<', page)
+        assert len(codes) == PEOPLE
+    for i, code in enumerate(codes):
+        respond(code, raised="yes" if i % 2 else "no")
+    reconcile()  # what beat does: mix pending submissions in, aggregate
+    console = client.get("/console/therapy-2026/").content.decode()
+    assert "(7 of 14;" in console
+    client.post("/console/therapy-2026/publish/", {"note": "First results"})
+    report = client.get("/r/therapy-2026/").content.decode()
+    assert "14 respondents" in report and "(7 of 14;" in report
+    if access == Survey.Access.CODES:
+        used = client.get("/console/therapy-2026/codes/").content.decode()
+        assert f"Used: <strong>{PEOPLE}</strong>" in used
