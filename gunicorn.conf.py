@@ -8,4 +8,6 @@ workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
 accesslog = "-"
 access_log_format = '"%(m)s %(U)s" %(s)s'
 errorlog = "-"
+# Gunicorn logs the address of malformed requests at debug level: stay above it.
+loglevel = "warning"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -72,6 +72,10 @@ class QuestionDef(_Strict):
             raise ValueError(f'choice value "{duplicates[0]}" appears twice')
         if self.breakdown and self.kind != "single_choice":
             raise ValueError("only a single_choice question can be a breakdown")
+        if self.breakdown and (not self.required or self.show_if):
+            # Otherwise those who skip it form a hidden group that
+            # "total minus the groups" would reveal.
+            raise ValueError("a breakdown question must be required and asked of everyone (no show_if)")
         return self
 
     def choice_list(self) -> list[dict]:

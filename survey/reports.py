@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from survey.models import AuditEvent, ReportVersion, Survey
 from survey.results import comparisons, question_texts, released_document
-from survey.suppression import differencing_risks
+from survey.suppression import differencing_risks, shown_bases
 
 
 class PublishRefused(Exception):
@@ -29,8 +29,8 @@ def publish_report(*, survey: Survey, user, note: str = "") -> ReportVersion:
         raise PublishRefused(f"There are fewer than {survey.min_group_size} respondents: nothing can be published yet.")
     previous = survey.reports.first()
     if previous and survey.status != Survey.Status.CLOSED:
-        risks = differencing_risks(previous.snapshot["results"], document, survey.min_group_size)
-        if risks:
+        history = [v.snapshot["results"] for v in survey.reports.order_by("number")]
+        if differencing_risks(shown_bases(history), document, survey.min_group_size):
             raise PublishRefused(
                 f"Not yet: some groups have gained fewer than {survey.min_group_size} responses since version "
                 f"{previous.number}, so comparing the two versions could reveal individual answers. Publish again "

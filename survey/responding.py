@@ -9,6 +9,7 @@ transaction ids) ties a response to the moment or the request it came from.
 import hashlib
 import hmac
 import random
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -234,45 +235,76 @@ def _lookups(survey_id: int) -> tuple[dict[str, int], dict[tuple[str, str], int]
     return questions, choices
 
 
-def insert_responses(*, survey_id: int, submissions: list[tuple[dict[str, AnswerValue], date]]) -> int:
+def _take_for_remixing(survey_id: int, count: int) -> list[tuple[list[tuple], date]]:
+    """Remove ``count`` random stored responses, returning their answers so
+    they can be inserted again, under new ids, inside a new batch."""
+    old = list(Response.objects.filter(survey_id=survey_id).order_by("?").values_list("pk", "submitted_on")[:count])
+    if not old:
+        return []
+    rows: dict = defaultdict(list)
+    for response_id, *answer in Answer.objects.filter(response_id__in=[pk for pk, _ in old]).values_list(
+        "response_id", "question_id", "choice_id", "text"
+    ):
+        rows[response_id].append(tuple(answer))
+    Response.objects.filter(pk__in=[pk for pk, _ in old]).delete()
+    return [(rows[pk], day) for pk, day in old]
+
+
+def insert_responses(*, survey_id: int, submissions: list[tuple[dict[str, AnswerValue], date]], remix: int = 0) -> int:
     """Write validated submissions as Response and Answer rows, in random order.
 
-    Runs inside the caller's transaction; bumps the survey's data version so
-    reconciliation knows its results are stale.
+    ``remix`` stored responses of the survey are taken out and written again
+    under new ids in the same shuffled batch, so that even a small batch hides
+    among at least that many others (DESIGN rule 4). Runs inside the caller's
+    transaction; bumps the survey's data version so reconciliation knows its
+    results are stale. Returns how many new responses were added.
     """
     questions, choices = _lookups(survey_id)
-    _shuffle(submissions)
-    responses = [Response(survey_id=survey_id, submitted_on=day) for _, day in submissions]
+    batch: list[tuple[dict | list, date]] = list(submissions) + _take_for_remixing(survey_id, remix)
+    _shuffle(batch)
+    responses = [Response(survey_id=survey_id, submitted_on=day) for _, day in batch]
     Response.objects.bulk_create(responses, batch_size=2000)
     rows: list[Answer] = []
-    for response, (answers, _) in zip(responses, submissions, strict=True):
-        rows.extend(_answer_rows(response, answers, questions, choices))
+    for response, (answers, _) in zip(responses, batch, strict=True):
+        if isinstance(answers, dict):
+            rows.extend(_answer_rows(response, answers, questions, choices))
+        else:  # a remixed response: its stored answers, as they were
+            rows.extend(Answer(response=response, question_id=q, choice_id=c, text=t) for q, c, t in answers)
     _shuffle(rows)
     Answer.objects.bulk_create(rows, batch_size=5000)
     Survey.objects.filter(pk=survey_id).update(data_version=F("data_version") + 1)
-    return len(responses)
+    return len(submissions)
 
 
 def mix_pending(*, batch_size: int = 5000, force: bool = False) -> dict[int, int]:
     """Move waiting submissions into the response table in shuffled batches.
 
-    Each call is its own transaction, claims rows so that concurrent calls
-    never move one twice, and enqueues aggregation once it has committed.
-    Returns how many responses each survey received. ``force`` moves even
-    a batch smaller than CANDOUR_MIX_MIN_BATCH (``manage.py aggregate``).
+    A survey's submissions move once CANDOUR_MIX_MIN_BATCH of them are
+    waiting. Fewer move only when the oldest is from an earlier day or when
+    ``force`` is given (``manage.py aggregate``), and then stored responses
+    are remixed into the batch to make it up to the minimum; a survey with
+    nothing stored yet keeps waiting unless forced. Each call is its own
+    transaction, claims rows so that concurrent calls never move one twice,
+    and enqueues aggregation once it has committed. Returns how many
+    responses each survey received.
     """
     from survey.tasks import enqueue_aggregation
 
+    minimum = settings.CANDOUR_MIX_MIN_BATCH
     moved: dict[int, int] = {}
     with transaction.atomic():
-        # A lone submission is only moved once others can hide it, or once
-        # its day is over (settings.CANDOUR_MIX_MIN_BATCH).
-        ready = [
-            row["survey_id"]
+        waiting = {
+            row["survey_id"]: row
             for row in PendingSubmission.objects.values("survey_id")
             .annotate(waiting=Count("pk"), first_day=Min("submitted_on"))
             .order_by()
-            if force or row["waiting"] >= settings.CANDOUR_MIX_MIN_BATCH or row["first_day"] < timezone.localdate()
+        }
+        ready = [
+            survey_id
+            for survey_id, row in waiting.items()
+            if row["waiting"] >= minimum
+            or force
+            or (row["first_day"] < timezone.localdate() and Response.objects.filter(survey_id=survey_id).exists())
         ]
         if not ready:
             return moved
@@ -291,6 +323,7 @@ def mix_pending(*, batch_size: int = 5000, force: bool = False) -> dict[int, int
             transaction.set_rollback(True)
             return {}
         for survey_id, submissions in by_survey.items():
-            moved[survey_id] = insert_responses(survey_id=survey_id, submissions=submissions)
+            remix = max(0, minimum - len(submissions))
+            moved[survey_id] = insert_responses(survey_id=survey_id, submissions=submissions, remix=remix)
         transaction.on_commit(lambda: enqueue_aggregation(list(moved)))
     return moved

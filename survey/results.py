@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from survey.models import Choice, Concern, Question, Response, Result, ResultSet, Survey
 from survey.stats import compare_proportions, holm_adjust, proportion
-from survey.suppression import DOMINANCE, differencing_risks, hidden_cells, unsafe
+from survey.suppression import DOMINANCE, differencing_risks, hidden_cells, shown_bases, unsafe
 
 MEASURES = ("raised", "resolved")
 _LOCK_NAMESPACE = 7301  # pg advisory lock namespace for aggregation
@@ -159,12 +159,12 @@ def release_results(*, survey: Survey, result_set: ResultSet) -> bool:
     release reveals nothing about fewer than k people (rule 6), or once the
     survey has closed. Returns whether a new release was made."""
     document = results_document(survey=survey)
-    if result_set.released is not None and survey.status != Survey.Status.CLOSED:
-        if differencing_risks(result_set.released, document, survey.min_group_size):
-            return False
+    if survey.status != Survey.Status.CLOSED and differencing_risks(result_set.shown, document, survey.min_group_size):
+        return False
     result_set.released = document
     result_set.released_on = timezone.localdate()
-    result_set.save(update_fields=["released", "released_on"])
+    result_set.shown = shown_bases([document], into=result_set.shown)
+    result_set.save(update_fields=["released", "released_on", "shown"])
     return True
 
 

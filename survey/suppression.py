@@ -13,7 +13,8 @@ DESIGN rule 5 and the rules we added to it (docs/anonymity.md):
   cells are hidden too, so subtracting visible cells from the total never
   reveals a hidden one.
 - Differencing: a released set of figures is replaced only when every figure
-  shown in both has grown by 0 or by at least k respondents.
+  in it has grown by 0 or by at least k respondents since the last time it
+  was shown (hidden in between or not).
 """
 
 from collections.abc import Hashable, Mapping
@@ -67,18 +68,31 @@ def _figures(document: dict):
                     yield (concern["key"], breakdown["question"], group["value"], measure), figure
 
 
-def differencing_risks(old: dict, new: dict, k: int) -> list[tuple]:
-    """Figures shown in both documents whose base grew by 1 to k-1 respondents.
+def shown_bases(documents, into: dict | None = None) -> dict[str, int]:
+    """The base n each figure had the last time it was shown, over a series of
+    documents (oldest first). Figures hidden later keep their last shown n."""
+    bases = dict(into or {})
+    for document in documents:
+        for key, figure in _figures(document):
+            if not figure.get("suppressed"):
+                bases["/".join(key)] = figure["n"]
+    return bases
 
-    Comparing two such releases would reveal the answers of fewer than k
-    people; an empty list means the new document may be released.
+
+def differencing_risks(shown: dict[str, int], new: dict, k: int) -> list[str]:
+    """Figures of ``new`` whose base differs by 1 to k-1 respondents from the
+    last time they were shown (``shown_bases``), or went down.
+
+    Comparing the two would reveal the answers of fewer than k people, even
+    when the figure was hidden in between; an empty list means ``new`` may
+    be shown.
     """
-    before = {key: fig for key, fig in _figures(old) if not fig.get("suppressed")}
     risks = []
     for key, figure in _figures(new):
-        if figure.get("suppressed") or key not in before:
+        name = "/".join(key)
+        if figure.get("suppressed") or name not in shown:
             continue
-        grown = figure["n"] - before[key]["n"]
-        if 0 < grown < k or grown < 0:
-            risks.append(key)
+        grown = figure["n"] - shown[name]
+        if grown < 0 or 0 < grown < k:
+            risks.append(name)
     return risks

@@ -61,6 +61,10 @@ def test_fault_names_path_of_unknown_show_if_question():
             "sections[2].questions[1]: only a single_choice question can be a breakdown",
         ),
         (lambda d: d.update(colour="red"), "colour: Extra inputs are not permitted"),
+        (
+            lambda d: d["sections"][0]["questions"][0].update(required=False),
+            "sections[0].questions[0]: a breakdown question must be required and asked of everyone",
+        ),
         (lambda d: d["sections"][1]["questions"].reverse(), "must come before the question it controls"),
     ],
 )

@@ -33,13 +33,50 @@ def test_lone_submission_waits_for_company(survey, settings):
     assert mix_pending(force=True) == {survey.pk: 2}
 
 
-def test_submission_from_an_earlier_day_is_mixed_in_alone(survey, settings):
+def test_small_batch_from_an_earlier_day_waits_while_nothing_can_hide_it(survey, settings):
     import datetime
 
     settings.CANDOUR_MIX_MIN_BATCH = 10
     submit(survey, 1)
     PendingSubmission.objects.update(submitted_on=datetime.date(2020, 1, 1))
+    assert mix_pending() == {}
+
+
+def test_small_batch_is_hidden_among_remixed_stored_responses(survey, settings):
+    import datetime
+
+    from django.db.models import Count
+
+    from survey.responding import insert_responses
+
+    settings.CANDOUR_MIX_MIN_BATCH = 10
+    insert_responses(
+        survey_id=survey.pk,
+        submissions=[
+            (answers(service="other", raised="yes", outcome="partly", barriers=["time"]), datetime.date(2020, 1, 1))
+        ]
+        * 15,
+    )
+    before_ids = set(Response.objects.values_list("pk", flat=True))
+    before = list(
+        Answer.objects.values("question__key", "choice__value")
+        .annotate(n=Count("pk"))
+        .order_by("question__key", "choice__value")
+    )
+    submit(survey, 1, service="iapt")
+    PendingSubmission.objects.update(submitted_on=datetime.date(2020, 1, 2))
     assert mix_pending() == {survey.pk: 1}
+    after_ids = set(Response.objects.values_list("pk", flat=True))
+    assert len(after_ids) == 16
+    assert len(before_ids & after_ids) == 15 - 9  # nine stored responses moved into the new batch
+    after = list(
+        Answer.objects.exclude(response__answers__choice__value="iapt")
+        .values("question__key", "choice__value")
+        .annotate(n=Count("pk"))
+        .order_by("question__key", "choice__value")
+    )
+    assert after == before  # remixed responses keep every answer
+    assert Response.objects.filter(submitted_on=datetime.date(2020, 1, 1)).count() == 15
 
 
 def test_mixing_nothing_does_nothing(survey):

@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from survey.suppression import DOMINANCE, differencing_risks, hidden_cells
+from survey.suppression import DOMINANCE, differencing_risks, hidden_cells, shown_bases
 
 
 def sized(**sizes):
@@ -88,11 +88,23 @@ def doc(respondents, raised_n, group_n):
     }
 
 
+def risks(old, new):
+    return differencing_risks(shown_bases([old]), new, k=10)
+
+
 def test_differencing_blocks_a_step_of_one_respondent():
-    assert differencing_risks(doc(100, 100, 40), doc(101, 101, 41), k=10) != []
+    assert risks(doc(100, 100, 40), doc(101, 101, 41)) != []
 
 
 def test_differencing_allows_steps_of_k_or_none():
-    assert differencing_risks(doc(100, 100, 40), doc(110, 110, 40), k=10) == []
-    assert differencing_risks(doc(100, 100, 40), doc(100, 100, 40), k=10) == []
-    assert differencing_risks(doc(100, 100, 40), doc(120, 120, 50), k=10) == []
+    assert risks(doc(100, 100, 40), doc(110, 110, 40)) == []
+    assert risks(doc(100, 100, 40), doc(100, 100, 40)) == []
+    assert risks(doc(100, 100, 40), doc(120, 120, 50)) == []
+
+
+def test_differencing_remembers_figures_hidden_in_between():
+    shown, hidden, back = doc(100, 100, 40), doc(110, 110, 41), doc(120, 120, 41)
+    hidden["concerns"][0]["breakdowns"][0]["groups"][0] = {"value": "a", "suppressed": True}
+    assert differencing_risks(shown_bases([shown]), hidden, k=10) == []
+    # Shown at 40, hidden at 41, shown again at 41: the 41st person would be exposed.
+    assert differencing_risks(shown_bases([shown, hidden]), back, k=10) != []

@@ -4,7 +4,6 @@ import base64
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -75,7 +74,10 @@ def publish(request, survey: Survey):
 @member_required(Member.Role.ORGANISER)
 def codes(request, survey: Survey):
     """Generate invitation codes; show them once, with a CSV and a printable sheet."""
-    counts = survey.codes.aggregate(issued=Count("pk"), used=Count("pk", filter=Q(used=True)))
+    issued = survey.codes.count()
+    # How many are used is progress: shown coarse and delayed (rule 6), as the
+    # respondents of the last release, not as a live count of burned codes.
+    counts = {"issued": issued, "used": coarse_progress(getattr(survey, "result_set", None), survey.min_group_size)}
     form = CodeBatchForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         batch = invitations.generate_codes(survey=survey, count=form.cleaned_data["count"], user=request.user)

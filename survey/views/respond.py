@@ -240,6 +240,7 @@ def _page_number(value: str, spec: SurveySpec) -> int | None:
 
 
 @require_GET
+@never_cache
 def thanks(request: HttpRequest, slug: str) -> HttpResponse:
     survey = _open_survey(slug)
     return render(request, "survey/respond/thanks.html", {"survey": survey})
