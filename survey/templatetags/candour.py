@@ -1,3 +1,5 @@
+import datetime
+
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -49,3 +51,12 @@ def lookup(mapping, key):
 @register.filter
 def pvalue(p):
     return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+@register.filter
+def week_of(day):
+    """A date shown no finer than its week (DESIGN rule 1: no output shows time finer than the week)."""
+    if not day:
+        return ""
+    monday = day - datetime.timedelta(days=day.weekday())
+    return f"the week of {monday.day} {monday:%B %Y}"

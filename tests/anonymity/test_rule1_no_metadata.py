@@ -1,4 +1,9 @@
-"""DESIGN rule 1: no account, address, user agent, referrer or precise time with a response."""
+"""DESIGN rule 1: no account, address, user agent, referrer or precise time with a response.
+
+To see it fail, add ``created = models.DateTimeField(auto_now_add=True)`` to
+Response in survey/models.py, or delete ``record.request = None`` in
+survey/logging.py (error e-mails then carry the address and user agent).
+"""
 
 import logging
 

@@ -1,4 +1,8 @@
-"""DESIGN rule 2: random response ids; nothing reveals insertion order."""
+"""DESIGN rule 2: random response ids; nothing reveals insertion order.
+
+To see it fail, replace ``_shuffle(batch)`` and ``order_by("?")`` in
+survey/responding.py with nothing, or give Response a sequential id.
+"""
 
 import uuid
 

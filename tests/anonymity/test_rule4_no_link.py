@@ -1,6 +1,10 @@
 """DESIGN rule 4 (first part): submissions wait in a pending pool and are
 mixed into the response table in transactions of their own, so a spent form
-token and a response never share a key or a transaction id."""
+token and a response never share a key or a transaction id.
+
+To see it fail, make ``submit_response`` in survey/responding.py call
+``insert_responses`` itself instead of creating a PendingSubmission.
+"""
 
 import pytest
 from django.db import connection

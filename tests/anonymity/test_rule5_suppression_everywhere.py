@@ -1,4 +1,8 @@
-"""DESIGN rule 5: no figure resting on fewer than k respondents in any output."""
+"""DESIGN rule 5: no figure resting on fewer than k respondents in any output.
+
+To see it fail, delete the ``while visible and union_unsafe()`` loop in
+survey/suppression.py, or change ``n < k`` in ``unsafe`` to ``n < 2``.
+"""
 
 import csv
 import io
