@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 ADDR ?= 127.0.0.1:8000
 
-.PHONY: install run test lint format bench clean
+.PHONY: install browser run test lint format bench clean
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,6 +14,16 @@ $(STAMP): requirements.txt
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+# Browser tests use Debian's Chromium (and poppler's pdftotext for PDFs);
+# Playwright never downloads a browser of its own.
+browser:
+	@if [ ! -x /usr/bin/chromium ] || ! command -v pdftotext >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    (apt-get install -y -qq chromium poppler-utils >/dev/null 2>&1 || \
+	     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null)); \
+	  else echo "Browser tests need: sudo apt-get install chromium poppler-utils (they are skipped without it)"; fi; \
+	fi
 
 # Development: SQLite and a file-based broker under var/, a Celery worker
 # with embedded beat beside the dev server, and a seeded demo survey.
@@ -26,7 +36,7 @@ run: install
 	echo "Candour is at http://$(ADDR)/ (stop with Ctrl-C)"; \
 	$(BIN)/python manage.py runserver --noreload $(ADDR)
 
-test: install
+test: install browser
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 

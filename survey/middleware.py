@@ -1,4 +1,7 @@
 from django.conf import settings
+from django.middleware.csrf import CsrfViewMiddleware
+
+PRIVATE_PREFIXES = ("/s/", "/r/")
 
 
 class ContentSecurityPolicyMiddleware:
@@ -15,3 +18,36 @@ class ContentSecurityPolicyMiddleware:
             policy = policy.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
         response.headers.setdefault("Content-Security-Policy", policy)
         return response
+
+
+class PrivateReferrerMiddleware:
+    """DESIGN rule 3: respondent pages (and public reports) send no referrer at all.
+
+    Staff pages use "same-origin" (set in settings): with "no-referrer" the
+    browser sends ``Origin: null`` on every form post.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith(PRIVATE_PREFIXES):
+            response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+
+
+class RespondentCsrfMiddleware(CsrfViewMiddleware):
+    """Django's CSRF protection, accepting ``Origin: null`` on respondent pages.
+
+    Under ``Referrer-Policy: no-referrer`` browsers send ``Origin: null`` (and
+    no Referer) with a form post, which Django's origin check would refuse.
+    On respondent pages the CSRF token is still required and the CSRF cookie
+    is SameSite=Lax, so a cross-site post still fails; only the origin
+    comparison is skipped.
+    """
+
+    def _origin_verified(self, request):
+        if request.META.get("HTTP_ORIGIN") == "null" and request.path.startswith("/s/"):
+            return True
+        return super()._origin_verified(request)

@@ -6,7 +6,11 @@ from django.conf import settings
 
 
 def load_settings(**env) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "CANDOUR_ENV")}
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("SECRET_KEY", "DEBUG", "CANDOUR_ENV", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
     environment.update(env)
     return subprocess.run(
         [sys.executable, "-c", "import django; from django.conf import settings; settings.SECRET_KEY"],
