@@ -208,6 +208,8 @@ class ResultSet(models.Model):
     # without differencing risk (rule 6; suppression.differencing_risks).
     released = models.JSONField(null=True, blank=True)
     released_on = models.DateField(null=True, blank=True)
+    # Summaries of every choice question (already suppressed), see summaries.py.
+    questions = models.JSONField(default=list, blank=True)
     # Base n of every figure the last time a release showed it.
     shown = models.JSONField(default=dict, blank=True)
 

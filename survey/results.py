@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from survey.models import Choice, Concern, Question, Response, Result, ResultSet, Survey
 from survey.stats import compare_proportions, holm_adjust, proportion
+from survey.summaries import question_summaries
 from survey.suppression import DOMINANCE, differencing_risks, hidden_cells, shown_bases, unsafe
 
 MEASURES = ("raised", "resolved")
@@ -143,12 +144,22 @@ def compute_results(*, survey_id: int) -> bool:
             )
             cells = _concern_cells(survey, concern, breakdowns, yes_id, resolved_ids)
             rows.extend(_figure_rows(survey, concern, breakdowns, cells, k))
+        hidden_by_concerns: dict[int, set] = defaultdict(set)
+        for row in rows:
+            if row.breakdown is not None and row.measure == "raised" and row.suppressed:
+                hidden_by_concerns[row.breakdown.pk].add(row.group.pk)
+        questions = question_summaries(survey=survey, breakdowns=breakdowns, hidden_by_concerns=hidden_by_concerns)
         respondents = Response.objects.filter(survey=survey).count()
         Result.objects.filter(survey=survey).delete()
         Result.objects.bulk_create(rows)
         result_set, _ = ResultSet.objects.update_or_create(
             survey=survey,
-            defaults={"version": survey.data_version, "computed_at": timezone.now(), "respondents": respondents},
+            defaults={
+                "version": survey.data_version,
+                "computed_at": timezone.now(),
+                "respondents": respondents,
+                "questions": questions,
+            },
         )
         release_results(survey=survey, result_set=result_set)
     return True
@@ -158,7 +169,7 @@ def release_results(*, survey: Survey, result_set: ResultSet) -> bool:
     """Show organisers the new figures only if comparing them with the last
     release reveals nothing about fewer than k people (rule 6), or once the
     survey has closed. Returns whether a new release was made."""
-    document = results_document(survey=survey)
+    document = results_document(survey=survey) | {"questions": result_set.questions}
     if survey.status != Survey.Status.CLOSED and differencing_risks(result_set.shown, document, survey.min_group_size):
         return False
     result_set.released = document
@@ -172,7 +183,13 @@ def released_document(*, survey: Survey) -> dict:
     """The figures organisers may see now: the last release (or nothing yet)."""
     result_set = ResultSet.objects.filter(survey=survey).first()
     if result_set is None or result_set.released is None:
-        return {"survey": survey.slug, "respondents": 0, "min_group_size": survey.min_group_size, "concerns": []}
+        return {
+            "survey": survey.slug,
+            "respondents": 0,
+            "min_group_size": survey.min_group_size,
+            "concerns": [],
+            "questions": [],
+        }
     return result_set.released
 
 

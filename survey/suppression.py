@@ -66,6 +66,11 @@ def _figures(document: dict):
                 for measure in ("raised", "resolved"):
                     figure = {"suppressed": True} if group.get("suppressed") else group[measure]
                     yield (concern["key"], breakdown["question"], group["value"], measure), figure
+    for question in document.get("questions", []):
+        yield ("q", question["key"]), question
+        for breakdown in question["breakdowns"]:
+            for group in breakdown["groups"]:
+                yield ("q", question["key"], breakdown["question"], group["value"]), group
 
 
 def shown_bases(documents, into: dict | None = None) -> dict[str, int]:
