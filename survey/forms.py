@@ -84,3 +84,57 @@ class CodeBatchForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+
+class ReportSettingsForm(forms.Form):
+    title = forms.CharField(max_length=200, required=False, help_text="Leave empty to use the survey's title.")
+    narrative = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="What the figures mean, in your words. Markdown: **bold**, *italic*, lists, links.",
+    )
+    concerns = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, help_text="None ticked means all."
+    )
+    breakdowns = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, help_text="None ticked means all."
+    )
+    questions = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, help_text="None ticked means all."
+    )
+
+    def __init__(self, *args, concerns, breakdowns, questions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["concerns"].choices = concerns
+        self.fields["breakdowns"].choices = breakdowns
+        self.fields["questions"].choices = questions
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class ConcernActionForm(forms.Form):
+    commitment = forms.CharField(
+        label="What we will do", required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+    help = forms.CharField(
+        label="Who can help, and how to reach them",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class ActionUpdateForm(forms.Form):
+    concern = forms.ChoiceField(label="Concern topic")
+    text = forms.CharField(label="You said, we did", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+    def __init__(self, *args, concerns, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["concern"].choices = concerns
+        self.helper = FormHelper()
+        self.helper.form_tag = False

@@ -16,7 +16,7 @@ class ContentSecurityPolicyMiddleware:
         if request.path.startswith("/admin/"):
             # Django's admin uses inline styles; it is staff-only.
             policy = policy.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
-        response.headers.setdefault("Content-Security-Policy", policy)
+        response.headers.setdefault("Content-Security-Policy", policy)  # a view may set its own
         return response
 
 

@@ -263,6 +263,37 @@ class ReportVersion(models.Model):
         constraints = [models.UniqueConstraint(fields=["survey", "number"], name="report_number_unique")]
 
 
+class ReportSettings(models.Model):
+    """What the next published version of a survey's report will contain."""
+
+    survey = models.OneToOneField(Survey, models.CASCADE, primary_key=True, related_name="report_settings")
+    title = models.CharField(max_length=200, blank=True)
+    narrative = models.TextField(blank=True, help_text="Markdown")
+    # Keys of what to include; empty means everything.
+    concerns = models.JSONField(default=list, blank=True)
+    breakdowns = models.JSONField(default=list, blank=True)
+    questions = models.JSONField(default=list, blank=True)
+
+
+class ConcernAction(models.Model):
+    """What the organisation will do about a concern topic, and who can help."""
+
+    concern = models.OneToOneField(Concern, models.CASCADE, primary_key=True, related_name="action")
+    commitment = models.TextField(blank=True, help_text="What the organisation will do (Markdown)")
+    help = models.TextField(blank=True, help_text="Who can help, and how to reach them (Markdown)")
+
+
+class ActionUpdate(models.Model):
+    """A later "you said, we did" update on a concern topic's actions."""
+
+    action = models.ForeignKey(ConcernAction, models.CASCADE, related_name="updates")
+    text = models.TextField()
+    posted_on = models.DateField()
+
+    class Meta:
+        ordering = ["posted_on", "pk"]
+
+
 class AuditEvent(models.Model):
     """Who changed what and when: every staff action that changes data."""
 

@@ -317,38 +317,46 @@ CSV_HEADER = [
 ]
 
 
+def csv_rows(document: dict) -> list[list]:
+    """One row per figure of a results document; suppressed figures blank."""
+    rows = []
+
+    def add(concern, breakdown, value, label, measure, figure):
+        if figure.get("suppressed"):
+            rows.append([concern["key"], concern["label"], breakdown, value, label, measure, "yes", "", "", "", "", ""])
+        else:
+            rows.append(
+                [
+                    concern["key"],
+                    concern["label"],
+                    breakdown,
+                    value,
+                    label,
+                    measure,
+                    "no",
+                    figure["count"],
+                    figure["n"],
+                    figure["pct"],
+                    figure["ci95"][0],
+                    figure["ci95"][1],
+                ]
+            )
+
+    for concern in document["concerns"]:
+        for m in MEASURES:
+            add(concern, "", "", "All respondents", m, concern[m])
+        for breakdown in concern["breakdowns"]:
+            for group in breakdown["groups"]:
+                for m in MEASURES:
+                    figure = {"suppressed": True} if group.get("suppressed") else group[m]
+                    add(concern, breakdown["question"], group["value"], group["label"], m, figure)
+    return rows
+
+
 def results_csv(document: dict) -> str:
     """A results document as CSV: one row per figure, suppressed ones blank."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_HEADER)
-
-    def write(concern, breakdown, value, label, measure, figure):
-        hidden = figure.get("suppressed", False)
-        ci = figure.get("ci95") or ["", ""]
-        writer.writerow(
-            [
-                concern["key"],
-                concern["label"],
-                breakdown,
-                value,
-                label,
-                measure,
-                "yes" if hidden else "no",
-                "" if hidden else figure["count"],
-                "" if hidden else figure["n"],
-                "" if hidden else figure["pct"],
-                "" if hidden else ci[0],
-                "" if hidden else ci[1],
-            ]
-        )
-
-    for concern in document["concerns"]:
-        for m in MEASURES:
-            write(concern, "", "", "All respondents", m, concern[m])
-        for breakdown in concern["breakdowns"]:
-            for group in breakdown["groups"]:
-                for m in MEASURES:
-                    figure = {"suppressed": True} if group.get("suppressed") else group[m]
-                    write(concern, breakdown["question"], group["value"], group["label"], m, figure)
+    writer.writerows(csv_rows(document))
     return out.getvalue()

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from survey.views import console, public, respond
 
@@ -13,7 +13,16 @@ urlpatterns = [
     path("console/<slug:slug>/", console.results, name="survey-results"),
     path("console/<slug:slug>/publish/", console.publish, name="report-publish"),
     path("console/<slug:slug>/codes/", console.codes, name="codes-generate"),
+    path("console/<slug:slug>/report/", console.report_builder, name="report-builder"),
+    path("console/<slug:slug>/explore/", console.explore, name="survey-explore"),
+    re_path(r"^console/(?P<slug>[-\w]+)/chart/(?P<what>concern|question)\.svg$", console.chart, name="survey-chart"),
+    path("console/<slug:slug>/report/update/", console.action_update, name="report-update"),
     path("r/<slug:slug>/", public.report, name="report-detail"),
     path("r/<slug:slug>/v<int:number>/", public.report, name="report-version"),
-    path("r/<slug:slug>/report.csv", public.report_csv, name="report-csv"),
+    re_path(r"^r/(?P<slug>[-\w]+)/report\.(?P<fmt>csv|xlsx|json)$", public.report_download, name="report-download"),
+    re_path(
+        r"^r/(?P<slug>[-\w]+)/v(?P<number>[0-9]+)/report\.(?P<fmt>csv|xlsx|json)$",
+        public.report_download,
+        name="report-version-download",
+    ),
 ]

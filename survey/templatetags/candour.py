@@ -60,3 +60,8 @@ def week_of(day):
         return ""
     monday = day - datetime.timedelta(days=day.weekday())
     return f"the week of {monday.day} {monday:%B %Y}"
+
+
+@register.filter
+def listify(value):
+    return [value]

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from survey.models import ReportVersion, Survey
-from survey.results import results_csv
+from survey.reports import report_csv, report_json, report_xlsx
 
 
 @require_GET
@@ -25,19 +25,34 @@ def _report(slug: str, number: int | None) -> ReportVersion:
 @require_GET
 def report(request, slug: str, number: int | None = None):
     version = _report(slug, number)
+    snapshot = version.snapshot
     context = {
         "report": version,
-        "document": version.snapshot["results"],
-        "comparisons": version.snapshot["comparisons"],
-        "questions": version.snapshot.get("questions", {}),
+        "document": snapshot["results"],
+        "questions": snapshot.get("questions", []),
+        "comparisons": snapshot["comparisons"],
+        "questions_text": snapshot.get("questions_text", {}),
+        "narrative_html": snapshot.get("narrative_html", ""),
+        "actions": snapshot.get("actions", []),
+        "quotes": snapshot.get("quotes", []),
+        "changes": snapshot.get("changes", []),
         "versions": version.survey.reports.only("number", "published_at", "note"),
+        "latest": number is None,
     }
     return render(request, "survey/public/report.html", context)
 
 
+DOWNLOADS = {
+    "csv": ("text/csv; charset=utf-8", report_csv),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", report_xlsx),
+    "json": ("application/json", report_json),
+}
+
+
 @require_GET
-def report_csv(request, slug: str):
-    version = _report(slug, None)
-    response = HttpResponse(results_csv(version.snapshot["results"]), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{slug}-report-v{version.number}.csv"'
+def report_download(request, slug: str, fmt: str, number: str | None = None):
+    version = _report(slug, int(number) if number else None)
+    content_type, build = DOWNLOADS[fmt]
+    response = HttpResponse(build(version), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{slug}-report-v{version.number}.{fmt}"'
     return response
