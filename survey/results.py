@@ -193,6 +193,15 @@ def released_document(*, survey: Survey) -> dict:
     return result_set.released
 
 
+def stale(*, survey_id: int) -> bool:
+    """Whether a survey exists and its results are older than its answers."""
+    return (
+        Survey.objects.filter(pk=survey_id)
+        .filter(Q(result_set__isnull=True) | Q(result_set__version__lt=F("data_version")))
+        .exists()
+    )
+
+
 def stale_survey_ids() -> list[int]:
     """Surveys whose results are older than their answers."""
     return list(
@@ -295,6 +304,45 @@ def comparisons(document: dict) -> list[dict]:
                             **compare_proportions(part["count"], part["n"], rest_count, rest_n),
                         }
                     )
+    for item, adjusted in zip(found, holm_adjust([c["p_value"] for c in found]), strict=True):
+        item["p_adjusted"] = adjusted
+        item["significant"] = adjusted < 0.05
+    return found
+
+
+def compare_surveys(this: dict, other: dict) -> list[dict]:
+    """Side by side: every figure shown in both released documents, this
+    survey minus the other, with a two-proportion test (Holm-adjusted)."""
+    found = []
+    theirs = {c["key"]: c for c in other["concerns"]}
+    for concern in this["concerns"]:
+        match = theirs.get(concern["key"])
+        if match is None:
+            continue
+        pairs = [("All respondents", concern, match)]
+        their_groups = {
+            (b["question"], g["value"]): g for b in match["breakdowns"] for g in b["groups"] if not g.get("suppressed")
+        }
+        for b in concern["breakdowns"]:
+            for g in b["groups"]:
+                if not g.get("suppressed") and (b["question"], g["value"]) in their_groups:
+                    pairs.append((g["label"], g, their_groups[(b["question"], g["value"])]))
+        for label, a, b in pairs:
+            for m in MEASURES:
+                if a[m].get("suppressed") or b[m].get("suppressed"):
+                    continue
+                found.append(
+                    {
+                        "concern": concern["label"],
+                        "group": label,
+                        "measure": m,
+                        "this_pct": a[m]["pct"],
+                        "this_n": a[m]["n"],
+                        "other_pct": b[m]["pct"],
+                        "other_n": b[m]["n"],
+                        **compare_proportions(a[m]["count"], a[m]["n"], b[m]["count"], b[m]["n"]),
+                    }
+                )
     for item, adjusted in zip(found, holm_adjust([c["p_value"] for c in found]), strict=True):
         item["p_adjusted"] = adjusted
         item["significant"] = adjusted < 0.05

@@ -8,7 +8,6 @@ import logging
 from celery import shared_task
 
 from survey import responding, results
-from survey.models import Survey
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +28,8 @@ def enqueue_aggregation(survey_ids: list[int]) -> None:
 
 @shared_task
 def aggregate_survey(survey_id: int) -> None:
-    if Survey.objects.filter(pk=survey_id).exists():
+    """Debounced: tasks queued for figures that are already fresh do nothing."""
+    if results.stale(survey_id=survey_id):
         results.compute_results(survey_id=survey_id)
 
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("console/<slug:slug>/codes/", console.codes, name="codes-generate"),
     path("console/<slug:slug>/report/", console.report_builder, name="report-builder"),
     path("console/<slug:slug>/explore/", console.explore, name="survey-explore"),
+    path("console/<slug:slug>/compare/", console.compare, name="survey-compare"),
     re_path(r"^console/(?P<slug>[-\w]+)/chart/(?P<what>concern|question)\.svg$", console.chart, name="survey-chart"),
     path("console/<slug:slug>/report/update/", console.action_update, name="report-update"),
     path("r/<slug:slug>/", public.report, name="report-detail"),

@@ -37,3 +37,15 @@ def test_old_spent_tokens_are_forgotten_but_recent_ones_still_block_replays(surv
     reconcile()
     assert UsedFormToken.objects.count() == 1
     assert submit_response(survey=survey, answers=answers(), nonce="today") is False
+
+
+def test_aggregation_is_debounced_when_figures_are_fresh(survey, eager):
+    from survey.tasks import aggregate_survey
+
+    for i in range(11):
+        submit_response(survey=survey, answers=answers(), nonce=f"d{i}")
+    reconcile()
+    computed = ResultSet.objects.get(survey=survey).computed_at
+    for _ in range(5):  # a burst of queued tasks for the same, unchanged data
+        aggregate_survey(survey.pk)
+    assert ResultSet.objects.get(survey=survey).computed_at == computed

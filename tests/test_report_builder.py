@@ -112,3 +112,25 @@ def test_explorer_shows_tables_and_server_drawn_charts(client, alice, figures):
     assert "66.7%" in body  # the iapt bar carries its value as text
     question = client.get("/console/therapy-2026/chart/question.svg?question=safe").content.decode()
     assert "Point 4" in question
+
+
+def test_this_year_against_last_year(client, alice, survey, figures):
+    from survey.definition import load_definition, validate_definition
+    from survey.models import Member
+    from tests.factories import definition
+
+    last = load_definition(definition=validate_definition(definition(slug="therapy-2025")))
+    Member.objects.create(survey=last, user=alice, role="organiser")
+    rows = [answers(service="iapt", raised="yes", outcome="not")] * 10 + [answers(service="iapt")] * 20
+    rows += [answers(service="other", raised="yes", outcome="not")] * 5 + [answers(service="other")] * 35
+    import_responses(survey=last, text=to_csv(rows))
+    compute_results(survey_id=last.pk)
+    client.force_login(alice)
+    html = client.get("/console/therapy-2026/compare/?with=therapy-2025").content.decode()
+    # Patient care raised: 35/70 this year against 15/70 last year.
+    from survey.stats import compare_proportions
+
+    expected = compare_proportions(35, 70, 15, 70)
+    assert f"{expected['difference']} ({expected['ci95'][0]} to {expected['ci95'][1]})" in html
+    assert "significant" in html
+    assert "comparisons of figures shown in both" in html

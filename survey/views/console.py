@@ -15,7 +15,7 @@ from survey.models import ActionUpdate, ConcernAction, Member, Question, ReportS
 from survey.permissions import member_required
 from survey.reporting import add_action_update, save_report_settings
 from survey.reports import PublishRefused, publish_report
-from survey.results import comparisons, question_texts, released_document
+from survey.results import compare_surveys, comparisons, question_texts, released_document
 
 
 def coarse_progress(result_set: ResultSet | None, k: int) -> str:
@@ -227,3 +227,21 @@ def chart(request, survey: Survey, what: str):
     # The SVG carries its own inline styles; it runs no script.
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     return response
+
+
+@require_GET
+@member_required(Member.Role.ORGANISER)
+def compare(request, survey: Survey):
+    """This survey against another of the same shape (e.g. last year's)."""
+    keys = set(survey.concerns.values_list("key", flat=True))
+    candidates = [
+        s
+        for s in Survey.objects.filter(members__user=request.user, members__role=Member.Role.ORGANISER)
+        .exclude(pk=survey.pk)
+        .distinct()
+        if keys and set(s.concerns.values_list("key", flat=True)) == keys
+    ]
+    other = next((s for s in candidates if s.slug == request.GET.get("with")), None)
+    rows = compare_surveys(released_document(survey=survey), released_document(survey=other)) if other else []
+    context = {"survey": survey, "candidates": candidates, "other": other, "rows": rows}
+    return render(request, "survey/console/compare.html", context)
