@@ -1,0 +1,75 @@
+"""An organiser builds a report from the demo survey in a real browser,
+publishes it, downloads it in three formats and prints it to PDF."""
+
+import csv
+import io
+import json
+import os
+import subprocess
+
+import pytest
+from openpyxl import load_workbook
+
+from survey.demo import DEMO_PASSWORD, DEMO_USER, seed_demo
+from survey.results import compute_results, released_document
+
+SHOTS = os.environ.get("CANDOUR_SCREENSHOTS", "")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_report_built_published_downloaded_and_printed(live_server, page, tmp_path):
+    survey, _ = seed_demo()
+    compute_results(survey_id=survey.pk)
+    headline = released_document(survey=survey)["concerns"][0]["raised"]
+
+    page.goto(f"{live_server.url}/console/raising-concerns/report/")
+    page.get_by_label("Username").fill(DEMO_USER)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Title").fill("Raising concerns: what you told us")
+    page.get_by_label("Narrative").fill("Thank you to everyone who answered. **We are listening.**")
+    page.locator("#id_action-patient-care-commitment").fill("Monthly listening sessions on every site.")
+    page.locator("#id_action-patient-care-help").fill("Freedom to Speak Up Guardian: ftsu@example.org")
+    page.get_by_role("button", name="Save report settings").click()
+    assert page.get_by_text("Saved.").is_visible()
+
+    page.goto(f"{live_server.url}/console/raising-concerns/")
+    page.get_by_label("Note").fill("First results")
+    page.get_by_role("button", name="Publish").click()
+    assert page.get_by_text("Version 1 of the report is published.").is_visible()
+
+    page.goto(f"{live_server.url}/r/raising-concerns/")
+    assert page.get_by_role("heading", name="Raising concerns: what you told us").is_visible()
+    assert page.get_by_text("We are listening.").is_visible()
+
+    files = {}
+    for label in ("CSV", "Excel (XLSX)", "JSON"):
+        with page.expect_download() as info:
+            page.get_by_role("link", name=label, exact=True).click()
+        path = tmp_path / info.value.suggested_filename
+        info.value.save_as(path)
+        files[label] = path
+    rows = list(csv.DictReader(io.StringIO(files["CSV"].read_text())))
+    assert rows[0]["count"] == str(headline["count"]) and rows[0]["n"] == str(headline["n"])
+    assert json.loads(files["JSON"].read_text())["concerns"][0]["raised"] == headline
+    sheet = load_workbook(files["Excel (XLSX)"])["Concerns"]
+    assert list(sheet.iter_rows(values_only=True))[2][7:9] == (headline["count"], headline["n"])
+
+    pdf = tmp_path / "report.pdf"
+    page.emulate_media(media="print")
+    page.pdf(path=str(pdf), format="A4", print_background=True)
+    if SHOTS:
+        subprocess.run(["cp", str(pdf), os.path.join(SHOTS, "report.pdf")], check=True)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert f"{headline['pct']}%" in text
+    assert f"({headline['count']} of {headline['n']};" in text
+    assert "Download these figures" not in text  # the print stylesheet hides links and forms
+
+    page.emulate_media(media="screen")
+    for name, width in (("desktop", 1280), ("phone", 390)):
+        page.set_viewport_size({"width": width, "height": 900})
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, f"{name}: page is {overflow}px wider than the screen"
+        if SHOTS:
+            page.screenshot(path=os.path.join(SHOTS, f"report-{name}.png"), full_page=True)
+            page.screenshot(path=os.path.join(SHOTS, f"report-{name}-top.png"))
