@@ -30,7 +30,7 @@ class PageForm(forms.Form):
             self.fields[field_name(q.key)] = _field(q)
         self.helper = FormHelper()
         self.helper.form_tag = False
-        self.helper.disable_csrf = True
+        self.helper.disable_csrf = True  # the template's own <form> carries the token
 
     def answers(self) -> dict:
         """Cleaned answers keyed by question key; unanswered ones left out."""
@@ -55,7 +55,7 @@ class CodeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
-        self.helper.disable_csrf = True
+        self.helper.disable_csrf = True  # the template's own <form> carries the token
 
 
 class PublishForm(forms.Form):
@@ -70,6 +70,7 @@ class PublishForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the template's own <form> carries the token
 
 
 class CodeBatchForm(forms.Form):
@@ -84,6 +85,7 @@ class CodeBatchForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the template's own <form> carries the token
 
 
 class ReportSettingsForm(forms.Form):
@@ -110,6 +112,7 @@ class ReportSettingsForm(forms.Form):
         self.fields["questions"].choices = questions
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the template's own <form> carries the token
 
 
 class ConcernActionForm(forms.Form):
@@ -127,6 +130,7 @@ class ConcernActionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the template's own <form> carries the token
 
 
 class ActionUpdateForm(forms.Form):
@@ -138,3 +142,24 @@ class ActionUpdateForm(forms.Form):
         self.fields["concern"].choices = concerns
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the template's own <form> carries the token
+
+
+class DecisionForm(forms.Form):
+    redacted_text = forms.CharField(
+        label="Text to publish",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Suggested redactions are filled in; edit until nothing could identify anyone.",
+    )
+    concern = forms.ChoiceField(label="Concern topic", required=False)
+    label = forms.ChoiceField(label="Group label", required=False)
+
+    def __init__(self, *args, concerns, breakdowns, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["concern"].choices = concerns
+        self.fields["label"].choices = breakdowns
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the template's own <form> carries the token

@@ -31,6 +31,12 @@ class Survey(models.Model):
     # Bumped whenever responses are added; results record the version they
     # were computed from, so "results older than answers" is a comparison.
     data_version = models.PositiveIntegerField(default=0)
+    # Moderation: the survey's own list of local names to highlight (wards,
+    # teams, sites), who receives safeguarding flags, and whether approvals
+    # need a second moderator before they can be published.
+    moderation_terms = models.JSONField(default=list, blank=True)
+    safeguarding_contact = models.EmailField(blank=True)
+    two_person_review = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
@@ -180,6 +186,37 @@ class InvitationCode(models.Model):
     survey = models.ForeignKey(Survey, models.CASCADE, related_name="codes")
     code_hash = models.CharField(max_length=64, unique=True)
     used = models.BooleanField(default=False)
+
+
+class CommentReview(models.Model):
+    """A moderator's decision on one free-text answer (DESIGN rule 7).
+
+    The original text stays in its Answer row, which only moderators see;
+    reports carry only ``redacted_text`` of approved (and, where the survey
+    asks for it, second-reviewed) comments.
+    """
+
+    class Status(models.TextChoices):
+        APPROVED = "approved", "Approved as a quote"
+        REJECTED = "rejected", "Rejected"
+        FLAGGED = "flagged", "Flagged for safeguarding"
+
+    answer = models.OneToOneField(Answer, models.CASCADE, primary_key=True, related_name="review")
+    status = models.CharField(max_length=10, choices=Status.choices)
+    redacted_text = models.TextField(blank=True)
+    concern = models.ForeignKey(Concern, models.SET_NULL, null=True, blank=True, related_name="+")
+    group_label = models.CharField(max_length=200, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField()
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="approved") | ~Q(redacted_text=""), name="approved_quote_has_text"
+            ),
+        ]
 
 
 class UsedFormToken(models.Model):

@@ -42,3 +42,13 @@ def add_action_update(*, survey: Survey, user, concern_key: str, text: str) -> A
     update = ActionUpdate.objects.create(action=action, text=text, posted_on=timezone.localdate())
     AuditEvent.objects.create(survey=survey, user=user, action="report.update_added", detail=concern_key)
     return update
+
+
+@transaction.atomic
+def save_moderation_settings(
+    *, survey: Survey, user, terms: list[str], safeguarding_contact: str, two_person_review: bool
+) -> None:
+    Survey.objects.filter(pk=survey.pk).update(
+        moderation_terms=terms, safeguarding_contact=safeguarding_contact, two_person_review=two_person_review
+    )
+    AuditEvent.objects.create(survey=survey, user=user, action="moderation.settings_changed")

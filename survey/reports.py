@@ -12,6 +12,7 @@ from openpyxl import Workbook
 
 from survey.markdown import render
 from survey.models import AuditEvent, ConcernAction, ReportSettings, ReportVersion, Survey
+from survey.moderation import publishable_quotes
 from survey.results import CSV_HEADER, comparisons, csv_rows, question_texts, released_document, results_csv
 from survey.suppression import differencing_risks, shown_bases
 
@@ -118,7 +119,7 @@ def publish_report(*, survey: Survey, user, note: str = "") -> ReportVersion:
         "questions_text": question_texts(survey=survey),
         "narrative_html": render(settings.narrative if settings else ""),
         "actions": _actions(survey, {c["key"] for c in results["concerns"]}),
-        "quotes": [],  # approved quotes arrive with moderation
+        "quotes": publishable_quotes(survey=survey),
         "changes": _changes(previous.snapshot if previous else None, results),
     }
     number = (survey.reports.aggregate(m=Max("number"))["m"] or 0) + 1

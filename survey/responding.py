@@ -238,7 +238,14 @@ def _lookups(survey_id: int) -> tuple[dict[str, int], dict[tuple[str, str], int]
 def _take_for_remixing(survey_id: int, count: int) -> list[tuple[list[tuple], date]]:
     """Remove ``count`` random stored responses, returning their answers so
     they can be inserted again, under new ids, inside a new batch."""
-    old = list(Response.objects.filter(survey_id=survey_id).order_by("?").values_list("pk", "submitted_on")[:count])
+    # Responses whose comments a moderator has decided on keep their ids, so
+    # decisions and approved quotes survive.
+    old = list(
+        Response.objects.filter(survey_id=survey_id)
+        .exclude(answers__review__isnull=False)
+        .order_by("?")
+        .values_list("pk", "submitted_on")[:count]
+    )
     if not old:
         return []
     rows: dict = defaultdict(list)

@@ -13,7 +13,7 @@ from survey.charts import bar_chart
 from survey.forms import ActionUpdateForm, CodeBatchForm, ConcernActionForm, PublishForm, ReportSettingsForm
 from survey.models import ActionUpdate, ConcernAction, Member, Question, ReportSettings, ResultSet, Survey
 from survey.permissions import member_required
-from survey.reporting import add_action_update, save_report_settings
+from survey.reporting import add_action_update, save_moderation_settings, save_report_settings
 from survey.reports import PublishRefused, publish_report
 from survey.results import compare_surveys, comparisons, question_texts, released_document
 
@@ -245,3 +245,28 @@ def compare(request, survey: Survey):
     rows = compare_surveys(released_document(survey=survey), released_document(survey=other)) if other else []
     context = {"survey": survey, "candidates": candidates, "other": other, "rows": rows}
     return render(request, "survey/console/compare.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@member_required(Member.Role.ORGANISER)
+def moderation_settings(request, survey: Survey):
+    """The survey's local names list, safeguarding contact and two-person review."""
+    from survey.views.moderate import ModerationSettingsForm
+
+    initial = {
+        "terms": "\n".join(survey.moderation_terms),
+        "safeguarding_contact": survey.safeguarding_contact,
+        "two_person_review": survey.two_person_review,
+    }
+    form = ModerationSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        save_moderation_settings(
+            survey=survey,
+            user=request.user,
+            terms=[t.strip() for t in form.cleaned_data["terms"].splitlines() if t.strip()],
+            safeguarding_contact=form.cleaned_data["safeguarding_contact"],
+            two_person_review=form.cleaned_data["two_person_review"],
+        )
+        messages.success(request, "Moderation settings saved.")
+        return redirect("survey:moderation-settings", slug=survey.slug)
+    return render(request, "survey/console/moderation_settings.html", {"survey": survey, "form": form})
