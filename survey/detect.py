@@ -25,7 +25,10 @@ PLACE_NOUNS = (
     "Ward|Unit|Hospital|House|Centre|Center|Clinic|Team|Surgery|Practice|Trust|Lodge|Court|Wing|"
     "Suite|Site|Campus|Hub|Service|General|Infirmary"
 )
-TITLES = r"dr|doctor|mr|mrs|ms|miss|mx|sister|nurse|matron|prof|professor|sr|charge nurse|reverend|rev|father|aunty|auntie|uncle"
+TITLES = (
+    r"dr|doctor|mr|mrs|ms|miss|mx|sister|nurse|matron|prof|professor|sr|charge nurse|"
+    r"reverend|rev|father|aunty|auntie|uncle"
+)
 # Words after a title that are not a name ("the nurse on shift", "Matron is").
 NOT_NAMES = {
     "i",
