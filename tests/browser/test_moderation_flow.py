@@ -13,7 +13,9 @@ from survey.results import compute_results
 from tests.factories import answers, make_survey, to_csv
 
 COMMENTS = {
-    "Sister Jones on Willow Ward ignored my report about the broken alarm": "[name] on [place] ignored my report about the broken alarm",
+    "Sister Jones on Willow Ward ignored my report about the broken alarm": (
+        "[name] on [place] ignored my report about the broken alarm"
+    ),
     "nothing to add really": None,
     "A patient told me he plans to hurt himself and nobody acted": None,
 }
