@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "survey.middleware.DatabaseUnavailableMiddleware",
 ]
 
 # survey.middleware.RespondentCsrfMiddleware *is* Django's CSRF middleware

@@ -51,3 +51,25 @@ class RespondentCsrfMiddleware(CsrfViewMiddleware):
         if request.META.get("HTTP_ORIGIN") == "null" and request.path.startswith("/s/"):
             return True
         return super()._origin_verified(request)
+
+
+class DatabaseUnavailableMiddleware:
+    """When the database cannot be reached, answer 503 with a clear "try
+    again" page instead of an error. Nothing partial is stored: every write
+    runs in a transaction that the failure rolls back."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.db import InterfaceError, OperationalError
+        from django.shortcuts import render
+
+        if isinstance(exception, OperationalError | InterfaceError):
+            response = render(request, "503.html", status=503)
+            response["Retry-After"] = "60"
+            return response
+        return None

@@ -23,7 +23,9 @@ def enqueue_aggregation(survey_ids: list[int]) -> None:
         try:
             aggregate_survey.apply_async(args=[survey_id], retry=False)
         except Exception:  # noqa: BLE001 - any broker failure is recoverable by reconciliation
-            logger.warning("Could not enqueue aggregation of survey %s; reconciliation will catch up.", survey_id)
+            logger.warning(
+                "Could not enqueue aggregation of survey %s; reconciliation will catch up.", survey_id, exc_info=True
+            )
 
 
 @shared_task

@@ -1,5 +1,7 @@
 import contextlib
 
+import kombu.pools
+
 from config.celery import app
 
 
@@ -21,3 +23,6 @@ def _reset_pools():
         app._pool.force_close_all()
     app._pool = None
     app.amqp._producer_pool = None
+    # kombu keeps producer pools in a global registry keyed by connection;
+    # drop them too, or the next publish gets the closed one back.
+    kombu.pools.reset()

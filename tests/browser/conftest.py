@@ -18,7 +18,7 @@ FLAGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
     if not os.path.exists(CHROMIUM):
         if os.environ.get("CANDOUR_REQUIRE_SERVICES") == "1":
@@ -30,11 +30,15 @@ def chromium():
     from playwright.sync_api import sync_playwright
 
     profile = tempfile.mkdtemp(prefix="candour-chromium-")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield browser
-        browser.close()
-    shutil.rmtree(profile, ignore_errors=True)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+            yield browser
+            browser.close()
+    finally:
+        # Playwright's loop is gone with the module; leave no async-unsafe flag behind.
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        shutil.rmtree(profile, ignore_errors=True)
 
 
 @pytest.fixture

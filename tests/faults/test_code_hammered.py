@@ -1,0 +1,64 @@
+"""One invitation code submitted 1,000 times, 50 at once, over HTTP: exactly one response."""
+
+import http.cookiejar
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import connection
+
+from survey.invitations import generate_codes, validate_code
+from survey.models import InvitationCode, PendingSubmission, Survey
+from survey.views.respond import _sign
+from tests.factories import answers
+from tests.faults.helpers import need
+
+N, AT_ONCE = 1000, 50
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_code_a_thousand_times(live_server, survey, alice, settings):
+    # Real concurrency needs PostgreSQL; the in-memory SQLite of local test
+    # runs shares one cache between threads and does not model it.
+    need(connection.vendor == "postgresql", "needs PostgreSQL (CI)")
+    settings.CANDOUR_SUBMIT_RATE = "100000/3600"
+    Survey.objects.filter(pk=survey.pk).update(access=Survey.Access.CODES)
+    (code,) = generate_codes(survey=survey, count=1, user=alice)
+    hashed = validate_code(code)
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(f"{live_server.url}/s/therapy-2026/").read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    cookie = next(c for c in jar if c.name == "csrftoken").value
+
+    def submit(i: int) -> int:
+        body = urllib.parse.urlencode(
+            {
+                "action": "submit",
+                "csrfmiddlewaretoken": token,
+                "state": _sign({"t": f"n{i}", "a": answers(), "c": hashed}),
+            }
+        ).encode()
+        request = urllib.request.Request(
+            f"{live_server.url}/s/therapy-2026/answer/", body, {"Cookie": f"csrftoken={cookie}"}
+        )
+        opener_no_redirect = urllib.request.build_opener(NoRedirect)
+        try:
+            return opener_no_redirect.open(request).status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
+    with ThreadPoolExecutor(AT_ONCE) as pool:
+        statuses = list(pool.map(submit, range(N)))
+    assert statuses.count(302) == 1  # one thank-you
+    assert set(statuses) <= {302, 409, 503}  # the rest: "already used" (or busy), never a 500
+    assert PendingSubmission.objects.count() == 1
+    assert InvitationCode.objects.get().used
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
