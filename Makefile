@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 ADDR ?= 127.0.0.1:8000
 
-.PHONY: install browser run test lint format bench clean
+.PHONY: install browser run test fuzz lint format bench clean
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ run: install
 test: install browser
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+# More than 10,000 generated definitions, CSV files and form posts.
+fuzz: install
+	FUZZ_EXAMPLES=3400 $(BIN)/pytest tests/fuzz --hypothesis-show-statistics -q
 
 # Benchmarks print figures beside a baseline measured in the same run.
 # Point DATABASE_URL at a scratch PostgreSQL database for meaningful figures.

@@ -1,0 +1,124 @@
+"""Fuzzing: generated survey definitions, CSV files and form posts.
+
+Every input is either accepted or refused with a message; nothing answers
+500 and a refused input writes nothing."""
+
+import copy
+import json
+
+from django.test import Client
+from hypothesis import given
+from hypothesis import strategies as st
+
+from survey.definition import DefinitionError, load_definition, validate_definition
+from survey.importing import CsvImportError, import_responses
+from survey.models import Answer, PendingSubmission, Response, Survey
+from survey.views.respond import _sign
+from tests.factories import DEFINITION, HEADER
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 2000) | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+def paths(document, prefix=()):
+    yield prefix
+    if isinstance(document, dict):
+        for key, value in document.items():
+            yield from paths(value, (*prefix, key))
+    elif isinstance(document, list):
+        for i, value in enumerate(document):
+            yield from paths(value, (*prefix, i))
+
+
+ALL_PATHS = [p for p in paths(DEFINITION) if p]
+
+
+@st.composite
+def mutated_definitions(draw):
+    document = copy.deepcopy(DEFINITION)
+    document["slug"] = "fuzzed"
+    for _ in range(draw(st.integers(1, 3))):
+        path = draw(st.sampled_from(ALL_PATHS))
+        parent = document
+        try:
+            for key in path[:-1]:
+                parent = parent[key]
+            if draw(st.booleans()):
+                parent[path[-1]] = draw(json_values)
+            elif isinstance(parent, dict):
+                parent.pop(path[-1], None)
+            else:
+                parent.pop(path[-1])
+        except (KeyError, IndexError, TypeError):
+            continue
+    return document
+
+
+@given(mutated_definitions())
+def test_definitions_are_accepted_or_refused_with_a_path(db, document):
+    before = list(Survey.objects.values_list("slug", "title"))
+    try:
+        definition = validate_definition(json.loads(json.dumps(document)))
+    except DefinitionError as exc:
+        assert str(exc)
+        assert list(Survey.objects.values_list("slug", "title")) == before  # refused whole
+        return
+    survey = load_definition(definition=definition)
+    assert survey.questions.exists()
+
+
+cells = st.sampled_from(["iapt", "other", "bank", "yes", "no", "adequately", "partly", "not", "3", "fear;time", ""])
+rows = st.lists(st.lists(cells | st.text(max_size=6), min_size=0, max_size=8), min_size=0, max_size=6)
+
+
+@given(st.permutations(HEADER).flatmap(lambda h: st.tuples(st.just(h[: len(h) - 1] if len(h) > 3 else h), rows)))
+def test_csv_imports_are_all_or_nothing(survey, case):
+    header, body = case
+    text = ",".join(header) + "\n" + "\n".join(",".join(r) for r in body)
+    before = (Response.objects.count(), Answer.objects.count())
+    try:
+        count = import_responses(survey=survey, text=text)
+    except CsvImportError as exc:
+        assert "row" in str(exc) or "file" in str(exc)
+        assert (Response.objects.count(), Answer.objects.count()) == before
+        return
+    assert Response.objects.count() == before[0] + count
+
+
+answers = st.dictionaries(
+    st.sampled_from(["service", "raised_patient_care", "outcome_patient_care", "patient_care_comment", "safe", "x"]),
+    st.text(max_size=8) | st.sampled_from(["iapt", "yes", "no", "partly", "3"]) | st.lists(st.text(max_size=4)),
+    max_size=6,
+)
+posts = st.fixed_dictionaries(
+    {"action": st.sampled_from(["start", "next", "back", "submit", "goto-1", "goto-x", "", "zzz"])},
+    optional={
+        "page": st.text(max_size=3) | st.sampled_from(["0", "1", "2", "99", "-1"]),
+        "state": st.text(max_size=20),
+        "q_service": st.text(max_size=8),
+        "q_safe": st.sampled_from(["1", "5", "9", ""]),
+        "website": st.text(max_size=5),
+    },
+)
+
+
+@given(posts, answers, st.booleans())
+def test_form_posts_never_fail_and_store_only_valid_answers(survey, post, raw_answers, signed):
+    if signed:
+        post = post | {"state": _sign({"t": "fuzz-token", "a": raw_answers})}
+    before = PendingSubmission.objects.count()
+    response = Client().post("/s/therapy-2026/answer/", post)
+    assert response.status_code in (200, 302, 400, 409, 410, 429)
+    stored = PendingSubmission.objects.count() - before
+    assert stored in (0, 1)
+    if stored:
+        from survey.responding import clean_answers, survey_spec
+
+        clean_answers(survey_spec(survey), PendingSubmission.objects.latest("submitted_on").answers)
+        PendingSubmission.objects.all().delete()
+        from survey.models import UsedFormToken
+
+        UsedFormToken.objects.all().delete()
