@@ -52,7 +52,7 @@ def mutated_definitions(draw):
                 parent.pop(path[-1], None)
             else:
                 parent.pop(path[-1])
-        except (KeyError, IndexError, TypeError):
+        except (KeyError, IndexError, TypeError, AttributeError):
             continue
     return document
 

@@ -1,0 +1,220 @@
+"""HTTP benchmarks: real views against baselines in the same run (wrk on 127.0.0.1).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/candour_bench REDIS_URL=redis://127.0.0.1:6379/14 \\
+        .venv/bin/python bench/web.py
+
+1. Submissions: a 30-question survey's final POST through the real respondent
+   view (signed one-time state, CSRF, rate limit, validation, token burn,
+   pending pool) against a bare view inserting the same payload as one row.
+2. Public report page against a static page rendered by the same engine,
+   at two survey sizes.
+"""
+
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+
+import django  # noqa: E402
+import django.contrib.auth  # noqa: E402
+import django.utils.timezone  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.middleware.csrf import _get_new_csrf_string, _mask_cipher_secret  # noqa: E402
+
+from survey.definition import load_definition, validate_definition  # noqa: E402
+from survey.models import Member, Survey  # noqa: E402
+from survey.reports import publish_report  # noqa: E402
+from survey.responding import insert_responses  # noqa: E402
+from survey.results import compute_results  # noqa: E402
+from survey.views.respond import _sign  # noqa: E402
+
+PORT = 8931
+CONNECTIONS, SECONDS = 64, 15
+
+
+def thirty_question_definition() -> dict:
+    choices = [{"value": v, "label": v.title()} for v in ("never", "sometimes", "often", "always")]
+    sections = [
+        {
+            "title": "About you",
+            "questions": [
+                {
+                    "key": "service",
+                    "kind": "single_choice",
+                    "breakdown": True,
+                    "text": "Service?",
+                    "choices": [{"value": "iapt", "label": "IAPT"}, {"value": "other", "label": "Other"}],
+                },
+                {"key": "raised", "kind": "yes_no", "text": "Raised a concern?"},
+                {
+                    "key": "outcome",
+                    "kind": "single_choice",
+                    "text": "Resolved?",
+                    "required": False,
+                    "choices": [{"value": "yes", "label": "Yes"}, {"value": "no", "label": "No"}],
+                },
+            ],
+        }
+    ]
+    for s in range(3):
+        sections.append(
+            {
+                "title": f"Part {s + 1}",
+                "questions": [
+                    {"key": f"q{s}_{i}", "kind": "single_choice", "text": f"Question {s}.{i}", "choices": choices}
+                    for i in range(9)
+                ],
+            }
+        )
+    return {
+        "slug": "bench-30",
+        "title": "Bench",
+        "sections": sections,
+        "concerns": [{"key": "c", "label": "C", "raised": "raised", "outcome": "outcome", "resolved_values": ["yes"]}],
+    }
+
+
+def answers(rng: random.Random) -> dict:
+    out = {"service": rng.choice(["iapt", "other"]), "raised": rng.choice(["yes", "no"])}
+    out["outcome"] = rng.choice(["yes", "no"])
+    for s in range(3):
+        for i in range(9):
+            out[f"q{s}_{i}"] = rng.choice(["never", "sometimes", "often", "always"])
+    return out
+
+
+def serve(workers: int = 4) -> subprocess.Popen:
+    env = os.environ | {
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "GUNICORN_BIND": f"127.0.0.1:{PORT}",
+        "GUNICORN_WORKERS": str(workers),
+    }
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "-c",
+            "gunicorn.conf.py",
+            "--access-logfile",
+            "/dev/null",
+            "config.wsgi",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(3)
+    return server
+
+
+LUA = """
+local threads = 0
+function setup(thread) thread:set("tid", threads); threads = threads + 1 end
+local bodies = {}
+for line in io.lines("%s") do bodies[#bodies + 1] = line end
+local counter = 0
+request = function()
+  counter = counter + 1
+  local body = bodies[(counter * %d + tid) %% #bodies + 1]
+  return wrk.format("POST", "%s", {["Content-Type"] = "application/x-www-form-urlencoded",
+                                   ["Cookie"] = "csrftoken=%s"}, body)
+end
+"""
+
+
+def wrk(url: str, script: str | None = None) -> tuple[float, float]:
+    args = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", "--timeout", "5s"]
+    if script:
+        args += ["-s", script]
+    out = subprocess.run([*args, url], capture_output=True, text=True, check=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
+    scale = {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if errors:
+        print(f"    ({errors.group(1)} non-2xx/3xx responses)")
+    return rate, float(p99.group(1)) * scale
+
+
+def main() -> None:
+    call_command("migrate", verbosity=0)
+    Survey.objects.filter(slug__in=["bench-30"]).delete()
+    survey = load_definition(definition=validate_definition(thirty_question_definition()))
+    rng = random.Random(1)
+    secret = _get_new_csrf_string()
+    token = _mask_cipher_secret(secret)
+    folder = Path(tempfile.mkdtemp())
+    n = 80_000
+    real = folder / "real.txt"
+    bare = folder / "bare.txt"
+    with real.open("w") as r, bare.open("w") as b:
+        for i in range(n):
+            a = answers(rng)
+            r.write(
+                urllib.parse.urlencode(
+                    {
+                        "action": "submit",
+                        "csrfmiddlewaretoken": token,
+                        "state": _sign({"t": f"bench-{time.time()}-{i}", "a": a}),
+                    }
+                )
+                + "\n"
+            )
+            b.write(urllib.parse.urlencode({"slug": "bench-30", "answers": json.dumps(a)}) + "\n")
+    server = serve()
+    try:
+        print(f"submissions, {CONNECTIONS} connections, {SECONDS}s each (gunicorn, 4 sync workers, PostgreSQL)")
+        results = {}
+        for name, path, url in (
+            ("bare insert", bare, "/bench/bare-submit/"),
+            ("respondent view", real, "/s/bench-30/answer/"),
+        ):
+            script = folder / f"{name[:4]}.lua"
+            script.write_text(LUA % (path, 2, url, secret))  # two wrk threads, disjoint bodies
+            results[name] = wrk(f"http://127.0.0.1:{PORT}{url}", str(script))
+            print(f"  {name:<16} {results[name][0]:>8.0f} req/s   p99 {results[name][1]:>7.1f} ms")
+        ratio = results["respondent view"][0] / results["bare insert"][0]
+        print(f"  ratio respondent/bare: {ratio:.2f} (target >= 0.5), p99 target < 250 ms")
+
+        print("public report page against a static page")
+        user, _ = django.contrib.auth.get_user_model().objects.get_or_create(username="bench")
+        Member.objects.get_or_create(survey=survey, user=user, role="organiser")
+        for size in (1_000, 100_000):
+            have = survey.responses.count()
+            if have < size:
+                for start in range(have, size, 20_000):
+                    insert_responses(
+                        survey_id=survey.pk,
+                        submissions=[
+                            (answers(rng), django.utils.timezone.localdate()) for _ in range(min(20_000, size - start))
+                        ],
+                    )
+            Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.CLOSED)
+            compute_results(survey_id=survey.pk)
+            publish_report(survey=Survey.objects.get(pk=survey.pk), user=user)
+            static = wrk(f"http://127.0.0.1:{PORT}/bench/static/")
+            report = wrk(f"http://127.0.0.1:{PORT}/r/bench-30/")
+            print(
+                f"  {size:>7} responses: report {report[0]:>7.0f} req/s, static {static[0]:>7.0f} req/s, "
+                f"ratio {report[0] / static[0]:.2f} (target >= 0.8)"
+            )
+    finally:
+        server.terminate()
+        server.wait()
+
+
+if __name__ == "__main__":
+    main()
