@@ -44,10 +44,17 @@ test: install browser
 fuzz: install
 	FUZZ_EXAMPLES=3400 $(BIN)/pytest tests/fuzz --hypothesis-show-statistics -q
 
-# Benchmarks print figures beside a baseline measured in the same run.
-# Point DATABASE_URL at a scratch PostgreSQL database for meaningful figures.
+# Benchmarks print figures beside a baseline measured in the same run, on a
+# scratch PostgreSQL database and Redis db 14 of this machine (see docs/performance.md).
+BENCH_DB ?= postgres://postgres@127.0.0.1:5432/candour_bench
+BENCH_REDIS ?= redis://127.0.0.1:6379/14
 bench: install
-	$(BIN)/python bench/aggregation.py --responses 1000 10000 100000
+	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null
+	@psql "$(BENCH_DB:/candour_bench=/postgres)" -tAc "SELECT 1 FROM pg_database WHERE datname = 'candour_bench'" | grep -q 1 \
+	  || psql "$(BENCH_DB:/candour_bench=/postgres)" -c "CREATE DATABASE candour_bench"
+	DATABASE_URL=$(BENCH_DB) REDIS_URL=$(BENCH_REDIS) $(BIN)/python bench/aggregation.py --responses 1000 10000 100000
+	DATABASE_URL=$(BENCH_DB) REDIS_URL=$(BENCH_REDIS) $(BIN)/python -u bench/web.py
+	$(BIN)/python bench/detector.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,5 +1,6 @@
 """Public pages: the landing page and published reports (snapshots only)."""
 
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
@@ -25,6 +26,19 @@ def _report(slug: str, number: int | None) -> ReportVersion:
 @require_GET
 def report(request, slug: str, number: int | None = None):
     version = _report(slug, number)
+    # A published version never changes, so its page is rendered once and
+    # kept (the key also names the newest version, which the page lists).
+    newest = version.survey.reports.values_list("number", flat=True).first()
+    key = f"report-page:{version.pk}:{version.published_at.timestamp()}:{newest}:{number is None}"
+    body = cache.get(key)
+    if body is None:
+        body = _render_report(request, version, latest=number is None).content
+        cache.set(key, body, 24 * 3600)
+    return HttpResponse(body)
+
+
+def _render_report(request, version: ReportVersion, *, latest: bool) -> HttpResponse:
+    number = None if latest else version.number
     snapshot = version.snapshot
     context = {
         "report": version,
