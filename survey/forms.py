@@ -7,6 +7,16 @@ from survey.models import Question
 from survey.responding import FREE_TEXT_MAX, QuestionSpec
 
 
+class CrispyForm(forms.Form):
+    """A form laid out by crispy inside a <form> tag the template writes itself."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the template's own <form> carries the token
+
+
 def field_name(key: str) -> str:
     return f"q_{key}"
 
@@ -20,7 +30,7 @@ def _field(q: QuestionSpec) -> forms.Field:
     return forms.ChoiceField(choices=q.choices, widget=forms.RadioSelect, **common)
 
 
-class PageForm(forms.Form):
+class PageForm(CrispyForm):
     """The questions of one page of a survey, built from plain question specs."""
 
     def __init__(self, *args, questions: list[QuestionSpec], **kwargs):
@@ -28,9 +38,6 @@ class PageForm(forms.Form):
         self.questions = questions
         for q in questions:
             self.fields[field_name(q.key)] = _field(q)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True  # the template's own <form> carries the token
 
     def answers(self) -> dict:
         """Cleaned answers keyed by question key; unanswered ones left out."""
@@ -42,7 +49,7 @@ class PageForm(forms.Form):
         return out
 
 
-class CodeForm(forms.Form):
+class CodeForm(CrispyForm):
     code = forms.CharField(
         label="Your invitation code",
         max_length=40,
@@ -51,14 +58,8 @@ class CodeForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True  # the template's own <form> carries the token
 
-
-class PublishForm(forms.Form):
+class PublishForm(CrispyForm):
     note = forms.CharField(
         required=False,
         max_length=2000,
@@ -66,14 +67,8 @@ class PublishForm(forms.Form):
         help_text="Optional: what this version is, or what it corrects.",
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True  # the template's own <form> carries the token
 
-
-class CodeBatchForm(forms.Form):
+class CodeBatchForm(CrispyForm):
     count = forms.IntegerField(
         label="How many codes?",
         min_value=1,
@@ -81,14 +76,8 @@ class CodeBatchForm(forms.Form):
         help_text="One per person you will invite. The codes are shown once, on the next page only.",
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True  # the template's own <form> carries the token
 
-
-class ReportSettingsForm(forms.Form):
+class ReportSettingsForm(CrispyForm):
     title = forms.CharField(max_length=200, required=False, help_text="Leave empty to use the survey's title.")
     narrative = forms.CharField(
         required=False,
@@ -110,12 +99,9 @@ class ReportSettingsForm(forms.Form):
         self.fields["concerns"].choices = concerns
         self.fields["breakdowns"].choices = breakdowns
         self.fields["questions"].choices = questions
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True  # the template's own <form> carries the token
 
 
-class ConcernActionForm(forms.Form):
+class ConcernActionForm(CrispyForm):
     commitment = forms.CharField(
         label="What we will do", required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
     )
@@ -126,26 +112,17 @@ class ConcernActionForm(forms.Form):
         max_length=5000,
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True  # the template's own <form> carries the token
 
-
-class ActionUpdateForm(forms.Form):
+class ActionUpdateForm(CrispyForm):
     concern = forms.ChoiceField(label="Concern topic")
     text = forms.CharField(label="You said, we did", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
 
     def __init__(self, *args, concerns, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["concern"].choices = concerns
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True  # the template's own <form> carries the token
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(CrispyForm):
     redacted_text = forms.CharField(
         label="Text to publish",
         required=False,
@@ -160,6 +137,16 @@ class DecisionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["concern"].choices = concerns
         self.fields["label"].choices = breakdowns
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True  # the template's own <form> carries the token
+
+
+class ModerationSettingsForm(CrispyForm):
+    terms = forms.CharField(
+        label="Local names to highlight",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Wards, teams, sites and other local names, one per line.",
+    )
+    safeguarding_contact = forms.EmailField(label="Safeguarding contact", required=False)
+    two_person_review = forms.BooleanField(
+        label="A second moderator reviews approvals before they are published", required=False
+    )

@@ -10,7 +10,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from survey import invitations
 from survey.charts import bar_chart
-from survey.forms import ActionUpdateForm, CodeBatchForm, ConcernActionForm, PublishForm, ReportSettingsForm
+from survey.forms import (
+    ActionUpdateForm,
+    CodeBatchForm,
+    ConcernActionForm,
+    ModerationSettingsForm,
+    PublishForm,
+    ReportSettingsForm,
+)
 from survey.models import ActionUpdate, ConcernAction, Member, Question, ReportSettings, ResultSet, Survey
 from survey.permissions import member_required
 from survey.reporting import add_action_update, save_moderation_settings, save_report_settings
@@ -251,8 +258,6 @@ def compare(request, survey: Survey):
 @member_required(Member.Role.ORGANISER)
 def moderation_settings(request, survey: Survey):
     """The survey's local names list, safeguarding contact and two-person review."""
-    from survey.views.moderate import ModerationSettingsForm
-
     initial = {
         "terms": "\n".join(survey.moderation_terms),
         "safeguarding_contact": survey.safeguarding_contact,

@@ -1,6 +1,5 @@
 """Moderators' queue: one comment at a time, highlighted, with its question only."""
 
-from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.html import escape
@@ -9,6 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from survey import moderation
+from survey.detect import suggest_redaction
 from survey.forms import DecisionForm
 from survey.models import Member, Question, Survey
 from survey.permissions import member_required
@@ -50,8 +50,6 @@ def queue(request, survey: Survey):
     }
     if answer is not None:
         spans = moderation.highlights(survey=survey, text=answer.text)
-        from survey.detect import suggest_redaction
-
         concerns, breakdowns = _choices(survey)
         context["highlighted"] = _highlighted(answer.text, spans)
         context["spans"] = spans
@@ -110,16 +108,3 @@ def bulk_reject(request, survey: Survey):
     count = moderation.bulk_reject_trivial(survey=survey, user=request.user)
     messages.success(request, f"Rejected {count} empty or one-word comment{'s' if count != 1 else ''}.")
     return redirect("survey:moderation-queue", slug=survey.slug)
-
-
-class ModerationSettingsForm(forms.Form):
-    terms = forms.CharField(
-        label="Local names to highlight",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="Wards, teams, sites and other local names, one per line.",
-    )
-    safeguarding_contact = forms.EmailField(label="Safeguarding contact", required=False)
-    two_person_review = forms.BooleanField(
-        label="A second moderator reviews approvals before they are published", required=False
-    )
