@@ -5,6 +5,7 @@ in files under ``var/``. Production mode (DEBUG off) refuses to start
 without a real SECRET_KEY.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -39,6 +40,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "survey",
 ]
 
@@ -51,14 +55,32 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "survey.middleware.RespondentCsrfMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "survey.middleware.DatabaseUnavailableMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Staff sign-in: axes throttles guessing (per username, counters in the
+# cache only: no address is stored or logged); TOTP two-factor is optional.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_STR_CALLABLE = "survey.accounts.axes_client_str"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+OTP_TOTP_ISSUER = "Candour"
 
 # survey.middleware.RespondentCsrfMiddleware *is* Django's CSRF middleware
 # (a subclass); the deploy check only looks for the original's dotted path.
 SILENCED_SYSTEM_CHECKS = ["security.W003"]
+# axes counts failures per username only, by design: an address-based lock
+# would need addresses in its cache keys (DESIGN rule 1).
+SILENCED_SYSTEM_CHECKS += ["axes.W006"]
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -159,6 +181,8 @@ if REDIS_URL_FOR_CACHE := env.str("REDIS_URL", default=""):
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Development serves from one process, where a per-process cache is whole.
+    SILENCED_SYSTEM_CHECKS += ["axes.W001"]
 # Per hashed client address: submissions and wrong invitation codes.
 CANDOUR_SUBMIT_RATE = env.str("CANDOUR_SUBMIT_RATE", default="300/3600")
 CANDOUR_CODE_FAILURE_RATE = env.str("CANDOUR_CODE_FAILURE_RATE", default="20/900")
@@ -210,12 +234,24 @@ CELERY_BEAT_SCHEDULE = {
         "task": "survey.tasks.reconcile",
         "schedule": CANDOUR_RECONCILE_INTERVAL,
     },
+    "apply-survey-schedule": {
+        "task": "survey.tasks.apply_schedule",
+        "schedule": 60.0,
+    },
 }
 
 # How long a respondent's signed form token stays valid (seconds).
 CANDOUR_FORM_TOKEN_MAX_AGE = env.int("CANDOUR_FORM_TOKEN_MAX_AGE", default=2 * 24 * 3600)
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Candour <candour@localhost>")
+# Invitation links (password-setting tokens) stop working after this long.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=7 * 24 * 3600)
 ADMINS = [("Admin", a) for a in env.list("ADMINS", default=[])]
 
 # DESIGN rule 1: logs carry no address, user agent or respondent data. The

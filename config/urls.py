@@ -1,11 +1,18 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
+
+from survey.views import accounts
 
 urlpatterns = [
     path("", include("survey.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", accounts.SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/two-factor/", accounts.two_factor, name="two-factor"),
+    path("accounts/invitation/<uidb64>/<token>/", accounts.InvitationAcceptView.as_view(), name="invitation-accept"),
+    # One sign-in page for everyone, with throttling and two-factor.
+    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),
 ]
 

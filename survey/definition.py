@@ -86,7 +86,7 @@ class QuestionDef(_Strict):
 
 class SectionDef(_Strict):
     title: Text
-    questions: list[QuestionDef] = Field(min_length=1)
+    questions: list[QuestionDef] = Field(default_factory=list)
 
 
 class ConcernDef(_Strict):
@@ -103,7 +103,7 @@ class SurveyDef(_Strict):
     intro: str = ""
     min_group_size: int = Field(default=10, ge=5, le=1000)
     access: Literal["open", "codes"] = "open"
-    sections: list[SectionDef] = Field(min_length=1)
+    sections: list[SectionDef] = Field(default_factory=list)
     concerns: list[ConcernDef] = Field(default_factory=list)
 
     def questions(self) -> list[QuestionDef]:
@@ -120,8 +120,13 @@ def _pydantic_path(loc: tuple) -> str:
     return path
 
 
-def validate_definition(document: Any) -> SurveyDef:
-    """Validate a parsed definition; raise DefinitionError at the first fault."""
+def validate_definition(document: Any, *, partial: bool = False) -> SurveyDef:
+    """Validate a parsed definition; raise DefinitionError at the first fault.
+
+    ``partial`` accepts a survey still being built in the console (no
+    sections yet, or a section without questions); everything present must
+    still be right. A survey opens only if it passes the full check.
+    """
     if not isinstance(document, dict):
         raise DefinitionError("", "a survey definition is a JSON object")
     try:
@@ -130,6 +135,12 @@ def validate_definition(document: Any) -> SurveyDef:
         error = exc.errors()[0]
         message = error["msg"].removeprefix("Value error, ")
         raise DefinitionError(_pydantic_path(error["loc"]), message) from None
+    if not partial:
+        if not survey.sections:
+            raise DefinitionError("sections", "a survey needs at least one section")
+        for s, section in enumerate(survey.sections):
+            if not section.questions:
+                raise DefinitionError(f"sections[{s}].questions", "a section needs at least one question")
 
     seen: dict[str, QuestionDef] = {}
     for s, section in enumerate(survey.sections):
@@ -185,31 +196,108 @@ def parse_definition(text: str) -> SurveyDef:
     return validate_definition(document)
 
 
-def _structure(definition: dict) -> dict:
-    """What must not change once a survey has responses: everything but wording."""
+def _questions(document: dict) -> dict[str, tuple[str, dict]]:
+    """Each question by key, with its path in the document."""
     return {
-        "sections": [
-            [
-                {
-                    "key": q["key"],
-                    "kind": q["kind"],
-                    "required": q["required"],
-                    "breakdown": q["breakdown"],
-                    "show_if": q.get("show_if"),
-                    "choices": [c["value"] for c in q.get("choices", [])],
-                }
-                for q in section["questions"]
-            ]
-            for section in definition["sections"]
-        ],
-        "concerns": [
-            {k: c[k] for k in ("key", "raised", "outcome", "resolved_values")} for c in definition["concerns"]
-        ],
+        q["key"]: (f"sections[{s}].questions[{i}]", q)
+        for s, section in enumerate(document["sections"])
+        for i, q in enumerate(section["questions"])
     }
 
 
+def structural_changes(old: dict, new: dict) -> list[DefinitionError]:
+    """What in ``new`` would corrupt figures computed from answers to ``old``.
+
+    Once a survey has answers, its questions, their kinds, conditions and
+    choices, and its concern topics are fixed: every stored answer and every
+    figure refers to them. Only wording may change (``wording_changes``).
+    """
+    old_q, new_q = _questions(old), _questions(new)
+    faults: list[DefinitionError] = []
+    for key, (path, q) in new_q.items():
+        if key not in old_q:
+            faults.append(
+                DefinitionError(
+                    path,
+                    f'question "{key}" cannot be added: earlier respondents were never asked it. '
+                    "Start a new survey from this one's definition instead.",
+                )
+            )
+            continue
+        before = old_q[key][1]
+        for field, what in (("kind", "kind"), ("required", "required setting"), ("breakdown", "breakdown setting")):
+            if before.get(field) != q.get(field):
+                faults.append(DefinitionError(f"{path}.{field}", f'the {what} of question "{key}" cannot change'))
+        if before.get("show_if") != q.get("show_if"):
+            faults.append(DefinitionError(f"{path}.show_if", f'who is asked question "{key}" cannot change'))
+        old_values = [c["value"] for c in before.get("choices", [])]
+        new_values = [c["value"] for c in q.get("choices", [])]
+        for value in old_values:
+            if value not in new_values:
+                faults.append(
+                    DefinitionError(f"{path}.choices", f'choice "{value}" of question "{key}" cannot be removed')
+                )
+        for value in new_values:
+            if value not in old_values:
+                faults.append(DefinitionError(f"{path}.choices", f'choice "{value}" cannot be added to "{key}"'))
+    for key in old_q:
+        if key not in new_q:
+            faults.append(DefinitionError("sections", f'question "{key}" cannot be removed: its answers would be lost'))
+    if [k for k in old_q if k in new_q] != [k for k in new_q if k in old_q] or [
+        len(s["questions"]) for s in old["sections"]
+    ] != [len(s["questions"]) for s in new["sections"]]:
+        faults.append(
+            DefinitionError(
+                "sections", "sections and questions cannot be added, removed or moved once answers have arrived"
+            )
+        )
+    old_c = {c["key"]: c for c in old["concerns"]}
+    for i, concern in enumerate(new["concerns"]):
+        before = old_c.pop(concern["key"], None)
+        fixed = ("raised", "outcome", "resolved_values")
+        if before is None:
+            faults.append(DefinitionError(f"concerns[{i}]", f'concern "{concern["key"]}" cannot be added now'))
+        elif any(before[f] != concern[f] for f in fixed):
+            faults.append(
+                DefinitionError(f"concerns[{i}]", f'the questions and outcomes of concern "{concern["key"]}" are fixed')
+            )
+    for key in old_c:
+        faults.append(DefinitionError("concerns", f'concern "{key}" cannot be removed'))
+    return faults
+
+
+def wording_changes(old: dict, new: dict) -> list[str]:
+    """Readable lines for the audit trail: each changed text, before and after."""
+    lines = []
+
+    def compare(what: str, before: str, after: str) -> None:
+        if (before or "") != (after or ""):
+            lines.append(f"{what}: {before!r} -> {after!r}")
+
+    compare("title", old["title"], new["title"])
+    compare("intro", old.get("intro", ""), new.get("intro", ""))
+    for i, (a, b) in enumerate(zip(old["sections"], new["sections"], strict=False)):
+        compare(f"section {i + 1} title", a["title"], b["title"])
+    old_q = _questions(old)
+    for key, (_, q) in _questions(new).items():
+        if key not in old_q:
+            continue
+        before = old_q[key][1]
+        compare(f"question {key} text", before["text"], q["text"])
+        compare(f"question {key} help", before.get("help", ""), q.get("help", ""))
+        labels = {c["value"]: c["label"] for c in before.get("choices", [])}
+        for c in q.get("choices", []):
+            if c["value"] in labels:
+                compare(f"question {key} choice {c['value']}", labels[c["value"]], c["label"])
+    old_c = {c["key"]: c["label"] for c in old["concerns"]}
+    for c in new["concerns"]:
+        if c["key"] in old_c:
+            compare(f"concern {c['key']} label", old_c[c["key"]], c["label"])
+    return lines
+
+
 @transaction.atomic
-def load_definition(*, definition: SurveyDef, user=None) -> Survey:
+def load_definition(*, definition: SurveyDef, user=None, what: str = "") -> Survey:
     """Create a survey from a validated definition, or update it in place.
 
     A survey that already has responses (or waiting submissions) may only
@@ -218,12 +306,19 @@ def load_definition(*, definition: SurveyDef, user=None) -> Survey:
     """
     survey = Survey.objects.select_for_update().filter(slug=definition.slug).first()
     created = survey is None
+    document = _as_document(definition)
+    changes: list[str] = []
     if not created:
         has_data = survey.responses.exists() or survey.pending.exists()
-        if has_data and _structure(export_definition(survey=survey)) != _structure(_as_document(definition)):
-            raise DefinitionError(
-                "", f'survey "{survey.slug}" already has responses: only wording can change, not its structure'
-            )
+        before = export_definition(survey=survey)
+        if has_data:
+            faults = structural_changes(before, document)
+            if faults:
+                raise DefinitionError(
+                    faults[0].path,
+                    f"this survey already has responses, so only wording can change: {faults[0].message}",
+                )
+        changes = wording_changes(before, document)
         # Rebuilding is safe only without answers; wording updates keep rows.
         if not has_data:
             survey.concerns.all().delete()
@@ -244,7 +339,10 @@ def load_definition(*, definition: SurveyDef, user=None) -> Survey:
     else:
         _create_structure(survey, definition)
     AuditEvent.objects.create(
-        survey=survey, user=user, action="survey.created" if created else "survey.updated", detail="definition"
+        survey=survey,
+        user=user,
+        action="survey.created" if created else "survey.updated",
+        detail="\n".join([what or "definition", *changes]),
     )
     return survey
 

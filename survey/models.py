@@ -28,6 +28,9 @@ class Survey(models.Model):
     min_group_size = models.PositiveSmallIntegerField(default=10)
     access = models.CharField(max_length=10, choices=Access.choices, default=Access.OPEN)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    # Optional times at which beat opens a draft or closes an open survey.
+    opens_at = models.DateTimeField(null=True, blank=True)
+    closes_at = models.DateTimeField(null=True, blank=True)
     # Bumped whenever responses are added; results record the version they
     # were computed from, so "results older than answers" is a comparison.
     data_version = models.PositiveIntegerField(default=0)

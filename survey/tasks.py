@@ -7,7 +7,7 @@ import logging
 
 from celery import shared_task
 
-from survey import responding, results
+from survey import building, responding, results
 
 logger = logging.getLogger(__name__)
 
@@ -47,3 +47,9 @@ def reconcile() -> None:
     responding.mix_pending()
     responding.forget_spent_tokens()
     enqueue_aggregation(results.stale_survey_ids())
+
+
+@shared_task
+def apply_schedule() -> None:
+    """Open and close surveys whose scheduled times have come."""
+    building.apply_schedule()

@@ -78,9 +78,13 @@ def charlie(db):
 
 @pytest.fixture(autouse=True)
 def fresh_rate_limits():
-    """Rotate the rate-limit salt: every test starts with no counters."""
+    """Rotate the rate-limit salt and forget sign-in failures: every test
+    starts with no counters."""
+    from axes.handlers.proxy import AxesProxyHandler
     from django.core.cache import cache
 
     from survey.ratelimit import SALT_KEY
 
     cache.delete(SALT_KEY)
+    for username in ("alice", "bob", "charlie"):
+        AxesProxyHandler.reset_attempts(username=username)

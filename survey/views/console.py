@@ -18,7 +18,7 @@ from survey.forms import (
     PublishForm,
     ReportSettingsForm,
 )
-from survey.models import ActionUpdate, ConcernAction, Member, Question, ReportSettings, ResultSet, Survey
+from survey.models import ActionUpdate, AuditEvent, ConcernAction, Member, Question, ReportSettings, ResultSet, Survey
 from survey.permissions import member_required
 from survey.reporting import add_action_update, save_moderation_settings, save_report_settings
 from survey.reports import PublishRefused, publish_report
@@ -61,6 +61,7 @@ def results(request, survey: Survey):
         "progress": coarse_progress(result_set, survey.min_group_size),
         "publish_form": PublishForm(),
         "reports": survey.reports.all()[:10],
+        "audit": AuditEvent.objects.filter(survey=survey).select_related("user")[:100],
     }
     return render(request, "survey/console/results.html", context)
 

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
@@ -51,15 +52,27 @@ def _open_survey(slug: str) -> Survey:
     return get_object_or_404(Survey, slug=slug)
 
 
+def _previewing(request: HttpRequest) -> bool:
+    """Set by the console's preview views: the same pages, nothing stored."""
+    return getattr(request, "candour_preview", False)
+
+
+def _render(request, survey, name: str, context: dict, status: int = 200) -> HttpResponse:
+    preview = _previewing(request)
+    url_name = "survey:survey-preview-answer" if preview else "survey:response-answer"
+    context.update(survey=survey, preview=preview, answer_url=reverse(url_name, kwargs={"slug": survey.slug}))
+    folder = "console/preview" if preview else "respond"
+    return render(request, f"survey/{folder}/{name}.html", context, status=status)
+
+
 def _closed(request: HttpRequest, survey: Survey) -> HttpResponse:
     return render(request, "survey/respond/closed.html", {"survey": survey}, status=410)
 
 
-def _render_intro(request, survey, code_form=None, status=200, error="") -> HttpResponse:
-    if code_form is None and survey.access == Survey.Access.CODES:
+def render_intro(request, survey, code_form=None, status=200, error="") -> HttpResponse:
+    if code_form is None and survey.access == Survey.Access.CODES and not _previewing(request):
         code_form = CodeForm()
-    context = {"survey": survey, "code_form": code_form, "error": error}
-    return render(request, "survey/respond/intro.html", context, status=status)
+    return _render(request, survey, "intro", {"code_form": code_form, "error": error}, status=status)
 
 
 def _too_many(request, survey, what: str) -> HttpResponse:
@@ -72,19 +85,19 @@ def intro(request: HttpRequest, slug: str) -> HttpResponse:
     survey = _open_survey(slug)
     if survey.status != Survey.Status.OPEN:
         return _closed(request, survey)
-    return _render_intro(request, survey)
+    return render_intro(request, survey)
 
 
 def _start(request, survey, spec) -> HttpResponse:
     """Begin a fresh form (and, for code surveys, check the code first)."""
     state = {"t": secrets.token_urlsafe(24), "a": {}}
-    if survey.access == Survey.Access.CODES:
+    if survey.access == Survey.Access.CODES and not _previewing(request):
         rate = settings.CANDOUR_CODE_FAILURE_RATE
         if ratelimit.is_limited("code", request, rate):
             return _too_many(request, survey, "code")
         form = CodeForm(request.POST)
         if not form.is_valid():
-            return _render_intro(request, survey, form, status=400)
+            return render_intro(request, survey, form, status=400)
         try:
             hashed = invitations.validate_code(form.cleaned_data["code"])
             status = invitations.code_status(survey=survey, hashed=hashed)
@@ -93,7 +106,7 @@ def _start(request, survey, spec) -> HttpResponse:
         except invitations.CodeError as exc:
             ratelimit.hit("code", request, rate)
             form.add_error("code", str(exc))
-            return _render_intro(request, survey, form, status=400)
+            return render_intro(request, survey, form, status=400)
         state["c"] = hashed
     return _render_page(request, survey, spec, state, visible_pages(spec, {})[0])
 
@@ -123,7 +136,6 @@ def _render_page(request, survey, spec, state, page, form=None, status=200) -> H
     pages = visible_pages(spec, answers)
     step = pages.index(page) + 1 if page in pages else 1
     context = {
-        "survey": survey,
         "form": form,
         "state": _sign(state),
         "page": page,
@@ -132,7 +144,7 @@ def _render_page(request, survey, spec, state, page, form=None, status=200) -> H
         "steps": len(pages) + 1,  # the review is the last step
         "first": step == 1,
     }
-    return render(request, "survey/respond/page.html", context, status=status)
+    return _render(request, survey, "page", context, status=status)
 
 
 def _render_review(request, survey, spec, state, error: str = "") -> HttpResponse:
@@ -152,13 +164,12 @@ def _render_review(request, survey, spec, state, error: str = "") -> HttpRespons
                 shown = labels.get(value, value) if value else ""
             rows.append({"question": q.text, "answer": shown, "page": page})
     context = {
-        "survey": survey,
         "rows": rows,
         "state": _sign(state),
         "steps": len(pages) + 1,
         "error": error,
     }
-    return render(request, "survey/respond/review.html", context, status=400 if error else 200)
+    return _render(request, survey, "review", context, status=400 if error else 200)
 
 
 def _bad_state(request, survey) -> HttpResponse:
@@ -174,6 +185,11 @@ def answer(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("survey:response-start", slug=slug)
     if survey.status != Survey.Status.OPEN:
         return _closed(request, survey)
+    return answer_flow(request, survey)
+
+
+def answer_flow(request: HttpRequest, survey: Survey) -> HttpResponse:
+    """One step of the respondent flow: start, a page, going back, or submitting."""
     spec = survey_spec(survey)
     action = request.POST.get("action", "")
 
@@ -194,20 +210,22 @@ def answer(request: HttpRequest, slug: str) -> HttpResponse:
     if action == "submit":
         if request.POST.get("website"):
             # Honeypot filled: a bot. Answer as if stored; store nothing.
-            return redirect("survey:response-thanks", slug=slug)
+            return redirect("survey:response-thanks", slug=survey.slug)
         try:
             answers = clean_answers(spec, state["a"])
         except AnswerError as exc:
             return _render_review(request, survey, spec, state, error=f"{spec[exc.key].text}: {exc.message}")
+        if _previewing(request):
+            return _render(request, survey, "done", {"answered": len(answers)})
         if ratelimit.is_limited("submit", request, settings.CANDOUR_SUBMIT_RATE):
             return _too_many(request, survey, "submit")
         try:
             submit_response(survey=survey, answers=answers, nonce=state["t"], invitation_hash=state.get("c"))
         except CodeAlreadyUsed:
-            return _render_intro(request, survey, status=409, error=CODE_MESSAGES["used"])
+            return render_intro(request, survey, status=409, error=CODE_MESSAGES["used"])
         ratelimit.hit("submit", request, settings.CANDOUR_SUBMIT_RATE)
         # A replay (token already spent) gets the same page and stores nothing.
-        return redirect("survey:response-thanks", slug=slug)
+        return redirect("survey:response-thanks", slug=survey.slug)
 
     page = _page_number(request.POST.get("page", ""), spec)
     if page is None or action not in ("next", "back"):

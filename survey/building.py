@@ -1,0 +1,213 @@
+"""Building surveys in the console, and opening and closing them.
+
+The console never writes sections, questions or concerns itself. Each edit
+reads the survey as a definition document, changes the document, and loads
+it back with ``load_definition``: an edit passes exactly the validation of
+``load_survey``, and once a survey has answers the same refusal of any change
+that would corrupt its figures. A survey still being built may be
+incomplete (``partial``); it opens only when its definition is whole.
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from survey.definition import (
+    DefinitionError,
+    export_definition,
+    load_definition,
+    validate_definition,
+)
+from survey.models import AuditEvent, Member, Survey
+
+Document = dict
+
+
+@transaction.atomic
+def create_survey(*, user, title: str, slug: str, source: Document | None = None) -> Survey:
+    """A draft survey, empty or copied from a template or an uploaded definition;
+    its creator is its first organiser."""
+    if Survey.objects.filter(slug=slug).exists():
+        raise DefinitionError("slug", f'the address "{slug}" is taken: choose another')
+    document = dict(source or {"sections": [], "concerns": []})
+    document.update(slug=slug, title=title)
+    definition = validate_definition(document, partial=True)
+    survey = load_definition(definition=definition, user=user, what="created in the console")
+    Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.DRAFT)
+    survey.status = Survey.Status.DRAFT
+    Member.objects.create(survey=survey, user=user, role=Member.Role.ORGANISER)
+    return survey
+
+
+@transaction.atomic
+def edit_definition(*, survey: Survey, user, change: Callable[[Document], None], what: str) -> Survey:
+    """Apply ``change`` to the survey's definition document and load it back."""
+    Survey.objects.select_for_update().filter(pk=survey.pk).first()
+    document = export_definition(survey=survey)
+    change(document)
+    document["slug"] = survey.slug  # a survey's address never changes
+    return load_definition(definition=validate_definition(document, partial=True), user=user, what=what)
+
+
+# --- Changes to a definition document (pure) ---------------------------------
+
+
+def set_settings(document: Document, *, title: str, intro: str, min_group_size: int, access: str) -> None:
+    document.update(title=title, intro=intro, min_group_size=min_group_size, access=access)
+
+
+def put_section(document: Document, *, index: int | None, title: str) -> None:
+    if index is None:
+        document["sections"].append({"title": title, "questions": []})
+    else:
+        document["sections"][index]["title"] = title
+
+
+def find_question(document: Document, key: str) -> tuple[int, int]:
+    for s, section in enumerate(document["sections"]):
+        for i, q in enumerate(section["questions"]):
+            if q["key"] == key:
+                return s, i
+    raise KeyError(key)
+
+
+def put_question(document: Document, *, section: int | None, old_key: str | None, question: dict) -> None:
+    """Add a question at the end of ``section``, or replace ``old_key`` in place.
+
+    A renamed question keeps the conditions and concern topics that name it.
+    """
+    if old_key is None:
+        document["sections"][section]["questions"].append(question)
+        return
+    s, i = find_question(document, old_key)
+    document["sections"][s]["questions"][i] = question
+    new_key = question["key"]
+    if new_key != old_key:
+        for other in (q for sec in document["sections"] for q in sec["questions"]):
+            if other.get("show_if") and other["show_if"]["question"] == old_key:
+                other["show_if"]["question"] = new_key
+        for concern in document["concerns"]:
+            for field in ("raised", "outcome"):
+                if concern[field] == old_key:
+                    concern[field] = new_key
+
+
+def put_concern(document: Document, *, old_key: str | None, concern: dict) -> None:
+    keys = [c["key"] for c in document["concerns"]]
+    if old_key is None:
+        document["concerns"].append(concern)
+    else:
+        document["concerns"][keys.index(old_key)] = concern
+
+
+def move(document: Document, *, what: str, ident: str, offset: int) -> None:
+    """Move a section, or a question (across section boundaries), up (-1) or down (+1)."""
+    sections = document["sections"]
+    if what == "section":
+        i = int(ident)
+        j = i + offset
+        if 0 <= j < len(sections):
+            sections[i], sections[j] = sections[j], sections[i]
+        return
+    s, i = find_question(document, ident)
+    questions = sections[s]["questions"]
+    j = i + offset
+    if 0 <= j < len(questions):
+        questions[i], questions[j] = questions[j], questions[i]
+    elif 0 <= s + offset < len(sections):
+        # Past the edge of its section: into the neighbouring one.
+        question = questions.pop(i)
+        target = sections[s + offset]["questions"]
+        if offset < 0:
+            target.append(question)
+        else:
+            target.insert(0, question)
+
+
+def remove(document: Document, *, what: str, ident: str) -> None:
+    if what == "section":
+        del document["sections"][int(ident)]
+    elif what == "question":
+        s, i = find_question(document, ident)
+        del document["sections"][s]["questions"][i]
+    else:
+        document["concerns"] = [c for c in document["concerns"] if c["key"] != ident]
+
+
+# --- Opening and closing ------------------------------------------------------
+
+
+class StatusRefused(ValueError):
+    pass
+
+
+@transaction.atomic
+def set_status(*, survey: Survey, user, status: str) -> Survey:
+    """Open, close or return a survey to draft, as far as its state allows.
+
+    Opening needs a whole definition; back to draft only before any answer.
+    A manual change clears the scheduled time it would overtake.
+    """
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    if status == Survey.Status.OPEN:
+        try:
+            validate_definition(export_definition(survey=survey))
+        except DefinitionError as exc:
+            raise StatusRefused(f"The survey is not ready to open. {exc}") from None
+        survey.opens_at = None
+    elif status == Survey.Status.CLOSED:
+        survey.closes_at = None
+    elif status == Survey.Status.DRAFT:
+        if survey.responses.exists() or survey.pending.exists():
+            raise StatusRefused("A survey that has answers cannot go back to draft; close it instead.")
+    else:
+        raise StatusRefused(f"Unknown state {status!r}.")
+    survey.status = status
+    survey.save(update_fields=["status", "opens_at", "closes_at"])
+    AuditEvent.objects.create(survey=survey, user=user, action=f"survey.{status}")
+    return survey
+
+
+@transaction.atomic
+def schedule(*, survey: Survey, user, opens_at: datetime | None, closes_at: datetime | None) -> None:
+    if opens_at and closes_at and closes_at <= opens_at:
+        raise StatusRefused("The closing time must come after the opening time.")
+    Survey.objects.filter(pk=survey.pk).update(opens_at=opens_at, closes_at=closes_at)
+    AuditEvent.objects.create(
+        survey=survey,
+        user=user,
+        action="survey.scheduled",
+        detail=f"opens {_when(opens_at)}, closes {_when(closes_at)}",
+    )
+
+
+def _when(moment: datetime | None) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "by hand"
+
+
+def apply_schedule(*, now: datetime | None = None) -> None:
+    """Beat: open drafts whose opening time has come, close open surveys whose
+    closing time has. Each survey is claimed by a conditional update."""
+    now = now or timezone.now()
+    for survey in Survey.objects.filter(status=Survey.Status.DRAFT, opens_at__lte=now):
+        with transaction.atomic():
+            try:
+                validate_definition(export_definition(survey=survey))
+            except DefinitionError as exc:
+                if Survey.objects.filter(pk=survey.pk, opens_at=survey.opens_at).update(opens_at=None):
+                    AuditEvent.objects.create(survey=survey, action="survey.open_failed", detail=str(exc))
+                continue
+            claimed = Survey.objects.filter(pk=survey.pk, status=Survey.Status.DRAFT, opens_at__lte=now).update(
+                status=Survey.Status.OPEN, opens_at=None
+            )
+            if claimed:
+                AuditEvent.objects.create(survey=survey, action="survey.open", detail="at its scheduled time")
+    for survey in Survey.objects.filter(status=Survey.Status.OPEN, closes_at__lte=now):
+        with transaction.atomic():
+            claimed = Survey.objects.filter(pk=survey.pk, status=Survey.Status.OPEN, closes_at__lte=now).update(
+                status=Survey.Status.CLOSED, closes_at=None
+            )
+            if claimed:
+                AuditEvent.objects.create(survey=survey, action="survey.closed", detail="at its scheduled time")

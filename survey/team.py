@@ -1,0 +1,84 @@
+"""A survey's team: organisers and moderators, invited by e-mail address.
+
+An invited person without an account gets one with no usable password and
+a link to set it (Django's password-reset token: single use, it stops
+working once a password is set, and expires after PASSWORD_RESET_TIMEOUT).
+Until then their membership is listed as a pending invitation.
+"""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from survey.models import AuditEvent, Member, Survey
+
+
+class TeamRefused(ValueError):
+    pass
+
+
+def invitation_link(*, user, site_url: str) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    path = reverse("invitation-accept", kwargs={"uidb64": uid, "token": default_token_generator.make_token(user)})
+    return site_url.rstrip("/") + path
+
+
+def is_pending(user) -> bool:
+    return not user.has_usable_password()
+
+
+@transaction.atomic
+def invite_member(*, survey: Survey, email: str, role: str, invited_by, site_url: str) -> Member:
+    """Add ``email`` to the survey's team with ``role`` and tell them by e-mail.
+
+    Inviting a pending person again sends a fresh link.
+    """
+    email = email.strip().lower()
+    User = get_user_model()
+    user = User.objects.filter(email__iexact=email).first() or User.objects.filter(username__iexact=email).first()
+    if user is None:
+        user = User(username=email, email=email)
+        user.set_unusable_password()
+        user.save()
+    member, created = Member.objects.get_or_create(survey=survey, user=user, role=role)
+    if not created and not is_pending(user):
+        raise TeamRefused(f"{email} is already a {member.get_role_display().lower()} of this survey.")
+    role_name = member.get_role_display().lower()
+    if is_pending(user):
+        link = invitation_link(user=user, site_url=site_url)
+        body = (
+            f"{invited_by.get_username()} has invited you to be a {role_name} of the survey "
+            f'"{survey.title}" on Candour.\n\nChoose your password here to accept (the link works once):\n{link}\n'
+        )
+    else:
+        body = (
+            f"{invited_by.get_username()} has made you a {role_name} of the survey "
+            f'"{survey.title}" on Candour. Sign in as usual to see it.\n'
+        )
+    # Sent after commit, so a rolled-back invitation sends nothing.
+    transaction.on_commit(lambda: send_mail(f"Candour: {survey.title}", body, None, [email]))
+    AuditEvent.objects.create(
+        survey=survey,
+        user=invited_by,
+        action="team.invited" if created else "team.reinvited",
+        detail=f"{email} ({role})",
+    )
+    return member
+
+
+@transaction.atomic
+def remove_member(*, survey: Survey, member_id: int, removed_by) -> None:
+    member = Member.objects.select_related("user").filter(survey=survey, pk=member_id).first()
+    if member is None:
+        raise TeamRefused("That person is not on this survey's team.")
+    organisers = Member.objects.filter(survey=survey, role=Member.Role.ORGANISER)
+    if member.role == Member.Role.ORGANISER and organisers.count() == 1:
+        raise TeamRefused("A survey keeps at least one organiser.")
+    member.delete()
+    AuditEvent.objects.create(
+        survey=survey, user=removed_by, action="team.removed", detail=f"{member.user.email} ({member.role})"
+    )

@@ -1,0 +1,143 @@
+"""An organiser builds the built-in template's survey from scratch in the
+console, previews it, opens it; a respondent answers it; the organiser sees
+the response counted. All in Debian's headless Chromium."""
+
+import json
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from survey.definition import BUILTIN_DIR, export_definition, validate_definition
+from survey.importing import import_responses
+from survey.models import PendingSubmission, Response, Survey
+from survey.responding import mix_pending
+from survey.results import compute_results
+
+TEMPLATE = json.loads((BUILTIN_DIR / "raising-concerns.json").read_text())
+PASSWORD = "a long organiser passphrase"  # noqa: S105 - test account
+
+
+def shape(document: dict) -> dict:
+    """A definition in normal form, to compare two of them."""
+    definition = validate_definition(document)
+    return {
+        "intro": definition.intro,
+        "min_group_size": definition.min_group_size,
+        "access": definition.access,
+        "sections": [
+            (s.title, [(q.model_dump(exclude={"choices"}), q.choice_list()) for q in s.questions])
+            for s in definition.sections
+        ],
+        "concerns": [c.model_dump() for c in definition.concerns],
+    }
+
+
+def add_question(page, section_title: str, q: dict) -> None:
+    page.get_by_role("link", name=f"Add a question to {section_title}").click()
+    page.locator("#id_text").fill(q["text"])
+    page.locator("#id_key").fill(q["key"])
+    page.locator("#id_kind").select_option(q["kind"])
+    page.locator("#id_help").fill(q.get("help", ""))
+    page.locator("#id_required").set_checked(q.get("required", q["kind"] != "free_text"))
+    page.locator("#id_breakdown").set_checked(q.get("breakdown", False))
+    if q.get("show_if"):
+        page.locator("#id_show_if").select_option(f"{q['show_if']['question']}={q['show_if']['equals']}")
+    for i, choice in enumerate(q.get("choices", [])):
+        page.locator(f"#id_choices-{i}-label").fill(choice["label"])
+        page.locator(f"#id_choices-{i}-value").fill(choice["value"])
+    page.get_by_role("button", name="Save the question").click()
+    assert page.get_by_text(f"Saved: question {q['key']}.").is_visible()
+
+
+def answer_survey(page, base: str) -> None:
+    """The respondent's walk through the survey, with the follow-up questions."""
+    page.get_by_role("button", name="Start the survey").click()
+    page.get_by_label("NHS Talking Therapies (IAPT)").check()
+    page.get_by_label("Nurse or allied health professional").check()
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("group", name="raised a concern about patient care", exact=False).get_by_label("Yes").check()
+    page.get_by_role("button", name="Continue").click()
+    # The follow-up: asked only because of "Yes".
+    page.get_by_label("Partly").check()
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("group", name="working conditions", exact=False).get_by_label("No").check()
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Agree", exact=True).check()
+    page.get_by_role("button", name="Continue").click()
+    assert page.get_by_role("heading", name="Check your answers").is_visible()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_survey_built_from_scratch_previewed_opened_answered_and_counted(live_server, page, chromium):
+    get_user_model().objects.create_user(username="olu", email="olu@example.org", password=PASSWORD)
+    base = live_server.url
+    page.goto(f"{base}/console/")
+    page.get_by_label("Username").fill("olu")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    page.get_by_role("link", name="New survey").click()
+    page.locator("#id_title").fill(TEMPLATE["title"])
+    page.locator("#id_slug").fill(TEMPLATE["slug"])
+    page.get_by_label("An empty survey").check()
+    page.get_by_role("button", name="Create the survey").click()
+    assert page.locator("#survey-state").inner_text() == "Draft"
+
+    page.locator("#id_settings-intro").fill(TEMPLATE["intro"])
+    page.get_by_role("button", name="Save the settings").click()
+    for section in TEMPLATE["sections"]:
+        page.get_by_role("link", name="Add a section").click()
+        page.locator("#id_title").fill(section["title"])
+        page.get_by_role("button", name="Save the section").click()
+        for question in section["questions"]:
+            add_question(page, section["title"], question)
+    for concern in TEMPLATE["concerns"]:
+        page.get_by_role("link", name="Add a concern topic").click()
+        page.locator("#id_label").fill(concern["label"])
+        page.locator("#id_key").fill(concern["key"])
+        page.locator("#id_raised").select_option(concern["raised"])
+        page.locator("#id_outcome").select_option(concern["outcome"])
+        for value in concern["resolved_values"]:
+            page.locator(f"input[name=resolved_values][value='{concern['outcome']}={value}']").check()
+        page.get_by_role("button", name="Save the concern topic").click()
+        assert page.get_by_text(f"Saved: concern {concern['key']}.").is_visible()
+
+    survey = Survey.objects.get(slug=TEMPLATE["slug"])
+    assert shape(export_definition(survey=survey)) == shape(TEMPLATE)
+
+    # Preview: the respondent's pages, follow-ups included; nothing stored.
+    page.get_by_role("link", name="Preview").click()
+    assert page.get_by_text("nothing you answer here is stored").is_visible()
+    answer_survey(page, base)
+    page.get_by_role("button", name="Send my answers").click()
+    assert page.get_by_role("heading", name="End of the preview").is_visible()
+    assert not PendingSubmission.objects.exists() and not Response.objects.exists()
+
+    page.get_by_role("link", name="Back to the console").first.click()
+    page.get_by_role("button", name="Open the survey now").click()
+    assert page.locator("#survey-state").inner_text() == "Open"
+    page.get_by_role("link", name="Share").click()
+    public = page.locator("#public-link").inner_text()
+    assert public == f"{base}/s/{TEMPLATE['slug']}/"
+
+    # Nine colleagues have answered already (imported); a tenth answers in the browser.
+    rows = ["service,role,raised_patient_care,raised_working_conditions,safe_to_speak"]
+    rows += ["community,nurse,no,no,3"] * 9
+    import_responses(survey=survey, text="\n".join(rows) + "\n")
+    respondent = chromium.new_context(viewport={"width": 1200, "height": 900})
+    try:
+        other = respondent.new_page()
+        other.goto(public)
+        answer_survey(other, base)
+        other.get_by_role("button", name="Send my answers").click()
+        assert other.get_by_role("heading", name="Thank you").is_visible()
+    finally:
+        respondent.close()
+
+    # What the worker does: mix the pending submission in, aggregate.
+    mix_pending()
+    compute_results(survey_id=survey.pk)
+    assert Response.objects.filter(survey=survey).count() == 10
+    page.goto(f"{base}/console/{survey.slug}/")
+    assert "Respondents: 10." in page.locator("main").inner_text()
+    assert page.locator("#audit").get_by_text("survey.open").is_visible()
