@@ -302,7 +302,13 @@ class QuestionForm(CrispyForm):
 
 class ChoiceRowForm(forms.Form):
     label = forms.CharField(required=False, max_length=200)
-    value = forms.SlugField(required=False, max_length=80, help_text="Made from the label if left empty.")
+    value = forms.SlugField(required=False, max_length=80)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        n = int(self.prefix.rsplit("-", 1)[-1]) + 1 if self.prefix else 1
+        self.fields["label"].label = f"Choice {n}"
+        self.fields["value"].label = f"Value of choice {n}"
 
 
 ChoiceFormSet = forms.formset_factory(ChoiceRowForm, extra=6)

@@ -4,6 +4,8 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from survey.models import Question
+
 register = template.Library()
 
 
@@ -65,3 +67,9 @@ def week_of(day):
 @register.filter
 def listify(value):
     return [value]
+
+
+@register.filter
+def kind_label(kind: str) -> str:
+    """A question kind in words: 'single_choice' -> 'Single choice'."""
+    return Question.Kind(kind).label
