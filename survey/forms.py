@@ -2,6 +2,7 @@
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from survey.models import Question
 from survey.responding import FREE_TEXT_MAX, QuestionSpec
@@ -22,7 +23,12 @@ def field_name(key: str) -> str:
 
 
 def _field(q: QuestionSpec) -> forms.Field:
-    common = {"label": q.text, "help_text": q.help, "required": q.required}
+    common = {
+        "label": q.text,
+        "help_text": q.help,
+        "required": q.required,
+        "error_messages": {"required": _("Please answer this question.")},
+    }
     if q.kind == Question.Kind.MULTIPLE_CHOICE:
         return forms.MultipleChoiceField(choices=q.choices, widget=forms.CheckboxSelectMultiple, **common)
     if q.kind == Question.Kind.FREE_TEXT:
@@ -51,10 +57,10 @@ class PageForm(CrispyForm):
 
 class CodeForm(CrispyForm):
     code = forms.CharField(
-        label="Your invitation code",
+        label=_("Your invitation code"),
         max_length=40,
-        error_messages={"required": "Please enter the invitation code you were given."},
-        help_text="The code on the slip or message you were given, like ABCD-EFGH-JKMN.",
+        error_messages={"required": _("Please enter the invitation code you were given.")},
+        help_text=_("The code on the slip or message you were given, like ABCD-EFGH-JKMN."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
     )
 

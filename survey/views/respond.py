@@ -4,6 +4,9 @@ Answers travel between pages in a signed hidden field, so a half-finished
 survey leaves nothing on the server. Follow-up questions sit on a page of
 their own after the question that controls them, so they appear only when
 their condition holds, with or without JavaScript.
+
+The respondent chooses the language on the intro page (``?lang=cy``, then a
+hidden field and the signed state carry it): no cookie, nothing stored.
 """
 
 import secrets
@@ -12,11 +15,14 @@ from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language_from_request
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
-from survey import invitations, ratelimit
+from survey import invitations, languages, ratelimit
 from survey.forms import CodeForm, PageForm, field_name
 from survey.models import Survey
 from survey.responding import (
@@ -51,6 +57,20 @@ def _open_survey(slug: str) -> Survey:
     return get_object_or_404(Survey, slug=slug)
 
 
+def _speak(request: HttpRequest, survey: Survey, requested: str | None) -> str:
+    """Answer in the respondent's chosen language if the survey has it, else
+    the browser's (Accept-Language), else the survey's default."""
+    offered = languages.of_survey(survey)
+    language = requested if requested in offered else languages.from_django(get_language_from_request(request))
+    language = language if language in offered else languages.DEFAULT
+    languages.activate(request, language)
+    survey.title = languages.text(survey.title, survey.translations, language, "title")
+    survey.intro = languages.text(survey.intro, survey.translations, language, "intro")
+    survey.language = language
+    survey.languages = [(code, languages.NAMES[code]) for code in offered]
+    return language
+
+
 def _closed(request: HttpRequest, survey: Survey) -> HttpResponse:
     return render(request, "survey/respond/closed.html", {"survey": survey}, status=410)
 
@@ -58,7 +78,12 @@ def _closed(request: HttpRequest, survey: Survey) -> HttpResponse:
 def _render_intro(request, survey, code_form=None, status=200, error="") -> HttpResponse:
     if code_form is None and survey.access == Survey.Access.CODES:
         code_form = CodeForm()
-    context = {"survey": survey, "code_form": code_form, "error": error}
+    context = {
+        "survey": survey,
+        "code_form": code_form,
+        "error": error,
+        "max_age": settings.CANDOUR_FORM_TOKEN_MAX_AGE,  # a saved state older than this is cleared
+    }
     return render(request, "survey/respond/intro.html", context, status=status)
 
 
@@ -70,6 +95,7 @@ def _too_many(request, survey, what: str) -> HttpResponse:
 @never_cache
 def intro(request: HttpRequest, slug: str) -> HttpResponse:
     survey = _open_survey(slug)
+    _speak(request, survey, request.GET.get("lang"))
     if survey.status != Survey.Status.OPEN:
         return _closed(request, survey)
     return _render_intro(request, survey)
@@ -77,7 +103,7 @@ def intro(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _start(request, survey, spec) -> HttpResponse:
     """Begin a fresh form (and, for code surveys, check the code first)."""
-    state = {"t": secrets.token_urlsafe(24), "a": {}}
+    state = {"t": secrets.token_urlsafe(24), "a": {}, "l": survey.language}
     if survey.access == Survey.Access.CODES:
         rate = settings.CANDOUR_CODE_FAILURE_RATE
         if ratelimit.is_limited("code", request, rate):
@@ -99,9 +125,13 @@ def _start(request, survey, spec) -> HttpResponse:
 
 
 CODE_MESSAGES = {
-    "unknown": "We do not recognise this code. Check it against the one you were given, or ask whoever gave it to you.",
-    "used": "This code has already been used, and each code can be used once. If you have not answered yet, "
-    "ask whoever gave it to you for a new one.",
+    "unknown": _(
+        "We do not recognise this code. Check it against the one you were given, or ask whoever gave it to you."
+    ),
+    "used": _(
+        "This code has already been used, and each code can be used once. If you have not answered yet, "
+        "ask whoever gave it to you for a new one."
+    ),
 }
 
 
@@ -162,7 +192,8 @@ def _render_review(request, survey, spec, state, error: str = "") -> HttpRespons
 
 
 def _bad_state(request, survey) -> HttpResponse:
-    return render(request, "survey/respond/expired.html", {"survey": survey}, status=400)
+    resumed = request.POST.get("resume") == "1"  # a state saved in this browser, now too old
+    return render(request, "survey/respond/expired.html", {"survey": survey, "resumed": resumed}, status=400)
 
 
 @require_http_methods(["GET", "POST"])
@@ -172,18 +203,25 @@ def answer(request: HttpRequest, slug: str) -> HttpResponse:
     survey = _open_survey(slug)
     if request.method == "GET":
         return redirect("survey:response-start", slug=slug)
+    state = _unsign(request.POST.get("state", ""))
+    state_language = state.get("l") if state else None
+    state_language = state_language if isinstance(state_language, str) else None
+    language = _speak(request, survey, request.POST.get("lang") or state_language)
     if survey.status != Survey.Status.OPEN:
         return _closed(request, survey)
-    spec = survey_spec(survey)
+    spec = survey_spec(survey, language)
     action = request.POST.get("action", "")
 
     if action == "start":
         return _start(request, survey, spec)
 
-    state = _unsign(request.POST.get("state", ""))
     if state is None:
         return _bad_state(request, survey)
+    state["l"] = language
     state["a"] = _prune(spec, state["a"])
+
+    if action == "review":  # resuming a saved state that had reached the review
+        return _render_review(request, survey, spec, state)
 
     if action.startswith("goto-"):
         page = _page_number(action.removeprefix("goto-"), spec)
@@ -194,7 +232,7 @@ def answer(request: HttpRequest, slug: str) -> HttpResponse:
     if action == "submit":
         if request.POST.get("website"):
             # Honeypot filled: a bot. Answer as if stored; store nothing.
-            return redirect("survey:response-thanks", slug=slug)
+            return _thanks_redirect(survey)
         try:
             answers = clean_answers(spec, state["a"])
         except AnswerError as exc:
@@ -207,7 +245,7 @@ def answer(request: HttpRequest, slug: str) -> HttpResponse:
             return _render_intro(request, survey, status=409, error=CODE_MESSAGES["used"])
         ratelimit.hit("submit", request, settings.CANDOUR_SUBMIT_RATE)
         # A replay (token already spent) gets the same page and stores nothing.
-        return redirect("survey:response-thanks", slug=slug)
+        return _thanks_redirect(survey)
 
     page = _page_number(request.POST.get("page", ""), spec)
     if page is None or action not in ("next", "back"):
@@ -231,6 +269,11 @@ def answer(request: HttpRequest, slug: str) -> HttpResponse:
     return _render_review(request, survey, spec, state)
 
 
+def _thanks_redirect(survey: Survey) -> HttpResponse:
+    url = reverse("survey:response-thanks", kwargs={"slug": survey.slug})
+    return redirect(url if survey.language == languages.DEFAULT else f"{url}?lang={survey.language}")
+
+
 def _page_number(value: str, spec: SurveySpec) -> int | None:
     try:
         page = int(value)
@@ -243,4 +286,5 @@ def _page_number(value: str, spec: SurveySpec) -> int | None:
 @never_cache
 def thanks(request: HttpRequest, slug: str) -> HttpResponse:
     survey = _open_survey(slug)
+    _speak(request, survey, request.GET.get("lang"))
     return render(request, "survey/respond/thanks.html", {"survey": survey})
