@@ -79,7 +79,8 @@ def test_error_summary_comes_first_and_links_to_each_field(survey):
     walk.next()
     summary = re.search(r'<div class="alert alert-danger" role="alert" id="error-summary".*?</div>', walk.html, re.S)
     assert summary and "autofocus" in summary.group(0)
-    assert re.search(r'<a href="#id_q_service_0">[^<]*: Please answer this question.</a>', summary.group(0))
+    link = r'<a class="alert-link" href="#id_q_service_0">[^<]* Please answer this question.</a>'
+    assert re.search(link, summary.group(0))
     assert 'id="id_q_service_0"' in walk.html
     assert walk.html.index("error-summary") < walk.html.index('name="q_service"')
     assert "<title>Error:" in walk.html

@@ -57,8 +57,18 @@
   });
 })();
 
-// A page with errors: move focus to the summary so it is read out first.
+// A page with errors: move focus to the summary so it is read out first, and
+// let each of its links put focus on the field it names.
 (function () {
   var summary = document.getElementById("error-summary");
-  if (summary && document.activeElement !== summary) summary.focus();
+  if (!summary) return;
+  if (document.activeElement !== summary) summary.focus();
+  summary.addEventListener("click", function (event) {
+    var link = event.target.closest("a[href^='#']");
+    var field = link && document.getElementById(link.getAttribute("href").slice(1));
+    if (!field) return;
+    event.preventDefault();
+    field.focus();
+    field.scrollIntoView({block: "center"});
+  });
 })();

@@ -44,3 +44,63 @@ def assert_accessible(page) -> None:
     page.wait_for_load_state()
     violations = axe_violations(page)
     assert not violations, f"{len(violations)} accessibility violation(s) on {page.url}:\n{describe(violations)}"
+
+
+def focused(page) -> dict:
+    """What has keyboard focus: its accessible-ish name, tag, id, and whether a focus ring is drawn."""
+    return page.evaluate(
+        """() => {
+          const el = document.activeElement;
+          const label = el.labels && el.labels.length ? el.labels[0].innerText : "";
+          const style = getComputedStyle(el);
+          return {
+            name: (label || el.getAttribute("aria-label") || el.innerText || el.value || "").trim(),
+            tag: el.tagName.toLowerCase(), id: el.id, type: el.type || "",
+            ring: style.outlineStyle !== "none" || style.boxShadow !== "none",
+          };
+        }"""
+    )
+
+
+def tab_to(page, name: str, *, exact: bool = False, limit: int = 40) -> dict:
+    """Press Tab until the focused element's name matches; check focus is visible (WCAG 2.4.7)."""
+    seen = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        now = focused(page)
+        if (now["name"] == name) if exact else now["name"].startswith(name):
+            assert now["ring"], f"no visible focus indicator on {now}"
+            return now
+        seen.append(now["name"][:30])
+    raise AssertionError(f"Tab never reached {name!r}; focus went through {seen}")
+
+
+def layout_problems(page) -> list[str]:
+    """Horizontal overflow (WCAG 1.4.10 reflow) and controls smaller than 24 x 24 CSS px (2.5.8)."""
+    return page.evaluate(
+        """() => {
+          const problems = [];
+          const root = document.scrollingElement;
+          if (root.scrollWidth > window.innerWidth) {
+            problems.push(`page scrolls sideways: ${root.scrollWidth}px wide in a ${window.innerWidth}px window`);
+          }
+          const controls = document.querySelectorAll(
+            "main button, main input:not([type=hidden]), main select, main textarea, main .btn, nav a");
+          for (const el of controls) {
+            const box = el.getBoundingClientRect();
+            const hidden = box.width === 0 || el.closest(".hp-field, [hidden]");
+            if (!hidden && (box.width < 24 || box.height < 24)) {
+              problems.push(`${el.outerHTML.slice(0, 80)} is ${box.width.toFixed(0)}x${box.height.toFixed(0)}px`);
+            }
+          }
+          return problems;
+        }"""
+    )
+
+
+def go(page, button: str, check: bool = True) -> None:
+    """Press a button by its name, wait for the next page and check it."""
+    page.get_by_role("button", name=button, exact=True).click()
+    page.wait_for_load_state()
+    if check:  # axe-core is a script: not with JavaScript off (the same pages are checked with it on)
+        assert_accessible(page)
