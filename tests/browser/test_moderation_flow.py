@@ -61,6 +61,11 @@ def test_moderator_approves_with_redaction_rejects_and_flags(live_server, page):
             with page.expect_navigation():
                 page.get_by_role("button", name="Approve as quote").click()
         elif comment.startswith("nothing"):
+            page.get_by_label("Single-key shortcuts").uncheck()  # WCAG 2.1.4: they can be turned off
+            page.locator("body").press("r")
+            page.wait_for_timeout(300)
+            assert page.locator("blockquote.comment").inner_text() == shown  # nothing happened
+            page.get_by_label("Single-key shortcuts").check()
             with page.expect_navigation():
                 page.locator("body").press("r")  # keyboard shortcut
         else:
