@@ -2,6 +2,8 @@
 errors, keyboard only, Welsh, without JavaScript, at phone and desktop widths,
 with an accessibility check on every page."""
 
+import os
+import shutil
 import struct
 
 import pytest
@@ -164,7 +166,9 @@ def _png_width(path) -> int:
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize(("name", "width", "height"), [("phone", 360, 740), ("desktop", 1280, 800)])
+@pytest.mark.parametrize(
+    ("name", "width", "height"), [("phone", 360, 740), ("desktop", 1280, 800), ("zoom-400", 320, 640)]
+)
 def test_pages_fit_phone_and_desktop_widths(live_server, chromium, builtin, tmp_path, name, width, height):
     context = chromium.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
@@ -177,6 +181,8 @@ def test_pages_fit_phone_and_desktop_widths(live_server, chromium, builtin, tmp_
         page.screenshot(path=str(shot), full_page=True)
         assert _png_width(shot) == width, f"{name} {label}: the full page is wider than the screen"
         shots.append(shot)
+        if os.environ.get("CANDOUR_SCREENSHOTS"):  # keep them for a person to look at
+            shutil.copy(shot, os.environ["CANDOUR_SCREENSHOTS"])
 
     try:
         page.goto(f"{live_server.url}/s/raising-concerns/?lang=cy")  # the longer words
