@@ -113,6 +113,14 @@ def test_respondent_answers_in_welsh(live_server, page, builtin):
     page.get_by_label("Nyrs neu weithiwr proffesiynol perthynol i iechyd").check()
     go(page, "Parhau")
     assert page.get_by_role("progressbar", name="Cynnydd: cam 2 o").is_visible()
+    go(page, "English")  # switching language mid-survey keeps the answers given so far
+    assert page.locator("html").get_attribute("lang") == "en-gb"
+    assert page.get_by_role("heading", name="Patient care").is_visible()
+    go(page, "Back")
+    assert page.get_by_label("Nurse or allied health professional").is_checked()
+    go(page, "Cymraeg")
+    assert page.get_by_role("heading", name="Am eich gwaith").is_visible()
+    go(page, "Parhau")
     page.get_by_label("Ydw", exact=True).check()
     go(page, "Parhau")
     page.get_by_label("Yn rhannol").check()

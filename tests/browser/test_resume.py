@@ -35,7 +35,8 @@ def test_closed_tab_resumes_on_the_same_device_and_sending_clears_it(live_server
         page = context.new_page()
         answer_two_pages(page, url)
         kept = saved(page)
-        assert kept["page"] == "2" and kept["state"] == page.locator('input[name="state"]').input_value()
+        assert kept["page"] == "2"
+        assert kept["state"] == page.locator('form[data-resume] input[name="state"]').input_value()
         page.close()  # the tab is closed
 
         page = context.new_page()
@@ -66,6 +67,7 @@ def test_closed_tab_resumes_on_the_same_device_and_sending_clears_it(live_server
         page.goto(url)
         assert page.locator("#resume").is_hidden()
         assert PendingSubmission.objects.get().answers["service"] == "inpatient"
+        assert {c["name"] for c in context.cookies()} <= {"csrftoken"}  # nothing but CSRF, even after resuming
     finally:
         context.close()
 
