@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "survey.middleware.PrivateReferrerMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "survey.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "survey.middleware.RespondentCsrfMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -125,6 +126,10 @@ LOGIN_REDIRECT_URL = "survey:console-home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-gb"
+# The interface ships in English and Welsh (locale/); survey definitions name
+# them "en" and "cy" (survey/languages.py).
+LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True

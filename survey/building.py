@@ -14,6 +14,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from survey import languages
 from survey.definition import (
     DefinitionError,
     export_definition,
@@ -23,6 +24,19 @@ from survey.definition import (
 from survey.models import AuditEvent, Member, Survey
 
 Document = dict
+
+
+def plain(value) -> str:
+    """A definition text in the default language (texts may be language -> text)."""
+    return value.get(languages.DEFAULT, "") if isinstance(value, dict) else (value or "")
+
+
+def reworded(old, new: str):
+    """``new`` as the default-language text, keeping ``old``'s other languages.
+
+    The console edits the default language; a translation stays as it was.
+    """
+    return {**old, languages.DEFAULT: new} if isinstance(old, dict) else new
 
 
 @transaction.atomic
@@ -55,14 +69,20 @@ def edit_definition(*, survey: Survey, user, change: Callable[[Document], None],
 
 
 def set_settings(document: Document, *, title: str, intro: str, min_group_size: int, access: str) -> None:
-    document.update(title=title, intro=intro, min_group_size=min_group_size, access=access)
+    document.update(
+        title=reworded(document.get("title"), title),
+        intro=reworded(document.get("intro"), intro),
+        min_group_size=min_group_size,
+        access=access,
+    )
 
 
 def put_section(document: Document, *, index: int | None, title: str) -> None:
     if index is None:
         document["sections"].append({"title": title, "questions": []})
     else:
-        document["sections"][index]["title"] = title
+        section = document["sections"][index]
+        section["title"] = reworded(section["title"], title)
 
 
 def find_question(document: Document, key: str) -> tuple[int, int]:
@@ -82,6 +102,14 @@ def put_question(document: Document, *, section: int | None, old_key: str | None
         document["sections"][section]["questions"].append(question)
         return
     s, i = find_question(document, old_key)
+    old = document["sections"][s]["questions"][i]
+    question["text"] = reworded(old["text"], question["text"])
+    if old.get("help") or question.get("help"):
+        question["help"] = reworded(old.get("help", ""), question.get("help", ""))
+    old_labels = {c["value"]: c["label"] for c in old.get("choices", [])}
+    for choice in question.get("choices", []):
+        if choice["value"] in old_labels:
+            choice["label"] = reworded(old_labels[choice["value"]], choice["label"])
     document["sections"][s]["questions"][i] = question
     new_key = question["key"]
     if new_key != old_key:
@@ -99,7 +127,9 @@ def put_concern(document: Document, *, old_key: str | None, concern: dict) -> No
     if old_key is None:
         document["concerns"].append(concern)
     else:
-        document["concerns"][keys.index(old_key)] = concern
+        i = keys.index(old_key)
+        concern["label"] = reworded(document["concerns"][i]["label"], concern["label"])
+        document["concerns"][i] = concern
 
 
 def move(document: Document, *, what: str, ident: str, offset: int) -> None:

@@ -4,15 +4,22 @@
 a normalised ``SurveyDef`` or raises ``DefinitionError`` naming the path of
 the first fault, e.g. ``sections[1].questions[0].show_if: unknown question
 "raisd_patient_care"``.
+
+Any text (title, intro, section title, question text and help, choice and
+concern labels) may be a plain string in the default language, as in
+DESIGN.md, or an object of language -> text such as ``{"en": "Yes", "cy":
+"Ie"}`` whose default-language text is required. The default text goes to
+the existing columns; the others to each row's ``translations``.
 """
 
 import json
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from django.db import transaction
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
+from survey import languages
 from survey.models import AuditEvent, Choice, Concern, Question, Section, Survey
 
 BUILTIN_DIR = Path(__file__).parent / "definitions"
@@ -34,7 +41,52 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class ChoiceDef(_Strict):
+class _Localised(_Strict):
+    """A part whose texts (named in ``_texts``) may be given in several languages."""
+
+    _texts: ClassVar[tuple[str, ...]] = ()
+    # {language: {field: text}} for languages other than the default.
+    translations: dict[str, dict[str, str]] = Field(default_factory=dict, exclude=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _split_languages(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        if "translations" in data:
+            raise ValueError('unknown field "translations": give a text as {"en": "...", "cy": "..."}')
+        data = dict(data)
+        translations: dict[str, dict[str, str]] = {}
+        for name in cls._texts:
+            value = data.get(name)
+            if not isinstance(value, dict):
+                continue
+            unknown = sorted(set(value) - set(languages.NAMES))
+            if unknown:
+                raise ValueError(f'{name}: unknown language "{unknown[0]}" (known: {", ".join(languages.NAMES)})')
+            if languages.DEFAULT not in value:
+                raise ValueError(f'{name}: the text in the default language "{languages.DEFAULT}" is required')
+            for language, text in value.items():
+                if not isinstance(text, str):
+                    raise ValueError(f"{name}.{language}: a text must be a string")
+                if language != languages.DEFAULT and text.strip():
+                    translations.setdefault(language, {})[name] = text.strip()
+            data[name] = value[languages.DEFAULT]
+        data["translations"] = translations
+        return data
+
+    def localised(self, name: str) -> str | dict[str, str]:
+        """A text as written in a definition: a string, or language -> text."""
+        return _localised(getattr(self, name), self.translations, name)
+
+
+def _localised(value: str, translations: dict, name: str) -> str | dict[str, str]:
+    others = {lang: texts[name] for lang, texts in sorted((translations or {}).items()) if texts.get(name)}
+    return {languages.DEFAULT: value, **others} if others else value
+
+
+class ChoiceDef(_Localised):
+    _texts = ("label",)
     value: Key
     label: Text
 
@@ -44,7 +96,8 @@ class ShowIfDef(_Strict):
     equals: Key
 
 
-class QuestionDef(_Strict):
+class QuestionDef(_Localised):
+    _texts = ("text", "help")
     key: Key
     kind: Literal["single_choice", "multiple_choice", "yes_no", "scale", "free_text"]
     text: Text
@@ -84,12 +137,14 @@ class QuestionDef(_Strict):
         return [c.model_dump() for c in self.choices]
 
 
-class SectionDef(_Strict):
+class SectionDef(_Localised):
+    _texts = ("title",)
     title: Text
     questions: list[QuestionDef] = Field(default_factory=list)
 
 
-class ConcernDef(_Strict):
+class ConcernDef(_Localised):
+    _texts = ("label",)
     key: Key
     label: Text
     raised: Key
@@ -97,7 +152,8 @@ class ConcernDef(_Strict):
     resolved_values: list[Key] = Field(min_length=1)
 
 
-class SurveyDef(_Strict):
+class SurveyDef(_Localised):
+    _texts = ("title", "intro")
     slug: Key
     title: Text
     intro: str = ""
@@ -108,6 +164,13 @@ class SurveyDef(_Strict):
 
     def questions(self) -> list[QuestionDef]:
         return [q for s in self.sections for q in s.questions]
+
+    def languages(self) -> list[str]:
+        """The default language first, then every other one any text is given in."""
+        parts: list[_Localised] = [self, *self.sections, *self.concerns]
+        for q in self.questions():
+            parts += [q, *q.choices]
+        return [languages.DEFAULT, *sorted({lang for part in parts for lang in part.translations})]
 
 
 def _pydantic_path(loc: tuple) -> str:
@@ -329,6 +392,8 @@ def load_definition(*, definition: SurveyDef, user=None, what: str = "") -> Surv
         survey = Survey(slug=definition.slug)
     survey.title = definition.title
     survey.intro = definition.intro
+    # Every language of the definition has an entry, so the survey lists it.
+    survey.translations = {lang: definition.translations.get(lang, {}) for lang in definition.languages()[1:]}
     survey.min_group_size = definition.min_group_size
     survey.access = definition.access
     survey.save()
@@ -350,7 +415,9 @@ def load_definition(*, definition: SurveyDef, user=None, what: str = "") -> Surv
 def _create_structure(survey: Survey, definition: SurveyDef) -> None:
     questions: dict[str, Question] = {}
     for s_pos, section_def in enumerate(definition.sections):
-        section = Section.objects.create(survey=survey, position=s_pos, title=section_def.title)
+        section = Section.objects.create(
+            survey=survey, position=s_pos, title=section_def.title, translations=section_def.translations
+        )
         for q_pos, q in enumerate(section_def.questions):
             question = Question.objects.create(
                 survey=survey,
@@ -360,14 +427,15 @@ def _create_structure(survey: Survey, definition: SurveyDef) -> None:
                 kind=q.kind,
                 text=q.text,
                 help_text=q.help,
+                translations=q.translations,
                 required=bool(q.required),
                 breakdown=q.breakdown,
                 show_if_question=questions[q.show_if.question] if q.show_if else None,
                 show_if_value=q.show_if.equals if q.show_if else "",
             )
             Choice.objects.bulk_create(
-                Choice(question=question, position=i, value=c["value"], label=c["label"])
-                for i, c in enumerate(q.choice_list())
+                Choice(question=question, position=i, value=c.value, label=c.label, translations=c.translations)
+                for i, c in enumerate(_choices(q))
             )
             questions[q.key] = question
     Concern.objects.bulk_create(
@@ -376,6 +444,7 @@ def _create_structure(survey: Survey, definition: SurveyDef) -> None:
             position=i,
             key=c.key,
             label=c.label,
+            translations=c.translations,
             raised=questions[c.raised],
             outcome=questions[c.outcome],
             resolved_values=c.resolved_values,
@@ -387,14 +456,25 @@ def _create_structure(survey: Survey, definition: SurveyDef) -> None:
 def _update_wording(survey: Survey, definition: SurveyDef, existing: dict[str, Question]) -> None:
     sections = {s.position: s for s in survey.sections.all()}
     for s_pos, section_def in enumerate(definition.sections):
-        Section.objects.filter(pk=sections[s_pos].pk).update(title=section_def.title)
+        Section.objects.filter(pk=sections[s_pos].pk).update(
+            title=section_def.title, translations=section_def.translations
+        )
         for q in section_def.questions:
             question = existing[q.key]
-            Question.objects.filter(pk=question.pk).update(text=q.text, help_text=q.help)
-            for c in q.choice_list():
-                Choice.objects.filter(question=question, value=c["value"]).update(label=c["label"])
+            Question.objects.filter(pk=question.pk).update(text=q.text, help_text=q.help, translations=q.translations)
+            for c in _choices(q):
+                Choice.objects.filter(question=question, value=c.value).update(
+                    label=c.label, translations=c.translations
+                )
     for c in definition.concerns:
-        Concern.objects.filter(survey=survey, key=c.key).update(label=c.label)
+        Concern.objects.filter(survey=survey, key=c.key).update(label=c.label, translations=c.translations)
+
+
+def _choices(q: QuestionDef) -> list[ChoiceDef]:
+    """A question's choices, yes_no ones filled in when the definition left them out."""
+    if q.kind == "yes_no" and not q.choices:
+        return [ChoiceDef.model_validate(c) for c in YES_NO_CHOICES]
+    return list(q.choices)
 
 
 def _as_document(definition: SurveyDef) -> dict:
@@ -417,28 +497,30 @@ def export_definition(*, survey: Survey) -> dict:
     for section in survey.sections.all():
         items = []
         for q in by_section.get(section.pk, []):
-            item: dict[str, Any] = {"key": q.key, "kind": q.kind, "text": q.text}
+            item: dict[str, Any] = {"key": q.key, "kind": q.kind, "text": _localised(q.text, q.translations, "text")}
             if q.help_text:
-                item["help"] = q.help_text
+                item["help"] = _localised(q.help_text, q.translations, "help")
             item["required"] = q.required
             item["breakdown"] = q.breakdown
             if q.show_if_question_id:
                 item["show_if"] = {"question": q.show_if_question.key, "equals": q.show_if_value}
             if q.kind != Question.Kind.FREE_TEXT:
-                item["choices"] = [{"value": c.value, "label": c.label} for c in q.choices.all()]
+                item["choices"] = [
+                    {"value": c.value, "label": _localised(c.label, c.translations, "label")} for c in q.choices.all()
+                ]
             items.append(item)
-        sections.append({"title": section.title, "questions": items})
+        sections.append({"title": _localised(section.title, section.translations, "title"), "questions": items})
     return {
         "slug": survey.slug,
-        "title": survey.title,
-        "intro": survey.intro,
+        "title": _localised(survey.title, survey.translations, "title"),
+        "intro": _localised(survey.intro, survey.translations, "intro"),
         "min_group_size": survey.min_group_size,
         "access": survey.access,
         "sections": sections,
         "concerns": [
             {
                 "key": c.key,
-                "label": c.label,
+                "label": _localised(c.label, c.translations, "label"),
                 "raised": c.raised.key,
                 "outcome": c.outcome.key,
                 "resolved_values": list(c.resolved_values),

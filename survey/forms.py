@@ -6,7 +6,9 @@ import re
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
+from survey.building import plain
 from survey.definition import YES_NO_CHOICES, DefinitionError, builtin_definitions, validate_definition
 from survey.models import Member, Question, Survey
 from survey.responding import FREE_TEXT_MAX, QuestionSpec
@@ -27,7 +29,12 @@ def field_name(key: str) -> str:
 
 
 def _field(q: QuestionSpec) -> forms.Field:
-    common = {"label": q.text, "help_text": q.help, "required": q.required}
+    common = {
+        "label": q.text,
+        "help_text": q.help,
+        "required": q.required,
+        "error_messages": {"required": _("Please answer this question.")},
+    }
     if q.kind == Question.Kind.MULTIPLE_CHOICE:
         return forms.MultipleChoiceField(choices=q.choices, widget=forms.CheckboxSelectMultiple, **common)
     if q.kind == Question.Kind.FREE_TEXT:
@@ -56,10 +63,10 @@ class PageForm(CrispyForm):
 
 class CodeForm(CrispyForm):
     code = forms.CharField(
-        label="Your invitation code",
+        label=_("Your invitation code"),
         max_length=40,
-        error_messages={"required": "Please enter the invitation code you were given."},
-        help_text="The code on the slip or message you were given, like ABCD-EFGH-JKMN.",
+        error_messages={"required": _("Please enter the invitation code you were given.")},
+        help_text=_("The code on the slip or message you were given, like ABCD-EFGH-JKMN."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
     )
 
@@ -201,7 +208,7 @@ class NewSurveyForm(CrispyForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         templates = [
-            (f"template:{stem}", f"The built-in template “{json.loads(path.read_text())['title']}”")
+            (f"template:{stem}", f"The built-in template “{plain(json.loads(path.read_text())['title'])}”")
             for stem, path in builtin_definitions().items()
         ]
         self.fields["start"].choices = [("blank", "An empty survey"), *templates, ("upload", "A definition file")]
@@ -279,7 +286,8 @@ class QuestionForm(CrispyForm):
         for q in earlier:
             choices = q.get("choices") or (YES_NO_CHOICES if q["kind"] == "yes_no" else [])
             for c in choices:
-                options.append((f"{q['key']}={c['value']}", f"Those who answered “{c['label']}” to “{q['text']}”"))
+                label, text = plain(c["label"]), plain(q["text"])
+                options.append((f"{q['key']}={c['value']}", f"Those who answered “{label}” to “{text}”"))
         self.fields["show_if"].choices = options
 
     def as_definition(self, choices: list[dict]) -> dict:
@@ -336,11 +344,13 @@ class ConcernForm(CrispyForm):
 
     def __init__(self, *args, questions: list[dict], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["raised"].choices = [(q["key"], q["text"]) for q in questions if q["kind"] == "yes_no"]
+        self.fields["raised"].choices = [(q["key"], plain(q["text"])) for q in questions if q["kind"] == "yes_no"]
         outcomes = [q for q in questions if q["kind"] == "single_choice"]
-        self.fields["outcome"].choices = [(q["key"], q["text"]) for q in outcomes]
+        self.fields["outcome"].choices = [(q["key"], plain(q["text"])) for q in outcomes]
         self.fields["resolved_values"].choices = [
-            (f"{q['key']}={c['value']}", f"{q['text']}: {c['label']}") for q in outcomes for c in q["choices"]
+            (f"{q['key']}={c['value']}", f"{plain(q['text'])}: {plain(c['label'])}")
+            for q in outcomes
+            for c in q["choices"]
         ]
 
     def clean(self):

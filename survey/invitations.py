@@ -13,6 +13,7 @@ import secrets
 from django.conf import settings
 from django.db import transaction
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext
 
 from survey.models import AuditEvent, InvitationCode, Survey
 
@@ -60,11 +61,13 @@ def validate_code(typed: str) -> str:
     """Return the code's hash, or raise CodeError saying what is wrong with it."""
     code = normalise(typed)
     if not code:
-        raise CodeError("Please enter the invitation code you were given.")
+        raise CodeError(gettext("Please enter the invitation code you were given."))
     if len(code) != RANDOM_LENGTH + 1 or any(ch not in ALPHABET for ch in code):
-        raise CodeError("That is not an invitation code: codes have 12 letters and digits, like ABCD-EFGH-JKMN.")
+        raise CodeError(
+            gettext("That is not an invitation code: codes have 12 letters and digits, like ABCD-EFGH-JKMN.")
+        )
     if check_character(code[:-1]) != code[-1]:
-        raise CodeError("That code has a typing mistake in it. Please check it and try again.")
+        raise CodeError(gettext("That code has a typing mistake in it. Please check it and try again."))
     return code_hash(code)
 
 

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.middleware.csrf import CsrfViewMiddleware
+from django.utils import translation
 
 PRIVATE_PREFIXES = ("/s/", "/r/")
 
@@ -17,6 +18,23 @@ class ContentSecurityPolicyMiddleware:
             # Django's admin uses inline styles; it is staff-only.
             policy = policy.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
         response.headers.setdefault("Content-Security-Policy", policy)  # a view may set its own
+        return response
+
+
+class LanguageMiddleware:
+    """Every request starts in the default language (staff pages are in
+    English); respondent views switch to the respondent's choice. No language
+    cookie and no URL prefix: nothing about the respondent is kept."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        translation.activate(settings.LANGUAGE_CODE)
+        request.LANGUAGE_CODE = settings.LANGUAGE_CODE
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", translation.get_language())
+        translation.activate(settings.LANGUAGE_CODE)  # never leak a choice into the next request
         return response
 
 

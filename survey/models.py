@@ -25,6 +25,8 @@ class Survey(models.Model):
     slug = models.SlugField(unique=True)
     title = models.CharField(max_length=200)
     intro = models.TextField(blank=True)
+    # Texts in languages other than the default: {language: {field: text}} (survey/definition.py).
+    translations = models.JSONField(default=dict, blank=True)
     min_group_size = models.PositiveSmallIntegerField(default=10)
     access = models.CharField(max_length=10, choices=Access.choices, default=Access.OPEN)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
@@ -54,6 +56,8 @@ class Section(models.Model):
     survey = models.ForeignKey(Survey, models.CASCADE, related_name="sections")
     position = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=200)
+    # Texts in languages other than the default: {language: {field: text}} (survey/definition.py).
+    translations = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["position"]
@@ -75,6 +79,8 @@ class Question(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     text = models.TextField()
     help_text = models.TextField(blank=True)
+    # Texts in languages other than the default: {language: {field: text}} (survey/definition.py).
+    translations = models.JSONField(default=dict, blank=True)
     required = models.BooleanField(default=True)
     breakdown = models.BooleanField(default=False)
     show_if_question = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="followups")
@@ -99,6 +105,8 @@ class Choice(models.Model):
     position = models.PositiveSmallIntegerField()
     value = models.SlugField(max_length=80)
     label = models.CharField(max_length=200)
+    # Texts in languages other than the default: {language: {field: text}} (survey/definition.py).
+    translations = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["position"]
@@ -115,6 +123,8 @@ class Concern(models.Model):
     position = models.PositiveSmallIntegerField()
     key = models.SlugField(max_length=80)
     label = models.CharField(max_length=200)
+    # Texts in languages other than the default: {language: {field: text}} (survey/definition.py).
+    translations = models.JSONField(default=dict, blank=True)
     raised = models.ForeignKey(Question, models.PROTECT, related_name="+")
     outcome = models.ForeignKey(Question, models.PROTECT, related_name="+")
     resolved_values = models.JSONField(default=list)

@@ -17,7 +17,9 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Min
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
+from survey import languages
 from survey.models import (
     Answer,
     Choice,
@@ -74,21 +76,35 @@ class AnswerError(ValueError):
         super().__init__(f"{key}: {message}")
 
 
-def survey_spec(survey: Survey) -> SurveySpec:
-    """Load a survey's structure once (three queries) as plain data."""
+# The built-in yes/no labels (definition.YES_NO_CHOICES) come from the interface's own catalogue.
+YES_NO_LABELS = {"Yes": gettext_lazy("Yes"), "No": gettext_lazy("No")}
+
+
+def _label(choice: Choice, kind: str, language: str) -> str:
+    label = languages.text(choice.label, choice.translations, language, "label")
+    if kind == Question.Kind.YES_NO and label in YES_NO_LABELS and language != languages.DEFAULT:
+        return str(YES_NO_LABELS[label])
+    return label
+
+
+def survey_spec(survey: Survey, language: str = languages.DEFAULT) -> SurveySpec:
+    """Load a survey's structure once (three queries) as plain data, its
+    texts in ``language`` where the definition gives them. Choice values are
+    the same in every language, so answers aggregate together."""
     questions = list(Question.objects.filter(survey=survey).select_related("section", "show_if_question"))
+    kinds = {q.pk: q.kind for q in questions}
     choices: dict[int, list[tuple[str, str]]] = {}
     for c in Choice.objects.filter(question__survey=survey).order_by("position"):
-        choices.setdefault(c.question_id, []).append((c.value, c.label))
+        choices.setdefault(c.question_id, []).append((c.value, _label(c, kinds.get(c.question_id, ""), language)))
     specs = tuple(
         QuestionSpec(
             key=q.key,
             kind=q.kind,
-            text=q.text,
-            help=q.help_text,
+            text=languages.text(q.text, q.translations, language, "text"),
+            help=languages.text(q.help_text, q.translations, language, "help"),
             required=q.required,
             section=q.section.position,
-            section_title=q.section.title,
+            section_title=languages.text(q.section.title, q.section.translations, language, "title"),
             choices=tuple(choices.get(q.pk, ())),
             show_if=(q.show_if_question.key, q.show_if_value) if q.show_if_question_id else None,
         )

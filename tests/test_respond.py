@@ -68,8 +68,22 @@ def test_missing_required_answer_is_shown_beside_the_field(survey):
     walk.start()
     walk.next()
     assert walk.response.status_code == 200
-    assert "This field is required." in walk.html
+    assert 'aria-invalid="true"' in walk.html
+    assert '<div id="id_q_service_error" class="invalid-feedback">' in walk.html
     assert 'aria-label="Progress: step 1 of' in walk.html
+
+
+def test_error_summary_comes_first_and_links_to_each_field(survey):
+    walk = Walk("therapy-2026")
+    walk.start()
+    walk.next()
+    summary = re.search(r'<div class="alert alert-danger" role="alert" id="error-summary".*?</div>', walk.html, re.S)
+    assert summary and "autofocus" in summary.group(0)
+    link = r'<a class="alert-link" href="#id_q_service_0">[^<]* Please answer this question.</a>'
+    assert re.search(link, summary.group(0))
+    assert 'id="id_q_service_0"' in walk.html
+    assert walk.html.index("error-summary") < walk.html.index('name="q_service"')
+    assert "<title>Error:" in walk.html
 
 
 def test_back_keeps_answers(survey):

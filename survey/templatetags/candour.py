@@ -4,6 +4,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from survey import building
 from survey.models import Question
 
 register = template.Library()
@@ -73,3 +74,9 @@ def listify(value):
 def kind_label(kind: str) -> str:
     """A question kind in words: 'single_choice' -> 'Single choice'."""
     return Question.Kind(kind).label
+
+
+@register.filter
+def plain(value) -> str:
+    """A definition text in the default language (it may be language -> text)."""
+    return building.plain(value)

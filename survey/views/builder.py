@@ -89,7 +89,13 @@ def survey_new(request):
 def build(request, survey: Survey):
     document = export_definition(survey=survey)
     settings_form = SurveySettingsForm(
-        initial={k: document[k] for k in ("title", "intro", "min_group_size", "access")}, prefix="settings"
+        initial={
+            "title": building.plain(document["title"]),
+            "intro": building.plain(document["intro"]),
+            "min_group_size": document["min_group_size"],
+            "access": document["access"],
+        },
+        prefix="settings",
     )
     return _render_build(request, survey, document, settings_form)
 
@@ -127,7 +133,7 @@ def section_edit(request, survey: Survey, index: int | None = None):
     document = export_definition(survey=survey)
     if index is not None and index >= len(document["sections"]):
         raise Http404("No such section")
-    initial = {"title": document["sections"][index]["title"]} if index is not None else {}
+    initial = {"title": building.plain(document["sections"][index]["title"])} if index is not None else {}
     form = SectionForm(_data(request)[0], initial=initial)
     if request.method == "POST" and form.is_valid():
 
@@ -192,11 +198,14 @@ def question_edit(request, survey: Survey, key: str | None = None):
     earlier = [q for q in _questions(document)][: sum(len(x["questions"]) for x in document["sections"][:s]) + i]
     initial, choices_initial = {"required": True}, []
     if existing:
-        initial = {k: existing.get(k, "") for k in ("key", "kind", "text", "help", "required", "breakdown")}
+        initial = {k: existing.get(k, "") for k in ("key", "kind", "required", "breakdown")}
+        initial.update(text=building.plain(existing["text"]), help=building.plain(existing.get("help")))
         if existing.get("show_if"):
             initial["show_if"] = f"{existing['show_if']['question']}={existing['show_if']['equals']}"
         if existing["kind"] not in ("yes_no", "free_text"):
-            choices_initial = existing.get("choices", [])
+            choices_initial = [
+                {"value": c["value"], "label": building.plain(c["label"])} for c in existing.get("choices", [])
+            ]
     form = QuestionForm(_data(request)[0], initial=initial, earlier=earlier)
     # Initial rows only on GET: bound rows equal to their initial values would
     # count as unchanged and be skipped.
@@ -234,7 +243,8 @@ def concern_edit(request, survey: Survey, key: str | None = None):
     initial = {}
     if key is not None:
         existing = document["concerns"][keys.index(key)]
-        initial = {k: existing[k] for k in ("key", "label", "raised", "outcome")}
+        initial = {k: existing[k] for k in ("key", "raised", "outcome")}
+        initial["label"] = building.plain(existing["label"])
         initial["resolved_values"] = [f"{existing['outcome']}={v}" for v in existing["resolved_values"]]
     form = ConcernForm(_data(request)[0], initial=initial, questions=_questions(document))
     if request.method == "POST" and form.is_valid():
@@ -367,7 +377,7 @@ def share_qr(request, survey: Survey, fmt: str):
 def preview(request, survey: Survey):
     """The respondent's pages, whatever the survey's state; nothing is stored."""
     request.candour_preview = True
-    return respond.render_intro(request, survey)
+    return respond.intro_page(request, survey)
 
 
 @require_POST

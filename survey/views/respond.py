@@ -4,6 +4,9 @@ Answers travel between pages in a signed hidden field, so a half-finished
 survey leaves nothing on the server. Follow-up questions sit on a page of
 their own after the question that controls them, so they appear only when
 their condition holds, with or without JavaScript.
+
+The respondent chooses the language on the intro page (``?lang=cy``, then a
+hidden field and the signed state carry it): no cookie, nothing stored.
 """
 
 import secrets
@@ -13,11 +16,13 @@ from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language_from_request
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
-from survey import invitations, ratelimit
+from survey import invitations, languages, ratelimit
 from survey.forms import CodeForm, PageForm, field_name
 from survey.models import Survey
 from survey.responding import (
@@ -52,6 +57,20 @@ def _open_survey(slug: str) -> Survey:
     return get_object_or_404(Survey, slug=slug)
 
 
+def _speak(request: HttpRequest, survey: Survey, requested: str | None) -> str:
+    """Answer in the respondent's chosen language if the survey has it, else
+    the browser's (Accept-Language), else the survey's default."""
+    offered = languages.of_survey(survey)
+    language = requested if requested in offered else languages.from_django(get_language_from_request(request))
+    language = language if language in offered else languages.DEFAULT
+    languages.activate(request, language)
+    survey.title = languages.text(survey.title, survey.translations, language, "title")
+    survey.intro = languages.text(survey.intro, survey.translations, language, "intro")
+    survey.language = language
+    survey.languages = [(code, languages.NAMES[code]) for code in offered]
+    return language
+
+
 def _previewing(request: HttpRequest) -> bool:
     """Set by the console's preview views: the same pages, nothing stored."""
     return getattr(request, "candour_preview", False)
@@ -69,10 +88,15 @@ def _closed(request: HttpRequest, survey: Survey) -> HttpResponse:
     return render(request, "survey/respond/closed.html", {"survey": survey}, status=410)
 
 
-def render_intro(request, survey, code_form=None, status=200, error="") -> HttpResponse:
+def _render_intro(request, survey, code_form=None, status=200, error="") -> HttpResponse:
     if code_form is None and survey.access == Survey.Access.CODES and not _previewing(request):
         code_form = CodeForm()
-    return _render(request, survey, "intro", {"code_form": code_form, "error": error}, status=status)
+    context = {
+        "code_form": code_form,
+        "error": error,
+        "max_age": settings.CANDOUR_FORM_TOKEN_MAX_AGE,  # a saved state older than this is cleared
+    }
+    return _render(request, survey, "intro", context, status=status)
 
 
 def _too_many(request, survey, what: str) -> HttpResponse:
@@ -82,22 +106,27 @@ def _too_many(request, survey, what: str) -> HttpResponse:
 @require_GET
 @never_cache
 def intro(request: HttpRequest, slug: str) -> HttpResponse:
-    survey = _open_survey(slug)
-    if survey.status != Survey.Status.OPEN:
+    return intro_page(request, _open_survey(slug))
+
+
+def intro_page(request: HttpRequest, survey: Survey) -> HttpResponse:
+    """The survey's first page, in the respondent's language (also the console's preview)."""
+    _speak(request, survey, request.GET.get("lang"))
+    if survey.status != Survey.Status.OPEN and not _previewing(request):
         return _closed(request, survey)
-    return render_intro(request, survey)
+    return _render_intro(request, survey)
 
 
 def _start(request, survey, spec) -> HttpResponse:
     """Begin a fresh form (and, for code surveys, check the code first)."""
-    state = {"t": secrets.token_urlsafe(24), "a": {}}
+    state = {"t": secrets.token_urlsafe(24), "a": {}, "l": survey.language}
     if survey.access == Survey.Access.CODES and not _previewing(request):
         rate = settings.CANDOUR_CODE_FAILURE_RATE
         if ratelimit.is_limited("code", request, rate):
             return _too_many(request, survey, "code")
         form = CodeForm(request.POST)
         if not form.is_valid():
-            return render_intro(request, survey, form, status=400)
+            return _render_intro(request, survey, form, status=400)
         try:
             hashed = invitations.validate_code(form.cleaned_data["code"])
             status = invitations.code_status(survey=survey, hashed=hashed)
@@ -106,15 +135,19 @@ def _start(request, survey, spec) -> HttpResponse:
         except invitations.CodeError as exc:
             ratelimit.hit("code", request, rate)
             form.add_error("code", str(exc))
-            return render_intro(request, survey, form, status=400)
+            return _render_intro(request, survey, form, status=400)
         state["c"] = hashed
     return _render_page(request, survey, spec, state, visible_pages(spec, {})[0])
 
 
 CODE_MESSAGES = {
-    "unknown": "We do not recognise this code. Check it against the one you were given, or ask whoever gave it to you.",
-    "used": "This code has already been used, and each code can be used once. If you have not answered yet, "
-    "ask whoever gave it to you for a new one.",
+    "unknown": _(
+        "We do not recognise this code. Check it against the one you were given, or ask whoever gave it to you."
+    ),
+    "used": _(
+        "This code has already been used, and each code can be used once. If you have not answered yet, "
+        "ask whoever gave it to you for a new one."
+    ),
 }
 
 
@@ -173,7 +206,8 @@ def _render_review(request, survey, spec, state, error: str = "") -> HttpRespons
 
 
 def _bad_state(request, survey) -> HttpResponse:
-    return render(request, "survey/respond/expired.html", {"survey": survey}, status=400)
+    resumed = request.POST.get("resume") == "1"  # a state saved in this browser, now too old
+    return render(request, "survey/respond/expired.html", {"survey": survey, "resumed": resumed}, status=400)
 
 
 @require_http_methods(["GET", "POST"])
@@ -183,23 +217,30 @@ def answer(request: HttpRequest, slug: str) -> HttpResponse:
     survey = _open_survey(slug)
     if request.method == "GET":
         return redirect("survey:response-start", slug=slug)
-    if survey.status != Survey.Status.OPEN:
-        return _closed(request, survey)
     return answer_flow(request, survey)
 
 
 def answer_flow(request: HttpRequest, survey: Survey) -> HttpResponse:
     """One step of the respondent flow: start, a page, going back, or submitting."""
-    spec = survey_spec(survey)
+    state = _unsign(request.POST.get("state", ""))
+    state_language = state.get("l") if state else None
+    state_language = state_language if isinstance(state_language, str) else None
+    language = _speak(request, survey, request.POST.get("lang") or state_language)
+    if survey.status != Survey.Status.OPEN and not _previewing(request):
+        return _closed(request, survey)
+    spec = survey_spec(survey, language)
     action = request.POST.get("action", "")
 
     if action == "start":
         return _start(request, survey, spec)
 
-    state = _unsign(request.POST.get("state", ""))
     if state is None:
         return _bad_state(request, survey)
+    state["l"] = language
     state["a"] = _prune(spec, state["a"])
+
+    if action == "review":  # resuming a saved state that had reached the review
+        return _render_review(request, survey, spec, state)
 
     if action.startswith("goto-"):
         page = _page_number(action.removeprefix("goto-"), spec)
@@ -210,7 +251,7 @@ def answer_flow(request: HttpRequest, survey: Survey) -> HttpResponse:
     if action == "submit":
         if request.POST.get("website"):
             # Honeypot filled: a bot. Answer as if stored; store nothing.
-            return redirect("survey:response-thanks", slug=survey.slug)
+            return _thanks_redirect(survey)
         try:
             answers = clean_answers(spec, state["a"])
         except AnswerError as exc:
@@ -222,10 +263,10 @@ def answer_flow(request: HttpRequest, survey: Survey) -> HttpResponse:
         try:
             submit_response(survey=survey, answers=answers, nonce=state["t"], invitation_hash=state.get("c"))
         except CodeAlreadyUsed:
-            return render_intro(request, survey, status=409, error=CODE_MESSAGES["used"])
+            return _render_intro(request, survey, status=409, error=CODE_MESSAGES["used"])
         ratelimit.hit("submit", request, settings.CANDOUR_SUBMIT_RATE)
         # A replay (token already spent) gets the same page and stores nothing.
-        return redirect("survey:response-thanks", slug=survey.slug)
+        return _thanks_redirect(survey)
 
     page = _page_number(request.POST.get("page", ""), spec)
     if page is None or action not in ("next", "back"):
@@ -249,6 +290,11 @@ def answer_flow(request: HttpRequest, survey: Survey) -> HttpResponse:
     return _render_review(request, survey, spec, state)
 
 
+def _thanks_redirect(survey: Survey) -> HttpResponse:
+    url = reverse("survey:response-thanks", kwargs={"slug": survey.slug})
+    return redirect(url if survey.language == languages.DEFAULT else f"{url}?lang={survey.language}")
+
+
 def _page_number(value: str, spec: SurveySpec) -> int | None:
     try:
         page = int(value)
@@ -261,4 +307,5 @@ def _page_number(value: str, spec: SurveySpec) -> int | None:
 @never_cache
 def thanks(request: HttpRequest, slug: str) -> HttpResponse:
     survey = _open_survey(slug)
+    _speak(request, survey, request.GET.get("lang"))
     return render(request, "survey/respond/thanks.html", {"survey": survey})

@@ -48,3 +48,11 @@ def page(chromium):
     page.set_default_timeout(15000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def builtin(db):
+    """The built-in survey, in English and Welsh."""
+    from survey.definition import builtin_definitions, load_definition, parse_definition
+
+    return load_definition(definition=parse_definition(builtin_definitions()["raising-concerns"].read_text()))

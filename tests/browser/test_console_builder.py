@@ -7,11 +7,13 @@ import json
 import pytest
 from django.contrib.auth import get_user_model
 
+from survey.building import plain
 from survey.definition import BUILTIN_DIR, export_definition, validate_definition
 from survey.importing import import_responses
 from survey.models import PendingSubmission, Response, Survey
 from survey.responding import mix_pending
 from survey.results import compute_results
+from tests.browser.a11y import assert_accessible
 
 TEMPLATE = json.loads((BUILTIN_DIR / "raising-concerns.json").read_text())
 PASSWORD = "a long organiser passphrase"  # noqa: S105 - test account
@@ -34,37 +36,47 @@ def shape(document: dict) -> dict:
 
 def add_question(page, section_title: str, q: dict) -> None:
     page.get_by_role("link", name=f"Add a question to {section_title}").click()
-    page.locator("#id_text").fill(q["text"])
+    assert_accessible(page)
+    page.locator("#id_text").fill(plain(q["text"]))
     page.locator("#id_key").fill(q["key"])
     page.locator("#id_kind").select_option(q["kind"])
-    page.locator("#id_help").fill(q.get("help", ""))
+    page.locator("#id_help").fill(plain(q.get("help")))
     page.locator("#id_required").set_checked(q.get("required", q["kind"] != "free_text"))
     page.locator("#id_breakdown").set_checked(q.get("breakdown", False))
     if q.get("show_if"):
         page.locator("#id_show_if").select_option(f"{q['show_if']['question']}={q['show_if']['equals']}")
     for i, choice in enumerate(q.get("choices", [])):
-        page.locator(f"#id_choices-{i}-label").fill(choice["label"])
+        page.locator(f"#id_choices-{i}-label").fill(plain(choice["label"]))
         page.locator(f"#id_choices-{i}-value").fill(choice["value"])
     page.get_by_role("button", name="Save the question").click()
     assert page.get_by_text(f"Saved: question {q['key']}.").is_visible()
+    assert_accessible(page)
 
 
 def answer_survey(page, base: str) -> None:
-    """The respondent's walk through the survey, with the follow-up questions."""
+    """The respondent's walk through the survey, with the follow-up questions
+    (axe-checked on every page)."""
+    assert_accessible(page)
     page.get_by_role("button", name="Start the survey").click()
+    assert_accessible(page)
     page.get_by_label("NHS Talking Therapies (IAPT)").check()
     page.get_by_label("Nurse or allied health professional").check()
     page.get_by_role("button", name="Continue").click()
+    assert_accessible(page)
     page.get_by_role("group", name="raised a concern about patient care", exact=False).get_by_label("Yes").check()
     page.get_by_role("button", name="Continue").click()
+    assert_accessible(page)
     # The follow-up: asked only because of "Yes".
     page.get_by_label("Partly").check()
     page.get_by_role("button", name="Continue").click()
+    assert_accessible(page)
     page.get_by_role("group", name="working conditions", exact=False).get_by_label("No").check()
     page.get_by_role("button", name="Continue").click()
+    assert_accessible(page)
     page.get_by_label("Agree", exact=True).check()
     page.get_by_role("button", name="Continue").click()
     assert page.get_by_role("heading", name="Check your answers").is_visible()
+    assert_accessible(page)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -72,28 +84,34 @@ def test_survey_built_from_scratch_previewed_opened_answered_and_counted(live_se
     get_user_model().objects.create_user(username="olu", email="olu@example.org", password=PASSWORD)
     base = live_server.url
     page.goto(f"{base}/console/")
+    assert_accessible(page)
     page.get_by_label("Username").fill("olu")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
 
+    assert_accessible(page)
     page.get_by_role("link", name="New survey").click()
-    page.locator("#id_title").fill(TEMPLATE["title"])
+    assert_accessible(page)
+    page.locator("#id_title").fill(plain(TEMPLATE["title"]))
     page.locator("#id_slug").fill(TEMPLATE["slug"])
     page.get_by_label("An empty survey").check()
     page.get_by_role("button", name="Create the survey").click()
     assert page.locator("#survey-state").inner_text() == "Draft"
+    assert_accessible(page)
 
-    page.locator("#id_settings-intro").fill(TEMPLATE["intro"])
+    page.locator("#id_settings-intro").fill(plain(TEMPLATE["intro"]))
     page.get_by_role("button", name="Save the settings").click()
     for section in TEMPLATE["sections"]:
         page.get_by_role("link", name="Add a section").click()
-        page.locator("#id_title").fill(section["title"])
+        assert_accessible(page)
+        page.locator("#id_title").fill(plain(section["title"]))
         page.get_by_role("button", name="Save the section").click()
         for question in section["questions"]:
-            add_question(page, section["title"], question)
+            add_question(page, plain(section["title"]), question)
     for concern in TEMPLATE["concerns"]:
         page.get_by_role("link", name="Add a concern topic").click()
-        page.locator("#id_label").fill(concern["label"])
+        assert_accessible(page)
+        page.locator("#id_label").fill(plain(concern["label"]))
         page.locator("#id_key").fill(concern["key"])
         page.locator("#id_raised").select_option(concern["raised"])
         page.locator("#id_outcome").select_option(concern["outcome"])
@@ -101,6 +119,7 @@ def test_survey_built_from_scratch_previewed_opened_answered_and_counted(live_se
             page.locator(f"input[name=resolved_values][value='{concern['outcome']}={value}']").check()
         page.get_by_role("button", name="Save the concern topic").click()
         assert page.get_by_text(f"Saved: concern {concern['key']}.").is_visible()
+        assert_accessible(page)
 
     survey = Survey.objects.get(slug=TEMPLATE["slug"])
     assert shape(export_definition(survey=survey)) == shape(TEMPLATE)
@@ -111,12 +130,15 @@ def test_survey_built_from_scratch_previewed_opened_answered_and_counted(live_se
     answer_survey(page, base)
     page.get_by_role("button", name="Send my answers").click()
     assert page.get_by_role("heading", name="End of the preview").is_visible()
+    assert_accessible(page)
     assert not PendingSubmission.objects.exists() and not Response.objects.exists()
 
     page.get_by_role("link", name="Back to the console").first.click()
     page.get_by_role("button", name="Open the survey now").click()
     assert page.locator("#survey-state").inner_text() == "Open"
+    assert_accessible(page)
     page.get_by_role("link", name="Share").click()
+    assert_accessible(page)
     public = page.locator("#public-link").inner_text()
     assert public == f"{base}/s/{TEMPLATE['slug']}/"
 
@@ -131,6 +153,7 @@ def test_survey_built_from_scratch_previewed_opened_answered_and_counted(live_se
         answer_survey(other, base)
         other.get_by_role("button", name="Send my answers").click()
         assert other.get_by_role("heading", name="Thank you").is_visible()
+        assert_accessible(other)
     finally:
         respondent.close()
 
@@ -140,4 +163,5 @@ def test_survey_built_from_scratch_previewed_opened_answered_and_counted(live_se
     assert Response.objects.filter(survey=survey).count() == 10
     page.goto(f"{base}/console/{survey.slug}/")
     assert "Respondents: 10." in page.locator("main").inner_text()
+    assert_accessible(page)
     assert page.locator("#audit").get_by_text("survey.open").is_visible()

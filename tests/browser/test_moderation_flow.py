@@ -10,6 +10,7 @@ from survey.importing import import_responses
 from survey.models import CommentReview, Member, Survey
 from survey.reports import publish_report
 from survey.results import compute_results
+from tests.browser.a11y import assert_accessible
 from tests.factories import answers, make_survey, to_csv
 
 COMMENTS = {
@@ -23,9 +24,11 @@ COMMENTS = {
 
 def sign_in(page, url, username):
     page.goto(url)
+    assert_accessible(page)
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill("correct horse battery")
     page.get_by_role("button", name="Sign in").click()
+    assert_accessible(page)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -55,12 +58,20 @@ def test_moderator_approves_with_redaction_rejects_and_flags(live_server, page):
             assert box.input_value() == COMMENTS[comment]  # suggested redaction
             box.fill("A senior nurse on my ward ignored my report about the broken alarm")
             page.get_by_label("Concern topic").select_option("patient-care")
-            page.get_by_role("button", name="Approve as quote").click()
+            with page.expect_navigation():
+                page.get_by_role("button", name="Approve as quote").click()
         elif comment.startswith("nothing"):
-            page.locator("body").press("r")  # keyboard shortcut
+            page.get_by_label("Single-key shortcuts").uncheck()  # WCAG 2.1.4: they can be turned off
+            page.locator("body").press("r")
+            page.wait_for_timeout(300)
+            assert page.locator("blockquote.comment").inner_text() == shown  # nothing happened
+            page.get_by_label("Single-key shortcuts").check()
+            with page.expect_navigation():
+                page.locator("body").press("r")  # keyboard shortcut
         else:
-            page.locator("body").press("f")
-        page.wait_for_load_state()
+            with page.expect_navigation():
+                page.locator("body").press("f")
+        assert_accessible(page)
     assert page.get_by_text("Nothing is waiting").is_visible()
 
     statuses = {r.answer.text: r.status for r in CommentReview.objects.select_related("answer")}
@@ -73,5 +84,6 @@ def test_moderator_approves_with_redaction_rejects_and_flags(live_server, page):
 
     publish_report(survey=survey, user=organiser)
     page.goto(f"{live_server.url}/r/therapy-2026/")
+    assert_accessible(page)
     assert page.get_by_text("A senior nurse on my ward ignored my report about the broken alarm").is_visible()
     assert page.get_by_text("Sister Jones").count() == 0

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from survey.demo import DEMO_PASSWORD, DEMO_USER, seed_demo
 from survey.results import compute_results, released_document
+from tests.browser.a11y import assert_accessible
 
 SHOTS = os.environ.get("CANDOUR_SCREENSHOTS", "")
 
@@ -23,22 +24,28 @@ def test_report_built_published_downloaded_and_printed(live_server, page, tmp_pa
     headline = released_document(survey=survey)["concerns"][0]["raised"]
 
     page.goto(f"{live_server.url}/console/raising-concerns/report/")
+    assert_accessible(page)
     page.get_by_label("Username").fill(DEMO_USER)
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    assert_accessible(page)
     page.get_by_label("Title").fill("Raising concerns: what you told us")
     page.get_by_label("Narrative").fill("Thank you to everyone who answered. **We are listening.**")
     page.locator("#id_action-patient-care-commitment").fill("Monthly listening sessions on every site.")
     page.locator("#id_action-patient-care-help").fill("Freedom to Speak Up Guardian: ftsu@example.org")
     page.get_by_role("button", name="Save report settings").click()
+    assert_accessible(page)
     assert page.get_by_text("Saved.").is_visible()
 
     page.goto(f"{live_server.url}/console/raising-concerns/")
+    assert_accessible(page)
     page.get_by_label("Note").fill("First results")
     page.get_by_role("button", name="Publish").click()
+    assert_accessible(page)
     assert page.get_by_text("Version 1 of the report is published.").is_visible()
 
     page.goto(f"{live_server.url}/r/raising-concerns/")
+    assert_accessible(page)
     assert page.get_by_role("heading", name="Raising concerns: what you told us").is_visible()
     assert page.get_by_text("We are listening.").is_visible()
 

@@ -1,0 +1,41 @@
+"""Languages of the respondent interface and of survey texts.
+
+A definition names languages by their code ("en", "cy"); a text is either a
+plain string in the default language or an object of language -> text.
+English is the default and is activated as Django's "en-gb" (British
+spelling and dates); every other language is activated under its own code.
+"""
+
+from django.conf import settings
+from django.utils import translation
+
+DEFAULT = "en"
+NAMES = {"en": "English", "cy": "Cymraeg"}
+
+
+def django_code(language: str) -> str:
+    return settings.LANGUAGE_CODE if language == DEFAULT else language
+
+
+def from_django(code: str) -> str:
+    """The definition's code for an active Django language ("en-gb" -> "en")."""
+    base = code.split("-")[0].lower()
+    return base if base in NAMES else DEFAULT
+
+
+def activate(request, language: str) -> None:
+    """Switch this request to ``language`` (LocaleMiddleware resets it for the next)."""
+    translation.activate(django_code(language))
+    request.LANGUAGE_CODE = translation.get_language()
+
+
+def text(value: str, translations: dict, language: str, name: str) -> str:
+    """A stored text in ``language``, falling back to the default language's."""
+    if language == DEFAULT:
+        return value
+    return (translations or {}).get(language, {}).get(name) or value
+
+
+def of_survey(survey) -> list[str]:
+    """The languages a survey can be answered in: the default, then those its definition gives texts in."""
+    return [DEFAULT, *sorted(lang for lang in survey.translations if lang in NAMES and lang != DEFAULT)]
