@@ -110,6 +110,9 @@ def put_question(document: Document, *, section: int | None, old_key: str | None
     for choice in question.get("choices", []):
         if choice["value"] in old_labels:
             choice["label"] = reworded(old_labels[choice["value"]], choice["label"])
+    if question["kind"] == old["kind"] == "yes_no" and "choices" not in question and old.get("choices"):
+        # The console offers no yes/no labels to edit: keep the definition's own.
+        question["choices"] = old["choices"]
     document["sections"][s]["questions"][i] = question
     new_key = question["key"]
     if new_key != old_key:

@@ -279,3 +279,18 @@ def test_share_page_offers_the_link_and_a_qr_code(organiser, survey):
     svg = organiser.get(build_url("survey-qr", fmt="svg") + "?download")
     assert svg["Content-Type"] == "image/svg+xml" and b"<svg" in svg.content
     assert "attachment" in svg["Content-Disposition"]
+
+
+def test_console_edits_the_default_language_and_keeps_the_welsh(client, charlie):
+    client.force_login(charlie)
+    client.post(
+        reverse("survey:survey-new"), {"title": "Dwyieithog", "slug": "bilingual", "start": "template:raising-concerns"}
+    )
+    question = Question.objects.get(survey__slug="bilingual", key="raised_patient_care")
+    welsh = question.translations["cy"]["text"]
+    data = {"text": "Have you raised a concern about patient care this year?", "key": question.key, "kind": "yes_no"}
+    data.update({"required": "on", "choices-TOTAL_FORMS": "0", "choices-INITIAL_FORMS": "0"})
+    client.post(reverse("survey:question-edit", kwargs={"slug": "bilingual", "key": question.key}), data)
+    exported = export_definition(survey=Survey.objects.get(slug="bilingual"))["sections"][1]["questions"][0]
+    assert exported["text"] == {"en": "Have you raised a concern about patient care this year?", "cy": welsh}
+    assert exported["choices"][0]["label"] == {"en": "Yes", "cy": "Ydw"}

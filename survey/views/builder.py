@@ -162,7 +162,7 @@ def _question_error(form, formset, error: DefinitionError, prefix: str, rows: li
     """Choices' errors go beside the row at fault; whole-question rules beside
     the field they are about."""
     rest = error.path[len(prefix) :] if error.path.startswith(prefix) else None
-    if rest is not None and rest.startswith(".choices["):
+    if rest is not None and rest.startswith(".choices[") and formset.forms:
         n = int(rest.removeprefix(".choices[").split("]")[0])
         row = formset.forms[rows[n]] if n < len(rows) else formset.forms[0]
         row.add_error("value" if rest.endswith(".value") else "label", error.message)
@@ -171,7 +171,7 @@ def _question_error(form, formset, error: DefinitionError, prefix: str, rows: li
         if "breakdown" in error.message:
             form.add_error("breakdown", error.message)
             return
-        if "choice" in error.message:
+        if "choice" in error.message and formset.forms:
             formset.forms[0].add_error("label", error.message)
             return
     attach_error(form, error, prefix, QUESTION_FIELDS)
