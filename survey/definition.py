@@ -7,6 +7,7 @@ the first fault, e.g. ``sections[1].questions[0].show_if: unknown question
 """
 
 import json
+import uuid
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -236,6 +237,7 @@ def load_definition(*, definition: SurveyDef, user=None) -> Survey:
     survey.intro = definition.intro
     survey.min_group_size = definition.min_group_size
     survey.access = definition.access
+    survey.definition_version = uuid.uuid4()  # cached structures of the old one are not used again
     survey.save()
 
     existing = {q.key: q for q in survey.questions.select_related("section")}

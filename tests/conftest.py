@@ -77,10 +77,12 @@ def charlie(db):
 
 
 @pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    """Rotate the rate-limit salt: every test starts with no counters."""
+def fresh_cache():
+    """Every test starts with an empty cache: a new rate-limit salt (so no
+    counters), and no report page cached from another test's database."""
     from django.core.cache import cache
 
-    from survey.ratelimit import SALT_KEY
+    from survey.ratelimit import forget_salt
 
-    cache.delete(SALT_KEY)
+    cache.clear()
+    forget_salt()

@@ -199,13 +199,12 @@ def answer(request: HttpRequest, slug: str) -> HttpResponse:
             answers = clean_answers(spec, state["a"])
         except AnswerError as exc:
             return _render_review(request, survey, spec, state, error=f"{spec[exc.key].text}: {exc.message}")
-        if ratelimit.is_limited("submit", request, settings.CANDOUR_SUBMIT_RATE):
+        if ratelimit.take("submit", request, settings.CANDOUR_SUBMIT_RATE):
             return _too_many(request, survey, "submit")
         try:
             submit_response(survey=survey, answers=answers, nonce=state["t"], invitation_hash=state.get("c"))
         except CodeAlreadyUsed:
             return _render_intro(request, survey, status=409, error=CODE_MESSAGES["used"])
-        ratelimit.hit("submit", request, settings.CANDOUR_SUBMIT_RATE)
         # A replay (token already spent) gets the same page and stores nothing.
         return redirect("survey:response-thanks", slug=slug)
 
