@@ -273,10 +273,15 @@ def insert_responses(
     among at least that many others (DESIGN rule 4). A submission's answers
     are a dict by question key, or (for a large import, to save memory) a
     tuple of values in the order of ``keys``. Runs inside the caller's
-    transaction; on PostgreSQL the rows go in by COPY. Bumps the survey's data
+    transaction (or its own); on PostgreSQL the rows go in by COPY. Bumps the survey's data
     version so reconciliation knows its results are stale, and adds the new
     responses' counts to its Tally. Returns how many new responses were added.
     """
+    with transaction.atomic():  # the caller's transaction, or one of its own
+        return _insert_responses(survey_id, submissions, remix, keys)
+
+
+def _insert_responses(survey_id: int, submissions: list, remix: int, keys: tuple[str, ...]) -> int:
     questions, choices = _lookups(survey_id)
     batch: list[tuple] = [(a, day, True) for a, day in submissions]
     batch += [(a, day, False) for a, day in _take_for_remixing(survey_id, remix)]
