@@ -26,11 +26,16 @@ def _report(slug: str, number: int | None) -> ReportVersion:
 @require_GET
 def report(request, slug: str, number: int | None = None):
     if number is None:
-        # The latest version: two cache reads and no query (publish_report
-        # names the newest version under the slug).
+        # The latest version: one cache read and no query. publish_report
+        # names the newest version under the slug; the page of a version
+        # never changes, so this process keeps the pages it has served.
         token = cache.get(latest_page_key(slug))
-        body = cache.get(f"report-page:{slug}:{token}:latest") if token else None
+        key = f"report-page:{slug}:{token}:latest"
+        body = _pages.get(key) if token else None
+        if body is None and token:
+            body = cache.get(key)
         if body is not None:
+            _keep(key, body)
             return HttpResponse(body)
     version = _report(slug, number)
     # A published version never changes, so its page is rendered once and
@@ -47,6 +52,17 @@ def report(request, slug: str, number: int | None = None):
     if number is None:
         cache.add(latest_page_key(slug), page_token(version), PAGE_LIFETIME)  # publishing overwrites it
     return HttpResponse(body)
+
+
+_pages: dict[str, bytes] = {}
+_PAGES_KEPT = 32
+
+
+def _keep(key: str, body: bytes) -> None:
+    if key not in _pages:
+        if len(_pages) >= _PAGES_KEPT:
+            _pages.clear()  # simple and rare: pages are re-read from the cache
+        _pages[key] = body
 
 
 def _render_report(request, version: ReportVersion, *, latest: bool) -> HttpResponse:
