@@ -13,6 +13,7 @@ the existing columns; the others to each row's ``translations``.
 """
 
 import json
+import uuid
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -396,6 +397,7 @@ def load_definition(*, definition: SurveyDef, user=None, what: str = "") -> Surv
     survey.translations = {lang: definition.translations.get(lang, {}) for lang in definition.languages()[1:]}
     survey.min_group_size = definition.min_group_size
     survey.access = definition.access
+    survey.definition_version = uuid.uuid4()  # cached structures of the old one are not used again
     survey.save()
 
     existing = {q.key: q for q in survey.questions.select_related("section")}

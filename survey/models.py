@@ -36,6 +36,9 @@ class Survey(models.Model):
     # Bumped whenever responses are added; results record the version they
     # were computed from, so "results older than answers" is a comparison.
     data_version = models.PositiveIntegerField(default=0)
+    # A new random value whenever load_definition saves the survey: caches
+    # of its structure (responding.survey_spec) are keyed by it.
+    definition_version = models.UUIDField(default=uuid.uuid4, editable=False)
     # Moderation: the survey's own list of local names to highlight (wards,
     # teams, sites), who receives safeguarding flags, and whether approvals
     # need a second moderator before they can be published.
@@ -262,6 +265,24 @@ class ResultSet(models.Model):
     questions = models.JSONField(default=list, blank=True)
     # Base n of every figure the last time a release showed it.
     shown = models.JSONField(default=dict, blank=True)
+
+
+class Tally(models.Model):
+    """Running counts of a survey's answers (see tally.py), unsuppressed.
+
+    Derived data like Result: never shown to anyone, only read by
+    aggregation, and always recomputable from the answers. Mixing a batch
+    in adds the batch's counts in the same transaction, so aggregation reads
+    a few hundred numbers instead of recounting every answer. Cumulative
+    totals only: nothing records what any one batch added.
+    """
+
+    survey = models.OneToOneField(Survey, models.CASCADE, primary_key=True, related_name="tally")
+    # The survey's data version the counts are of; any other means recount.
+    version = models.PositiveIntegerField()
+    # Breakdown question ids, in the order of the groups in every count.
+    breakdowns = models.JSONField(default=list)
+    counts = models.JSONField()
 
 
 class Result(models.Model):

@@ -13,7 +13,8 @@ import secrets
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest
 
 SALT_KEY = "rl:salt"
@@ -33,12 +34,35 @@ def _failed() -> None:
     _paused_until = time.monotonic() + PAUSE_AFTER_FAILURE
 
 
+# The salt as last read from the cache, kept in this process no longer than
+# the cache keeps it (its remaining lifetime), so that rotation still forgets it.
+_local_salt: tuple[bytes, float] | None = None
+
+
+def _redis():
+    """The Redis client behind the cache, or None for the in-memory cache."""
+    backend = caches["default"]
+    return backend._cache.get_client(write=True) if isinstance(backend, RedisCache) else None
+
+
 def _salt() -> bytes:
-    salt = cache.get(SALT_KEY)
-    if salt is None:
-        cache.add(SALT_KEY, secrets.token_hex(32), SALT_LIFETIME)
-        salt = cache.get(SALT_KEY) or secrets.token_hex(32)
-    return salt.encode()
+    global _local_salt
+    if _local_salt is not None and time.monotonic() < _local_salt[1]:
+        return _local_salt[0]
+    cache.add(SALT_KEY, secrets.token_hex(32), SALT_LIFETIME)
+    salt, lifetime = cache.get(SALT_KEY), SALT_LIFETIME
+    client = _redis()
+    if client is not None:
+        lifetime = client.ttl(cache.make_and_validate_key(SALT_KEY))
+    salt = (salt or secrets.token_hex(32)).encode()
+    _local_salt = (salt, time.monotonic() + max(0, min(lifetime, SALT_LIFETIME) - 1))
+    return salt
+
+
+def forget_salt() -> None:
+    """Drop this process's copy of the salt (tests rotate it between cases)."""
+    global _local_salt
+    _local_salt = None
 
 
 def client_address(request: HttpRequest) -> str:
@@ -83,3 +107,26 @@ def hit(bucket: str, request: HttpRequest, rate: str) -> None:
             cache.incr(key)
     except Exception:  # noqa: BLE001
         _failed()
+
+
+def take(bucket: str, request: HttpRequest, rate: str) -> bool:
+    """Count one event for this client and say whether it is over ``rate``:
+    one round trip to Redis (a pipeline), counting refused events too."""
+    limit, window = _parse(rate)
+    if not _available():
+        return False
+    try:
+        key = _key(bucket, request)
+        client = _redis()
+        if client is None:
+            if not cache.add(key, 1, window):
+                return cache.incr(key) > limit
+            return 1 > limit
+        stored = cache.make_and_validate_key(key)
+        pipe = client.pipeline(transaction=False)
+        pipe.set(stored, 0, ex=window, nx=True)
+        pipe.incr(stored)
+        return pipe.execute()[1] > limit
+    except Exception:  # noqa: BLE001 - a cache outage must not stop anyone answering
+        _failed()
+        return False

@@ -5,6 +5,7 @@ changes; corrections are new versions with a note."""
 import io
 import json
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -133,7 +134,27 @@ def publish_report(*, survey: Survey, user, note: str = "") -> ReportVersion:
         published_by=user,
     )
     AuditEvent.objects.create(survey=survey, user=user, action="report.published", detail=f"version {number}")
+    # The public page of the latest version is found from the slug alone.
+    # Named now and again on commit: a reader who meets the name before the
+    # commit finds no page under it and renders what the database holds.
+    cache.set(latest_page_key(survey.slug), page_token(report), PAGE_LIFETIME)
+    transaction.on_commit(lambda: cache.set(latest_page_key(survey.slug), page_token(report), PAGE_LIFETIME))
     return report
+
+
+# --- The public page's cache: a published version never changes. -------------
+
+PAGE_LIFETIME = 24 * 3600
+
+
+def latest_page_key(slug: str) -> str:
+    return f"report-latest:{slug}"
+
+
+def page_token(report: ReportVersion) -> str:
+    """Names one published version for the page cache (unique even across
+    databases that reuse ids, as test databases do)."""
+    return f"{report.pk}:{report.number}:{report.published_at.timestamp()}"
 
 
 # --- Downloads of one snapshot ------------------------------------------------

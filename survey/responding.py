@@ -6,9 +6,12 @@ transactions of their own, so that nothing in the database (ids, row order,
 transaction ids) ties a response to the moment or the request it came from.
 """
 
+import functools
 import hashlib
 import hmac
+import os
 import random
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -16,7 +19,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Min
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
 from survey import languages
@@ -30,6 +33,7 @@ from survey.models import (
     Survey,
     UsedFormToken,
 )
+from survey.tally import add_responses
 
 FREE_TEXT_MAX = 5000
 _shuffle = random.SystemRandom().shuffle
@@ -83,18 +87,26 @@ YES_NO_LABELS = {"Yes": gettext_lazy("Yes"), "No": gettext_lazy("No")}
 def _label(choice: Choice, kind: str, language: str) -> str:
     label = languages.text(choice.label, choice.translations, language, "label")
     if kind == Question.Kind.YES_NO and label in YES_NO_LABELS and language != languages.DEFAULT:
-        return str(YES_NO_LABELS[label])
+        with translation.override(languages.django_code(language)):
+            return str(YES_NO_LABELS[label])
     return label
 
 
 def survey_spec(survey: Survey, language: str = languages.DEFAULT) -> SurveySpec:
-    """Load a survey's structure once (three queries) as plain data, its
-    texts in ``language`` where the definition gives them. Choice values are
-    the same in every language, so answers aggregate together."""
-    questions = list(Question.objects.filter(survey=survey).select_related("section", "show_if_question"))
+    """A survey's structure as plain data, its texts in ``language`` where the
+    definition gives them: loaded once per process, definition version and
+    language (load_definition gives each saved definition a new version), so
+    answering a survey costs no query for it. Choice values are the same in
+    every language, so answers aggregate together."""
+    return _spec(survey.pk, survey.definition_version, language)
+
+
+@functools.lru_cache(maxsize=256)
+def _spec(survey_id: int, definition_version: uuid.UUID, language: str) -> SurveySpec:
+    questions = list(Question.objects.filter(survey_id=survey_id).select_related("section", "show_if_question"))
     kinds = {q.pk: q.kind for q in questions}
     choices: dict[int, list[tuple[str, str]]] = {}
-    for c in Choice.objects.filter(question__survey=survey).order_by("position"):
+    for c in Choice.objects.filter(question__survey_id=survey_id).order_by("position"):
         choices.setdefault(c.question_id, []).append((c.value, _label(c, kinds.get(c.question_id, ""), language)))
     specs = tuple(
         QuestionSpec(
@@ -226,20 +238,6 @@ def forget_spent_tokens() -> int:
     return deleted
 
 
-def _answer_rows(
-    response: Response, answers: dict[str, AnswerValue], questions: dict[str, int], choices: dict[tuple[str, str], int]
-) -> list[Answer]:
-    rows = []
-    for key, value in answers.items():
-        if isinstance(value, list):
-            rows.extend(Answer(response=response, question_id=questions[key], choice_id=choices[key, v]) for v in value)
-        elif (key, value) in choices:
-            rows.append(Answer(response=response, question_id=questions[key], choice_id=choices[key, value]))
-        else:
-            rows.append(Answer(response=response, question_id=questions[key], text=value))
-    return rows
-
-
 def _lookups(survey_id: int) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
     questions = dict(Question.objects.filter(survey_id=survey_id).values_list("key", "pk"))
     choices = {
@@ -273,30 +271,131 @@ def _take_for_remixing(survey_id: int, count: int) -> list[tuple[list[tuple], da
     return [(rows[pk], day) for pk, day in old]
 
 
-def insert_responses(*, survey_id: int, submissions: list[tuple[dict[str, AnswerValue], date]], remix: int = 0) -> int:
+# Answer rows are shuffled within chunks of this many responses: all of a
+# mixing batch at once, and a bounded amount of memory for a large import.
+_SHUFFLE_CHUNK = 20_000
+
+
+def insert_responses(
+    *,
+    survey_id: int,
+    submissions: list[tuple[dict[str, AnswerValue] | tuple, date]],
+    remix: int = 0,
+    keys: tuple[str, ...] = (),
+) -> int:
     """Write validated submissions as Response and Answer rows, in random order.
 
     ``remix`` stored responses of the survey are taken out and written again
     under new ids in the same shuffled batch, so that even a small batch hides
-    among at least that many others (DESIGN rule 4). Runs inside the caller's
-    transaction; bumps the survey's data version so reconciliation knows its
-    results are stale. Returns how many new responses were added.
+    among at least that many others (DESIGN rule 4). A submission's answers
+    are a dict by question key, or (for a large import, to save memory) a
+    tuple of values in the order of ``keys``. Runs inside the caller's
+    transaction (or its own); on PostgreSQL the rows go in by COPY. Bumps the survey's data
+    version so reconciliation knows its results are stale, and adds the new
+    responses' counts to its Tally. Returns how many new responses were added.
     """
+    with transaction.atomic():  # the caller's transaction, or one of its own
+        return _insert_responses(survey_id, submissions, remix, keys)
+
+
+def _insert_responses(survey_id: int, submissions: list, remix: int, keys: tuple[str, ...]) -> int:
     questions, choices = _lookups(survey_id)
-    batch: list[tuple[dict | list, date]] = list(submissions) + _take_for_remixing(survey_id, remix)
+    batch: list[tuple] = [(a, day, True) for a, day in submissions]
+    batch += [(a, day, False) for a, day in _take_for_remixing(survey_id, remix)]
     _shuffle(batch)
-    responses = [Response(survey_id=survey_id, submitted_on=day) for _, day in batch]
+    ids = _random_ids(len(batch))
+    postgres = connection.vendor == "postgresql"
+    (_copy_rows if postgres else _create_rows)(survey_id, batch, ids, _AnswerRows(questions, choices, keys))
+    Survey.objects.filter(pk=survey_id).update(data_version=F("data_version") + 1)
+    # Remixed responses went out and back in with the same answers: only the
+    # new ones change the counts.
+    new = [response_id for response_id, (_, _, fresh) in zip(ids, batch, strict=True) if fresh]
+    version = Survey.objects.values_list("data_version", flat=True).get(pk=survey_id)
+    add_responses(survey_id=survey_id, response_ids=new, version=version)
+    return len(submissions)
+
+
+@dataclass(frozen=True)
+class _AnswerRows:
+    """Turns one submission's answers into (question id, choice id, text) rows."""
+
+    questions: dict[str, int]
+    choices: dict[tuple[str, str], int]
+    keys: tuple[str, ...]
+
+    def __call__(self, answers) -> list[tuple[int, int | None, str]]:
+        if isinstance(answers, list):  # a remixed response: its stored answers, as they were
+            return answers
+        items = answers.items() if isinstance(answers, dict) else zip(self.keys, answers, strict=True)
+        rows = []
+        for key, value in items:
+            if value is None:
+                continue
+            question = self.questions[key]
+            if isinstance(value, list | tuple):
+                rows.extend((question, self.choices[key, v], "") for v in value)
+            elif (key, value) in self.choices:
+                rows.append((question, self.choices[key, value], ""))
+            else:
+                rows.append((question, None, value))
+        return rows
+
+
+def _random_ids(count: int) -> list[uuid.UUID]:
+    return [uuid.uuid4() for _ in range(count)]
+
+
+def _random_hex_ids(count: int) -> list[str]:
+    """``count`` random version-4 UUIDs as 32 hex digits, made in bulk (one
+    system call): uuid4() one by one costs more than COPY writing the row."""
+    h = os.urandom(16 * count).hex()
+    return [
+        h[i : i + 12] + "4" + h[i + 13 : i + 16] + "89ab"[int(h[i + 16], 16) & 3] + h[i + 17 : i + 32]
+        for i in range(0, 32 * count, 32)
+    ]
+
+
+_NULL = "\\N"  # COPY's text format for NULL
+
+
+def _copy_text(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _copy_rows(survey_id: int, batch: list[tuple], ids: list[uuid.UUID], answer_rows: _AnswerRows) -> None:
+    """PostgreSQL: COPY the responses, then their answers, shuffled in chunks."""
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # psycopg's own cursor, for COPY
+        with raw.copy("COPY survey_response (id, survey_id, submitted_on) FROM STDIN") as copy:
+            for response_id, (_, day, _) in zip(ids, batch, strict=True):
+                copy.write(f"{response_id.hex}\t{survey_id}\t{day.isoformat()}\n")
+        with raw.copy("COPY survey_answer (id, response_id, question_id, choice_id, text) FROM STDIN") as copy:
+            for start in range(0, len(batch), _SHUFFLE_CHUNK):
+                lines = [
+                    f"{response_id.hex}\t{q}\t{_NULL if c is None else c}\t{_copy_text(t)}\n"
+                    for response_id, (answers, _, _) in zip(
+                        ids[start : start + _SHUFFLE_CHUNK], batch[start : start + _SHUFFLE_CHUNK], strict=True
+                    )
+                    for q, c, t in answer_rows(answers)
+                ]
+                _shuffle(lines)
+                answer_ids = _random_hex_ids(len(lines))
+                copy.write("".join(f"{a}\t{line}" for a, line in zip(answer_ids, lines, strict=True)))
+
+
+def _create_rows(survey_id: int, batch: list[tuple], ids: list[uuid.UUID], answer_rows: _AnswerRows) -> None:
+    responses = [
+        Response(id=response_id, survey_id=survey_id, submitted_on=day)
+        for response_id, (_, day, _) in zip(ids, batch, strict=True)
+    ]
     Response.objects.bulk_create(responses, batch_size=2000)
-    rows: list[Answer] = []
-    for response, (answers, _) in zip(responses, batch, strict=True):
-        if isinstance(answers, dict):
-            rows.extend(_answer_rows(response, answers, questions, choices))
-        else:  # a remixed response: its stored answers, as they were
-            rows.extend(Answer(response=response, question_id=q, choice_id=c, text=t) for q, c, t in answers)
+    rows = [
+        Answer(response_id=response_id, question_id=q, choice_id=c, text=t)
+        for response_id, (answers, _, _) in zip(ids, batch, strict=True)
+        for q, c, t in answer_rows(answers)
+    ]
     _shuffle(rows)
     Answer.objects.bulk_create(rows, batch_size=5000)
-    Survey.objects.filter(pk=survey_id).update(data_version=F("data_version") + 1)
-    return len(submissions)
 
 
 def mix_pending(*, batch_size: int = 5000, force: bool = False) -> dict[int, int]:

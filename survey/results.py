@@ -1,9 +1,9 @@
 """Aggregation: every figure of DESIGN.md, computed by the database.
 
-``compute_results`` runs one GROUP BY query per concern topic over the
-respondents' answers (joined per question with FilteredRelation, never a
-Python loop over responses), suppresses small cells, and replaces the
-survey's Result rows in one transaction. ``results_document`` reads those
+``compute_results`` takes the survey's answer counts (tally.py: kept up to
+date as batches are mixed in, or recounted by the database in one pass),
+suppresses small cells, and replaces the survey's Result rows in one
+transaction. ``results_document`` reads those
 rows back in the JSON shape of DESIGN.md; every output uses it.
 """
 
@@ -12,40 +12,17 @@ import io
 from collections import defaultdict
 
 from django.db import connection, transaction
-from django.db.models import Count, F, FilteredRelation, Q
+from django.db.models import F, Q
 from django.utils import timezone
 
-from survey.models import Choice, Concern, Question, Response, Result, ResultSet, Survey
+from survey.models import Question, Result, ResultSet, Survey
 from survey.stats import compare_proportions, holm_adjust, proportion
 from survey.summaries import question_summaries
 from survey.suppression import DOMINANCE, differencing_risks, hidden_cells, shown_bases, unsafe
+from survey.tally import current_counts, plan
 
 MEASURES = ("raised", "resolved")
 _LOCK_NAMESPACE = 7301  # pg advisory lock namespace for aggregation
-
-
-def _concern_cells(survey: Survey, concern: Concern, breakdowns: list[Question], yes_id: int, resolved_ids: list[int]):
-    """Counts per combination of breakdown answers: one SQL query."""
-    joins = {
-        "r": FilteredRelation("answers", condition=Q(answers__question=concern.raised_id)),
-        "o": FilteredRelation("answers", condition=Q(answers__question=concern.outcome_id)),
-    }
-    for i, b in enumerate(breakdowns):
-        joins[f"b{i}"] = FilteredRelation("answers", condition=Q(answers__question=b.pk))
-    group_by = [f"b{i}__choice_id" for i in range(len(breakdowns))]
-    rows = (
-        Response.objects.filter(survey=survey)
-        .annotate(**joins)
-        .values(*group_by)
-        .annotate(
-            raised_n=Count("pk", filter=Q(r__choice_id__isnull=False)),
-            raised_count=Count("pk", filter=Q(r__choice_id=yes_id)),
-            resolved_n=Count("pk", filter=Q(r__choice_id=yes_id, o__choice_id__isnull=False)),
-            resolved_count=Count("pk", filter=Q(r__choice_id=yes_id, o__choice_id__in=resolved_ids)),
-        )
-        .order_by()
-    )
-    return [(tuple(row[g] for g in group_by), row) for row in rows]
 
 
 def _figure_rows(survey, concern, breakdowns, cells, k) -> list[Result]:
@@ -134,22 +111,18 @@ def compute_results(*, survey_id: int) -> bool:
             .prefetch_related("choices")
             .order_by("section__position", "position")
         )
+        counts = current_counts(survey=survey, p=plan(survey=survey))
         rows: list[Result] = []
         for concern in survey.concerns.all():
-            yes_id = Choice.objects.get(question_id=concern.raised_id, value="yes").pk
-            resolved_ids = list(
-                Choice.objects.filter(question_id=concern.outcome_id, value__in=concern.resolved_values).values_list(
-                    "pk", flat=True
-                )
-            )
-            cells = _concern_cells(survey, concern, breakdowns, yes_id, resolved_ids)
-            rows.extend(_figure_rows(survey, concern, breakdowns, cells, k))
+            rows.extend(_figure_rows(survey, concern, breakdowns, counts.concern_cells(concern.pk), k))
         hidden_by_concerns: dict[int, set] = defaultdict(set)
         for row in rows:
             if row.breakdown is not None and row.measure == "raised" and row.suppressed:
                 hidden_by_concerns[row.breakdown.pk].add(row.group.pk)
-        questions = question_summaries(survey=survey, breakdowns=breakdowns, hidden_by_concerns=hidden_by_concerns)
-        respondents = Response.objects.filter(survey=survey).count()
+        questions = question_summaries(
+            survey=survey, breakdowns=breakdowns, hidden_by_concerns=hidden_by_concerns, counts=counts
+        )
+        respondents = counts.respondents
         Result.objects.filter(survey=survey).delete()
         Result.objects.bulk_create(rows)
         result_set, _ = ResultSet.objects.update_or_create(

@@ -1,8 +1,8 @@
 """Every choice question summarised: counts, shares with 95% intervals, the
 share agreeing on scales, overall and by breakdown group, suppressed.
 
-Counts come from two GROUP BY queries per breakdown (never a loop over
-responses). A group's distribution is hidden when it rests on fewer than k
+Counts come from tally.py (counted by the database, rolled up here over a
+few hundred cells, never a loop over responses). A group's distribution is hidden when it rests on fewer than k
 respondents, when one answer holds all or all but one of the group (that
 would tell each member's answer), or when its breakdown group is hidden in
 any concern figure; then hidden groups together must be safe by the same
@@ -11,38 +11,10 @@ tests, or more are hidden (secondary suppression).
 
 from collections import defaultdict
 
-from django.db.models import Count, FilteredRelation, Q
-
-from survey.models import Answer, Question, Survey
+from survey.models import Question, Survey
 from survey.stats import proportion
 from survey.suppression import DOMINANCE
-
-CHOICE_KINDS = (
-    Question.Kind.SINGLE_CHOICE,
-    Question.Kind.MULTIPLE_CHOICE,
-    Question.Kind.YES_NO,
-    Question.Kind.SCALE,
-)
-
-
-def _counts(survey: Survey, breakdown: Question | None):
-    """{(question, group): {choice: count}} and {(question, group): base n}."""
-    answers = Answer.objects.filter(question__survey=survey, choice__isnull=False)
-    group = None
-    if breakdown is not None:
-        answers = answers.annotate(
-            g=FilteredRelation("response__answers", condition=Q(response__answers__question=breakdown.pk))
-        )
-        group = "g__choice_id"
-    keys = ["question_id"] + ([group] if group else [])
-    counts: dict = defaultdict(dict)
-    for row in answers.values(*keys, "choice_id").annotate(c=Count("pk")).order_by():
-        counts[(row["question_id"], row.get(group))][row["choice_id"]] = row["c"]
-    bases = {
-        (row["question_id"], row.get(group)): row["n"]
-        for row in answers.values(*keys).annotate(n=Count("response_id", distinct=True)).order_by()
-    }
-    return counts, bases
+from survey.tally import CHOICE_KINDS, Counts
 
 
 def _unsafe(counts: dict, n: int, k: int) -> bool:
@@ -80,7 +52,9 @@ def _distribution(question: Question, counts: dict, n: int) -> dict:
     return out
 
 
-def question_summaries(*, survey: Survey, breakdowns: list[Question], hidden_by_concerns: dict[int, set]) -> list:
+def question_summaries(
+    *, survey: Survey, breakdowns: list[Question], hidden_by_concerns: dict[int, set], counts: Counts
+) -> list:
     """The summaries of every choice question, already suppressed."""
     k = survey.min_group_size
     questions = list(
@@ -88,8 +62,8 @@ def question_summaries(*, survey: Survey, breakdowns: list[Question], hidden_by_
         .prefetch_related("choices")
         .order_by("section__position", "position")
     )
-    overall_counts, overall_bases = _counts(survey, None)
-    by_breakdown = {b.pk: _counts(survey, b) for b in breakdowns}
+    overall_counts, overall_bases = counts.by_question(None)
+    by_breakdown = {b.pk: counts.by_question(i) for i, b in enumerate(breakdowns)}
     summaries = []
     for q in questions:
         counts, n = overall_counts.get((q.pk, None), {}), overall_bases.get((q.pk, None), 0)

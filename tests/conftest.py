@@ -77,14 +77,13 @@ def charlie(db):
 
 
 @pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    """Rotate the rate-limit salt and forget sign-in failures: every test
-    starts with no counters."""
-    from axes.handlers.proxy import AxesProxyHandler
+def fresh_cache():
+    """Every test starts with an empty cache: a new rate-limit salt (so no
+    counters), no sign-in failures counted, and no report page cached from
+    another test's database."""
     from django.core.cache import cache
 
-    from survey.ratelimit import SALT_KEY
+    from survey.ratelimit import forget_salt
 
-    cache.delete(SALT_KEY)
-    for username in ("alice", "bob", "charlie"):
-        AxesProxyHandler.reset_attempts(username=username)
+    cache.clear()
+    forget_salt()

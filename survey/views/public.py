@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from survey.models import ReportVersion, Survey
-from survey.reports import report_csv, report_json, report_xlsx
+from survey.reports import PAGE_LIFETIME, latest_page_key, page_token, report_csv, report_json, report_xlsx
 
 
 @require_GET
@@ -25,16 +25,44 @@ def _report(slug: str, number: int | None) -> ReportVersion:
 
 @require_GET
 def report(request, slug: str, number: int | None = None):
+    if number is None:
+        # The latest version: one cache read and no query. publish_report
+        # names the newest version under the slug; the page of a version
+        # never changes, so this process keeps the pages it has served.
+        token = cache.get(latest_page_key(slug))
+        key = f"report-page:{slug}:{token}:latest"
+        body = _pages.get(key) if token else None
+        if body is None and token:
+            body = cache.get(key)
+        if body is not None:
+            _keep(key, body)
+            return HttpResponse(body)
     version = _report(slug, number)
     # A published version never changes, so its page is rendered once and
     # kept (the key also names the newest version, which the page lists).
     newest = version.survey.reports.values_list("number", flat=True).first()
-    key = f"report-page:{version.pk}:{version.published_at.timestamp()}:{newest}:{number is None}"
+    if number is None:
+        key = f"report-page:{slug}:{page_token(version)}:latest"
+    else:
+        key = f"report-page:{version.pk}:{version.published_at.timestamp()}:{newest}"
     body = cache.get(key)
     if body is None:
         body = _render_report(request, version, latest=number is None).content
-        cache.set(key, body, 24 * 3600)
+        cache.set(key, body, PAGE_LIFETIME)
+    if number is None:
+        cache.add(latest_page_key(slug), page_token(version), PAGE_LIFETIME)  # publishing overwrites it
     return HttpResponse(body)
+
+
+_pages: dict[str, bytes] = {}
+_PAGES_KEPT = 32
+
+
+def _keep(key: str, body: bytes) -> None:
+    if key not in _pages:
+        if len(_pages) >= _PAGES_KEPT:
+            _pages.clear()  # simple and rare: pages are re-read from the cache
+        _pages[key] = body
 
 
 def _render_report(request, version: ReportVersion, *, latest: bool) -> HttpResponse:

@@ -258,13 +258,12 @@ def answer_flow(request: HttpRequest, survey: Survey) -> HttpResponse:
             return _render_review(request, survey, spec, state, error=f"{spec[exc.key].text}: {exc.message}")
         if _previewing(request):
             return _render(request, survey, "done", {"answered": len(answers)})
-        if ratelimit.is_limited("submit", request, settings.CANDOUR_SUBMIT_RATE):
+        if ratelimit.take("submit", request, settings.CANDOUR_SUBMIT_RATE):
             return _too_many(request, survey, "submit")
         try:
             submit_response(survey=survey, answers=answers, nonce=state["t"], invitation_hash=state.get("c"))
         except CodeAlreadyUsed:
             return _render_intro(request, survey, status=409, error=CODE_MESSAGES["used"])
-        ratelimit.hit("submit", request, settings.CANDOUR_SUBMIT_RATE)
         # A replay (token already spent) gets the same page and stores nothing.
         return _thanks_redirect(survey)
 
