@@ -47,7 +47,7 @@ fuzz: install
 # Benchmarks print figures beside a baseline measured in the same run, on a
 # scratch PostgreSQL database and Redis db 14 of this machine (see docs/performance.md).
 # The first run generates 1,000,000 responses by SQL (about 15 minutes) and
-# keeps them; later runs take about 12 minutes. The import benchmark has a
+# keeps them; later runs take about 12.5 minutes. The import benchmark has a
 # database of its own, so that COPY does not write into 30 million rows' indexes.
 BENCH_DB ?= postgres://postgres@127.0.0.1:5432/candour_bench
 BENCH_REDIS ?= redis://127.0.0.1:6379/14
@@ -61,7 +61,7 @@ bench: install
 	    || psql "$(BENCH_SERVER)" -c "CREATE DATABASE $$db"; done
 	$(BENCH_ENV) $(BIN)/python -u bench/aggregation.py --responses 1000 10000 100000 1000000 --plot docs/aggregation.svg
 	$(BENCH_ENV) $(BIN)/python -u bench/web.py
-	DATABASE_URL=$(BENCH_DB)_import $(BIN)/python -u bench/importing.py --rows 100000
+	DATABASE_URL=$(BENCH_DB)_import $(BIN)/python -u bench/importing.py --rows 50000
 	$(BIN)/python bench/detector.py
 
 lint: install
