@@ -54,6 +54,8 @@ BENCH_REDIS ?= redis://127.0.0.1:6379/14
 BENCH_NAME = $(notdir $(BENCH_DB))
 BENCH_SERVER = $(dir $(BENCH_DB))postgres
 BENCH_ENV = DATABASE_URL=$(BENCH_DB) REDIS_URL=$(BENCH_REDIS)
+# 1,000,000 rows take about 45 minutes here: `make bench IMPORT_ROWS=1000000`.
+IMPORT_ROWS ?= 50000
 bench: install
 	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null
 	@for db in $(BENCH_NAME) $(BENCH_NAME)_import; do \
@@ -61,7 +63,7 @@ bench: install
 	    || psql "$(BENCH_SERVER)" -c "CREATE DATABASE $$db"; done
 	$(BENCH_ENV) $(BIN)/python -u bench/aggregation.py --responses 1000 10000 100000 1000000 --plot docs/aggregation.svg
 	$(BENCH_ENV) $(BIN)/python -u bench/web.py
-	DATABASE_URL=$(BENCH_DB)_import $(BIN)/python -u bench/importing.py --rows 50000
+	DATABASE_URL=$(BENCH_DB)_import $(BIN)/python -u bench/importing.py --rows $(IMPORT_ROWS)
 	$(BIN)/python bench/detector.py
 
 lint: install

@@ -5,6 +5,9 @@ import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
+# More than one thread makes each worker a gthread worker (keep-alive, and a
+# request's wait for the database's commit overlaps another's work).
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 accesslog = "-"
 access_log_format = '"%(m)s %(U)s" %(s)s'
 errorlog = "-"
