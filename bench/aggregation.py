@@ -30,6 +30,7 @@ import os
 import random
 import resource
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -195,6 +196,41 @@ def baseline(survey_id: int) -> None:
         cursor.fetchall()
 
 
+def worker_recount(survey: Survey) -> tuple[float, float]:
+    """A full recount by a real Celery worker (prefork, one child, the
+    production task): seconds from enqueueing to fresh results, and the
+    child's peak RSS in MB (VmHWM, read from /proc before it exits)."""
+    from config.celery import app
+    from survey.models import ResultSet
+    from survey.tasks import aggregate_survey
+
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency=1", "--loglevel=WARNING"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        while not app.control.ping(timeout=1):
+            if worker.poll() is not None:
+                raise RuntimeError("the Celery worker did not start")
+        with connection.cursor() as cursor:  # new data: the counts and results are out of date
+            cursor.execute("UPDATE survey_survey SET data_version = data_version + 1 WHERE id = %s", [survey.pk])
+        version = Survey.objects.get(pk=survey.pk).data_version
+        started = time.perf_counter()
+        aggregate_survey.delay(survey.pk)
+        while not ResultSet.objects.filter(survey=survey, version=version).exists():
+            time.sleep(0.2)
+        elapsed = time.perf_counter() - started
+        children = Path(f"/proc/{worker.pid}/task/{worker.pid}/children").read_text().split()
+        status = Path(f"/proc/{children[0]}/status").read_text()
+        peak = int(next(line for line in status.splitlines() if line.startswith("VmHWM:")).split()[1]) / 1024
+    finally:
+        worker.terminate()
+        worker.wait()
+    return elapsed, peak
+
+
 def every_answer(survey_id: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute(EVERY_ANSWER, [survey_id])
@@ -284,6 +320,13 @@ def main() -> None:
         rows.append({"size": size, "base": base, "floor": floor, "full": whole, "tally": fresh, "more": added})
         if size >= KEEP_FROM:
             drop_added(survey, size)
+        if size == max(args.responses):
+            seconds, worker_peak = worker_recount(survey)
+            print(
+                f"  (the same full recount by a Celery worker: {seconds:.1f} s from enqueueing, "
+                f"worker peak RSS {worker_peak:.0f} MB)",
+                flush=True,
+            )
         print(
             f"{size:>9,} responses: baseline {base:.3f} s | every answer once {floor:.3f} s = {floor / base:.2f}x | "
             f"full recount {whole:.3f} s = {whole / base:.2f}x ({whole / floor:.2f}x every answer) | "
