@@ -214,6 +214,8 @@ else:
         "data_folder_out": str(_broker_dir),
         "processed_folder": str(_broker_dir),
         "store_processed": False,
+        # Exchange tables too (kombu's default is "control" in the working directory).
+        "control_folder": str(Path(_broker_dir) / "control"),
     }
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

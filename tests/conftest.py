@@ -39,6 +39,7 @@ def pytest_configure(config):
             "data_folder_out": folder,
             "processed_folder": folder,
             "store_processed": False,
+            "control_folder": f"{folder}/control",
         }
 
 
