@@ -54,7 +54,7 @@ BENCH_REDIS ?= redis://127.0.0.1:6379/14
 BENCH_NAME = $(notdir $(BENCH_DB))
 BENCH_SERVER = $(dir $(BENCH_DB))postgres
 BENCH_ENV = DATABASE_URL=$(BENCH_DB) REDIS_URL=$(BENCH_REDIS)
-# 1,000,000 rows take about 45 minutes here: `make bench IMPORT_ROWS=1000000`.
+# 1,000,000 rows take about 80 minutes here: `make bench IMPORT_ROWS=1000000`.
 IMPORT_ROWS ?= 50000
 bench: install
 	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null
