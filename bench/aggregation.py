@@ -12,6 +12,8 @@ bounded. For each size it times, as medians:
 
 - baseline: one hand-written SQL query computing the headline counts
   (raised count and n per concern) on the same data;
+- every answer once: one query counting answers per question and choice
+  (no breakdown), the floor of any full recount (not a target);
 - full: ``compute_results`` with no stored counts (every answer recounted:
   every figure, every breakdown, every question summary, suppression,
   result rows written, release check);
@@ -20,8 +22,10 @@ bounded. For each size it times, as medians:
 - +1,000: 1,000 more responses written by ``insert_responses`` (which adds
   their counts) and fresh figures computed, against the full time.
 
-At the largest size it prints the process's peak RSS during the full
-aggregation (resource.getrusage), and it writes docs/aggregation.svg.
+It prints the process's peak RSS after the full aggregation
+(resource.getrusage); at the largest size it runs the full recount once
+more through a real Celery worker and prints that worker's peak RSS; it
+writes docs/aggregation.svg.
 """
 
 import argparse
@@ -47,12 +51,14 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from config.celery import app  # noqa: E402
 from survey.definition import builtin_definitions, load_definition, validate_definition  # noqa: E402
 from survey.demo import synthetic_answers  # noqa: E402
-from survey.models import Concern, Question, Response, Survey, Tally  # noqa: E402
+from survey.models import Concern, Question, Response, ResultSet, Survey, Tally  # noqa: E402
 from survey.responding import insert_responses  # noqa: E402
 from survey.results import compute_results  # noqa: E402
 from survey.tally import Counts, count_answers, plan  # noqa: E402
+from survey.tasks import aggregate_survey  # noqa: E402
 
 GENERATOR = 2  # bump when the generated data changes, so kept surveys are remade
 KEEP_FROM = 100_000  # sizes kept between runs
@@ -200,10 +206,6 @@ def worker_recount(survey: Survey) -> tuple[float, float]:
     """A full recount by a real Celery worker (prefork, one child, the
     production task): seconds from enqueueing to fresh results, and the
     child's peak RSS in MB (VmHWM, read from /proc before it exits)."""
-    from config.celery import app
-    from survey.models import ResultSet
-    from survey.tasks import aggregate_survey
-
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency=1", "--loglevel=WARNING"],
         cwd=ROOT,

@@ -5,7 +5,10 @@
 
 1. Submissions: a 30-question survey's final POST through the real respondent
    view (signed one-time state, CSRF, rate limit, validation, token burn,
-   pending pool) against a bare view inserting the same payload as one row.
+   pending pool) against a bare view inserting the same payload as one row:
+   64 clients offering about 150 req/s (gthread workers), then 64
+   connections flat out (sync workers). Each run is warmed up first and
+   posts bodies no other run posts.
 2. Public report page against a static page rendered by the same engine,
    at two survey sizes.
 """
@@ -141,6 +144,7 @@ end
 # that 64 of them offer about PACED_RATE requests a second in all.
 DELAY = "function delay() return -math.log(1 - math.random()) * %(mean_ms).1f end"
 SLOT = 12_000  # bodies per wrk run (more than a run posts): no run replays another's
+RUNS = 8  # two measurements of two endpoints, each warmed up first
 PACED_RATE = 150
 
 
@@ -207,7 +211,7 @@ def main() -> None:
     secret = _get_new_csrf_string()
     token = _mask_cipher_secret(secret)
     folder = Path(tempfile.mkdtemp())
-    n = 8 * SLOT  # two measurements of two endpoints, each warmed up first
+    n = RUNS * SLOT
     real = folder / "real.txt"
     bare = folder / "bare.txt"
     with real.open("w") as r, bare.open("w") as b:
@@ -226,7 +230,7 @@ def main() -> None:
             b.write(urllib.parse.urlencode({"slug": "bench-30", "answers": json.dumps(a)}) + "\n")
     endpoints = (("bare insert", bare, "/bench/bare-submit/"), ("respondent view", real, "/s/bench-30/answer/"))
     pending = PendingSubmission.objects.filter(survey=survey)
-    runs = iter(range(8))
+    runs = iter(range(RUNS))
 
     def measure(paced: bool) -> dict:
         results = {}
