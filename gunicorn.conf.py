@@ -6,7 +6,10 @@ import os
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
 # More than one thread makes each worker a gthread worker (keep-alive, and a
-# request's wait for the database's commit overlaps another's work).
+# request's wait for the database's commit overlaps another's work). A new
+# connection holds a thread until its first request arrives, so without a
+# buffering proxy give a worker as many threads as connections it may hold
+# (README, deployment; docs/performance.md has the measurements).
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 accesslog = "-"
 access_log_format = '"%(m)s %(U)s" %(s)s'
