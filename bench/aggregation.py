@@ -52,12 +52,12 @@ from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from config.celery import app  # noqa: E402
-from survey.definition import builtin_definitions, load_definition, validate_definition  # noqa: E402
-from survey.demo import synthetic_answers  # noqa: E402
+from survey.definitions.format import builtin_definitions, load_definition, validate_definition  # noqa: E402
+from survey.figures.aggregate import compute_results  # noqa: E402
+from survey.figures.counts import Counts, count_answers, plan  # noqa: E402
 from survey.models import Concern, Question, Response, ResultSet, Survey, Tally  # noqa: E402
-from survey.responding import insert_responses  # noqa: E402
-from survey.results import compute_results  # noqa: E402
-from survey.tally import Counts, count_answers, plan  # noqa: E402
+from survey.responses.demo import synthetic_answers  # noqa: E402
+from survey.responses.mixing import insert_responses  # noqa: E402
 from survey.tasks import aggregate_survey  # noqa: E402
 
 GENERATOR = 2  # bump when the generated data changes, so kept surveys are remade

@@ -14,7 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from survey.detect import detect  # noqa: E402
+from survey.moderation.detector import detect  # noqa: E402
 
 TERMS = ["Willow Ward", "Rowan Unit", "Crisis Team", "Northgate", "Harbour House", "Oak Ward"]
 

@@ -36,10 +36,11 @@ import aggregation  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
-from survey.definition import load_definition, validate_definition  # noqa: E402
-from survey.importing import import_responses  # noqa: E402
+from survey.definitions.format import load_definition, validate_definition  # noqa: E402
 from survey.models import Survey  # noqa: E402
-from survey.responding import _random_hex_ids, survey_spec  # noqa: E402
+from survey.responses.answers import survey_spec  # noqa: E402
+from survey.responses.importing import import_responses  # noqa: E402
+from survey.responses.mixing import _random_hex_ids  # noqa: E402
 
 SLUG = "bench-import"
 

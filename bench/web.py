@@ -39,12 +39,12 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.middleware.csrf import _get_new_csrf_string, _mask_cipher_secret  # noqa: E402
 
-from survey.definition import load_definition, validate_definition  # noqa: E402
+from survey.definitions.format import load_definition, validate_definition  # noqa: E402
+from survey.figures.aggregate import compute_results  # noqa: E402
 from survey.models import Member, PendingSubmission, Survey  # noqa: E402
-from survey.reports import publish_report  # noqa: E402
-from survey.responding import insert_responses  # noqa: E402
-from survey.results import compute_results  # noqa: E402
-from survey.views.respond import _sign  # noqa: E402
+from survey.reports.publishing import publish_report  # noqa: E402
+from survey.responses.mixing import insert_responses  # noqa: E402
+from survey.web.respondent import _sign  # noqa: E402
 
 PORT = 8931
 CONNECTIONS, SECONDS = 64, 15

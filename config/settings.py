@@ -48,18 +48,18 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "survey.middleware.ContentSecurityPolicyMiddleware",
-    "survey.middleware.PrivateReferrerMiddleware",
+    "survey.web.middleware.ContentSecurityPolicyMiddleware",
+    "survey.web.middleware.PrivateReferrerMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "survey.middleware.LanguageMiddleware",
+    "survey.web.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "survey.middleware.RespondentCsrfMiddleware",
+    "survey.web.middleware.RespondentCsrfMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "survey.middleware.DatabaseUnavailableMiddleware",
+    "survey.web.middleware.DatabaseUnavailableMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -71,12 +71,12 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_STR_CALLABLE = "survey.accounts.axes_client_str"
+AXES_CLIENT_STR_CALLABLE = "survey.staff.signin.axes_client_str"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 OTP_TOTP_ISSUER = "Candour"
 
-# survey.middleware.RespondentCsrfMiddleware *is* Django's CSRF middleware
+# survey.web.middleware.RespondentCsrfMiddleware *is* Django's CSRF middleware
 # (a subclass); the deploy check only looks for the original's dotted path.
 SILENCED_SYSTEM_CHECKS = ["security.W003"]
 # axes counts failures per username only, by design: an address-based lock
@@ -267,7 +267,7 @@ ADMINS = [("Admin", a) for a in env.list("ADMINS", default=[])]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"no_request": {"()": "survey.logging.DropRequestFilter"}},
+    "filters": {"no_request": {"()": "survey.web.log_filters.DropRequestFilter"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["no_request"]},
         "mail_admins": {

@@ -3,10 +3,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from survey.views import accounts
+from survey.web import accounts
 
 urlpatterns = [
-    path("", include("survey.urls")),
+    path("", include("survey.web.urls")),
     path("accounts/login/", accounts.SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/two-factor/", accounts.two_factor, name="two-factor"),
@@ -16,5 +16,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-handler404 = "survey.views.errors.not_found"
-handler500 = "survey.views.errors.server_error"
+handler404 = "survey.web.errors.not_found"
+handler500 = "survey.web.errors.server_error"

@@ -25,7 +25,7 @@ class Survey(models.Model):
     slug = models.SlugField(unique=True)
     title = models.CharField(max_length=200)
     intro = models.TextField(blank=True)
-    # Texts in languages other than the default: {language: {field: text}} (survey/definition.py).
+    # Texts in languages other than the default: {language: {field: text}} (survey/definitions/format.py).
     translations = models.JSONField(default=dict, blank=True)
     min_group_size = models.PositiveSmallIntegerField(default=10)
     access = models.CharField(max_length=10, choices=Access.choices, default=Access.OPEN)
@@ -37,7 +37,7 @@ class Survey(models.Model):
     # were computed from, so "results older than answers" is a comparison.
     data_version = models.PositiveIntegerField(default=0)
     # A new random value whenever load_definition saves the survey: caches
-    # of its structure (responding.survey_spec) are keyed by it.
+    # of its structure (responses.answers.survey_spec) are keyed by it.
     definition_version = models.UUIDField(default=uuid.uuid4, editable=False)
     # Moderation: the survey's own list of local names to highlight (wards,
     # teams, sites), who receives safeguarding flags, and whether approvals
@@ -59,7 +59,7 @@ class Section(models.Model):
     survey = models.ForeignKey(Survey, models.CASCADE, related_name="sections")
     position = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=200)
-    # Texts in languages other than the default: {language: {field: text}} (survey/definition.py).
+    # Texts in languages other than the default: {language: {field: text}} (survey/definitions/format.py).
     translations = models.JSONField(default=dict, blank=True)
 
     class Meta:
@@ -82,7 +82,7 @@ class Question(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     text = models.TextField()
     help_text = models.TextField(blank=True)
-    # Texts in languages other than the default: {language: {field: text}} (survey/definition.py).
+    # Texts in languages other than the default: {language: {field: text}} (survey/definitions/format.py).
     translations = models.JSONField(default=dict, blank=True)
     required = models.BooleanField(default=True)
     breakdown = models.BooleanField(default=False)
@@ -108,7 +108,7 @@ class Choice(models.Model):
     position = models.PositiveSmallIntegerField()
     value = models.SlugField(max_length=80)
     label = models.CharField(max_length=200)
-    # Texts in languages other than the default: {language: {field: text}} (survey/definition.py).
+    # Texts in languages other than the default: {language: {field: text}} (survey/definitions/format.py).
     translations = models.JSONField(default=dict, blank=True)
 
     class Meta:
@@ -126,7 +126,7 @@ class Concern(models.Model):
     position = models.PositiveSmallIntegerField()
     key = models.SlugField(max_length=80)
     label = models.CharField(max_length=200)
-    # Texts in languages other than the default: {language: {field: text}} (survey/definition.py).
+    # Texts in languages other than the default: {language: {field: text}} (survey/definitions/format.py).
     translations = models.JSONField(default=dict, blank=True)
     raised = models.ForeignKey(Question, models.PROTECT, related_name="+")
     outcome = models.ForeignKey(Question, models.PROTECT, related_name="+")
@@ -264,14 +264,14 @@ class ResultSet(models.Model):
     # without differencing risk (rule 6; suppression.differencing_risks).
     released = models.JSONField(null=True, blank=True)
     released_on = models.DateField(null=True, blank=True)
-    # Summaries of every choice question (already suppressed), see summaries.py.
+    # Summaries of every choice question (already suppressed), see figures/summaries.py.
     questions = models.JSONField(default=list, blank=True)
     # Base n of every figure the last time a release showed it.
     shown = models.JSONField(default=dict, blank=True)
 
 
 class Tally(models.Model):
-    """Running counts of a survey's answers (see tally.py), unsuppressed.
+    """Running counts of a survey's answers (see figures/counts.py), unsuppressed.
 
     Derived data like Result: never shown to anyone, only read by
     aggregation, and always recomputable from the answers. Mixing a batch

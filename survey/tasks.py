@@ -7,7 +7,9 @@ import logging
 
 from celery import shared_task
 
-from survey import building, responding, results
+from survey.definitions import status
+from survey.figures import aggregate
+from survey.responses import mixing, submit
 
 logger = logging.getLogger(__name__)
 
@@ -31,25 +33,25 @@ def enqueue_aggregation(survey_ids: list[int]) -> None:
 @shared_task
 def aggregate_survey(survey_id: int) -> None:
     """Debounced: tasks queued for figures that are already fresh do nothing."""
-    if results.stale(survey_id=survey_id):
-        results.compute_results(survey_id=survey_id)
+    if aggregate.stale(survey_id=survey_id):
+        aggregate.compute_results(survey_id=survey_id)
 
 
 @shared_task
 def mix_pending() -> None:
-    responding.mix_pending()
+    mixing.mix_pending()
 
 
 @shared_task
 def reconcile() -> None:
     """Mix in what is waiting, recompute every survey whose results are stale,
     and forget spent form tokens too old to be replayed."""
-    responding.mix_pending()
-    responding.forget_spent_tokens()
-    enqueue_aggregation(results.stale_survey_ids())
+    mixing.mix_pending()
+    submit.forget_spent_tokens()
+    enqueue_aggregation(aggregate.stale_survey_ids())
 
 
 @shared_task
 def apply_schedule() -> None:
     """Open and close surveys whose scheduled times have come."""
-    building.apply_schedule()
+    status.apply_schedule()

@@ -84,7 +84,7 @@ def fresh_cache():
     another test's database."""
     from django.core.cache import cache
 
-    from survey.ratelimit import forget_salt
+    from survey.responses.ratelimit import forget_salt
 
     cache.clear()
     forget_salt()

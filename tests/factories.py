@@ -4,7 +4,7 @@ import copy
 import csv
 import io
 
-from survey.definition import load_definition, validate_definition
+from survey.definitions.format import load_definition, validate_definition
 
 DEFINITION = {
     "slug": "therapy-2026",

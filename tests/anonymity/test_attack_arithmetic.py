@@ -8,7 +8,7 @@ topic. The defence holds if everything the attacker learns is either nothing
 one of a known group giving the same answer to "raised").
 
 To see it fail, delete the ``while visible and union_unsafe()`` loop in
-survey/suppression.py (secondary suppression) or set DOMINANCE = 0.
+survey/figures/disclosure.py (secondary suppression) or set DOMINANCE = 0.
 """
 
 import copy
@@ -19,9 +19,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from survey.definition import load_definition, validate_definition
-from survey.importing import import_responses
-from survey.results import compute_results
+from survey.definitions.format import load_definition, validate_definition
+from survey.figures.aggregate import compute_results
+from survey.responses.importing import import_responses
 from tests.factories import answers, definition, to_csv
 
 K = 10
@@ -157,7 +157,7 @@ def test_cross_tabulations_are_never_published(db):
 
 def test_the_attack_itself_finds_a_leak_without_secondary_suppression(db, monkeypatch):
     """The attacker is not toothless: with secondary suppression switched off it finds the small group."""
-    from survey import results
+    from survey.figures import aggregate as results
 
     monkeypatch.setattr(
         results,

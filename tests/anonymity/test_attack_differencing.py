@@ -1,16 +1,16 @@
 """Attack: compare two successive views (or report versions) to learn one new respondent's answer.
 
-To see it fail, make survey.suppression.differencing_risks return [].
+To see it fail, make survey.figures.disclosure.differencing_risks return [].
 """
 
 import re
 
 import pytest
 
-from survey.importing import import_responses
+from survey.figures.aggregate import compute_results
 from survey.models import ReportVersion, Survey
-from survey.reports import PublishRefused, publish_report
-from survey.results import compute_results
+from survey.reports.publishing import PublishRefused, publish_report
+from survey.responses.importing import import_responses
 from tests.factories import answers, to_csv
 
 BASE = (

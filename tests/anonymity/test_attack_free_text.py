@@ -10,10 +10,11 @@ from io import StringIO
 
 from django.core.management import call_command
 
+from survey.figures.aggregate import compute_results
 from survey.models import ReportVersion
-from survey.reports import publish_report
-from survey.responding import mix_pending, submit_response
-from survey.results import compute_results
+from survey.reports.publishing import publish_report
+from survey.responses.mixing import mix_pending
+from survey.responses.submit import submit_response
 from tests.factories import answers
 
 MARKER = "Sister Jones on ward 7 hid the incident"

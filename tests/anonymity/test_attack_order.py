@@ -4,7 +4,7 @@ order (ctid/rowid) or dates.
 
 200 submissions arrive in a known order (each marked in its free text); they
 are mixed in, and every ordering the database offers is compared with the
-true order. To see it fail, remove both shuffles in survey/responding.py
+true order. To see it fail, remove both shuffles in survey/responses/mixing.py
 (``_shuffle(submissions)``, ``_shuffle(rows)``) and the ``order_by("?")``.
 """
 
@@ -15,7 +15,8 @@ from django.db import connection
 from scipy.stats import spearmanr
 
 from survey.models import Answer, Response
-from survey.responding import mix_pending, submit_response
+from survey.responses.mixing import mix_pending
+from survey.responses.submit import submit_response
 from tests.factories import answers
 
 N = 200

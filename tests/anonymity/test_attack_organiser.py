@@ -3,13 +3,13 @@
 Organisers see released, suppressed figures of their own surveys and nothing
 else: no admin, no response rows, no free text, no other survey. To see it
 fail, register an Answer admin in survey/admin.py, or drop the role check in
-survey/permissions.py (``members__role=role``).
+survey/staff/permissions.py (``members__role=role``).
 """
 
 import pytest
 
-from survey.importing import import_responses
-from survey.results import compute_results
+from survey.figures.aggregate import compute_results
+from survey.responses.importing import import_responses
 from tests.factories import answers, to_csv
 
 

@@ -2,7 +2,7 @@
 
 To see it fail, add ``created = models.DateTimeField(auto_now_add=True)`` to
 Response in survey/models.py, or delete ``record.request = None`` in
-survey/logging.py (error e-mails then carry the address and user agent).
+survey/web/log_filters.py (error e-mails then carry the address and user agent).
 """
 
 import logging
@@ -13,9 +13,9 @@ from django.core import mail
 from django.core.management import call_command
 from django.db import models
 
+from survey.figures.aggregate import compute_results
 from survey.models import Answer, PendingSubmission, Response, UsedFormToken
-from survey.responding import mix_pending
-from survey.results import compute_results
+from survey.responses.mixing import mix_pending
 from tests.respondent import answer_all
 
 CANARY = {
@@ -74,7 +74,7 @@ def test_error_report_carries_no_request_metadata(client, survey, settings, monk
     def explode(**kwargs):
         raise RuntimeError("database on fire")
 
-    monkeypatch.setattr("survey.views.respond.submit_response", explode)
+    monkeypatch.setattr("survey.web.respondent.submit_response", explode)
     walk.client.raise_request_exception = False
     response = walk.submit()
     assert response.status_code == 500

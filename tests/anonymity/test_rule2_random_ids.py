@@ -1,7 +1,7 @@
 """DESIGN rule 2: random response ids; nothing reveals insertion order.
 
 To see it fail, replace ``_shuffle(batch)`` and ``order_by("?")`` in
-survey/responding.py with nothing, or give Response a sequential id.
+survey/responses/mixing.py with nothing, or give Response a sequential id.
 """
 
 import uuid
@@ -10,7 +10,8 @@ from django.db import connection
 from scipy.stats import spearmanr
 
 from survey.models import Answer, Response
-from survey.responding import mix_pending, submit_response
+from survey.responses.mixing import mix_pending
+from survey.responses.submit import submit_response
 from tests.factories import answers
 
 

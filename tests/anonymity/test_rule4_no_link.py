@@ -2,7 +2,7 @@
 mixed into the response table in transactions of their own, so a spent form
 token and a response never share a key or a transaction id.
 
-To see it fail, make ``submit_response`` in survey/responding.py call
+To see it fail, make ``submit_response`` in survey/responses/mixing.py call
 ``insert_responses`` itself instead of creating a PendingSubmission.
 """
 
@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 
 from survey.models import PendingSubmission, Response, UsedFormToken
-from survey.responding import mix_pending
+from survey.responses.mixing import mix_pending
 from tests.respondent import answer_all
 
 

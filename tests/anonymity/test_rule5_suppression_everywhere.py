@@ -1,7 +1,7 @@
 """DESIGN rule 5: no figure resting on fewer than k respondents in any output.
 
 To see it fail, delete the ``while visible and union_unsafe()`` loop in
-survey/suppression.py, or change ``n < k`` in ``unsafe`` to ``n < 2``.
+survey/figures/disclosure.py, or change ``n < k`` in ``unsafe`` to ``n < 2``.
 """
 
 import csv
@@ -12,9 +12,9 @@ import re
 import pytest
 from django.core.management import call_command
 
-from survey.importing import import_responses
-from survey.reports import publish_report
-from survey.results import compute_results
+from survey.figures.aggregate import compute_results
+from survey.reports.publishing import publish_report
+from survey.responses.importing import import_responses
 from tests.factories import answers, to_csv
 
 # bank: 7 respondents (under k = 10); agency: 20, hidden by secondary suppression.

@@ -53,6 +53,6 @@ def page(chromium):
 @pytest.fixture
 def builtin(db):
     """The built-in survey, in English and Welsh."""
-    from survey.definition import builtin_definitions, load_definition, parse_definition
+    from survey.definitions.format import builtin_definitions, load_definition, parse_definition
 
     return load_definition(definition=parse_definition(builtin_definitions()["raising-concerns"].read_text()))

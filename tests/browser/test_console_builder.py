@@ -7,12 +7,12 @@ import json
 import pytest
 from django.contrib.auth import get_user_model
 
-from survey.building import plain
-from survey.definition import BUILTIN_DIR, export_definition, validate_definition
-from survey.importing import import_responses
+from survey.definitions.editing import plain
+from survey.definitions.format import BUILTIN_DIR, export_definition, validate_definition
+from survey.figures.aggregate import compute_results
 from survey.models import PendingSubmission, Response, Survey
-from survey.responding import mix_pending
-from survey.results import compute_results
+from survey.responses.importing import import_responses
+from survey.responses.mixing import mix_pending
 from tests.browser.a11y import assert_accessible
 
 TEMPLATE = json.loads((BUILTIN_DIR / "raising-concerns.json").read_text())

@@ -6,11 +6,11 @@ import datetime
 import pytest
 from django.contrib.auth import get_user_model
 
-from survey.demo import DEMO_PASSWORD, DEMO_USER, seed_demo
+from survey.figures.aggregate import compute_results
 from survey.models import Survey
-from survey.reports import publish_report
-from survey.responding import insert_responses
-from survey.results import compute_results
+from survey.reports.publishing import publish_report
+from survey.responses.demo import DEMO_PASSWORD, DEMO_USER, seed_demo
+from survey.responses.mixing import insert_responses
 from tests.browser.a11y import assert_accessible, go
 
 

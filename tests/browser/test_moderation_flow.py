@@ -6,10 +6,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 
-from survey.importing import import_responses
+from survey.figures.aggregate import compute_results
 from survey.models import CommentReview, Member, Survey
-from survey.reports import publish_report
-from survey.results import compute_results
+from survey.reports.publishing import publish_report
+from survey.responses.importing import import_responses
 from tests.browser.a11y import assert_accessible
 from tests.factories import answers, make_survey, to_csv
 

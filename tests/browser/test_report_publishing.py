@@ -10,8 +10,9 @@ import subprocess
 import pytest
 from openpyxl import load_workbook
 
-from survey.demo import DEMO_PASSWORD, DEMO_USER, seed_demo
-from survey.results import compute_results, released_document
+from survey.figures.aggregate import compute_results
+from survey.figures.documents import released_document
+from survey.responses.demo import DEMO_PASSWORD, DEMO_USER, seed_demo
 from tests.browser.a11y import assert_accessible
 
 SHOTS = os.environ.get("CANDOUR_SCREENSHOTS", "")

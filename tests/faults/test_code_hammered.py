@@ -10,9 +10,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import connection
 
-from survey.invitations import generate_codes, validate_code
 from survey.models import InvitationCode, PendingSubmission, Survey
-from survey.views.respond import _sign
+from survey.responses.invitation_codes import generate_codes, validate_code
+from survey.web.respondent import _sign
 from tests.factories import answers
 from tests.faults.helpers import need
 

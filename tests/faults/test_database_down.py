@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import OperationalError
 
 from survey.models import PendingSubmission, UsedFormToken
-from survey.views.respond import _sign
+from survey.web.respondent import _sign
 from tests.factories import answers
 from tests.faults.helpers import free_port
 

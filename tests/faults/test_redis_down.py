@@ -6,10 +6,10 @@ from django.core.cache import caches
 from django.test import Client, override_settings
 
 from config.celery import app
+from survey.figures.documents import released_document
 from survey.models import PendingSubmission
-from survey.results import released_document
 from survey.tasks import reconcile
-from survey.views.respond import _sign
+from survey.web.respondent import _sign
 from tests.celery_helpers import broker_at
 from tests.factories import answers
 from tests.faults.helpers import RedisServer

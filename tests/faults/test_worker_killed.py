@@ -17,9 +17,10 @@ from django.conf import settings
 from django.db import connection, connections
 
 from config.celery import app
-from survey.importing import import_responses
+from survey.figures.aggregate import compute_results
+from survey.figures.documents import results_document
 from survey.models import Result, ResultSet
-from survey.results import compute_results, results_document
+from survey.responses.importing import import_responses
 from survey.tasks import reconcile
 from tests.factories import answers, to_csv
 from tests.faults.helpers import need

@@ -10,10 +10,10 @@ from django.test import Client
 from hypothesis import given
 from hypothesis import strategies as st
 
-from survey.definition import DefinitionError, load_definition, validate_definition
-from survey.importing import CsvImportError, import_responses
+from survey.definitions.format import DefinitionError, load_definition, validate_definition
 from survey.models import Answer, PendingSubmission, Response, Survey
-from survey.views.respond import _sign
+from survey.responses.importing import CsvImportError, import_responses
+from survey.web.respondent import _sign
 from tests.factories import DEFINITION, HEADER
 
 json_values = st.recursive(
@@ -115,7 +115,7 @@ def test_form_posts_never_fail_and_store_only_valid_answers(survey, post, raw_an
     stored = PendingSubmission.objects.count() - before
     assert stored in (0, 1)
     if stored:
-        from survey.responding import clean_answers, survey_spec
+        from survey.responses.answers import clean_answers, survey_spec
 
         clean_answers(survey_spec(survey), PendingSubmission.objects.latest("submitted_on").answers)
         PendingSubmission.objects.all().delete()

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from survey.figures.aggregate import compute_results
 from survey.management.base import survey_by_slug
-from survey.responding import mix_pending
-from survey.results import compute_results
+from survey.responses.mixing import mix_pending
 
 
 class Command(BaseCommand):

@@ -2,8 +2,8 @@ import json
 
 from django.core.management.base import BaseCommand
 
+from survey.figures.documents import results_csv, results_document
 from survey.management.base import survey_by_slug
-from survey.results import results_csv, results_document
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from survey.definition import export_definition
+from survey.definitions.format import export_definition
 from survey.management.base import survey_by_slug
 
 

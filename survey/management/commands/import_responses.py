@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from survey.importing import CsvImportError, import_responses
 from survey.management.base import survey_by_slug
+from survey.responses.importing import CsvImportError, import_responses
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from survey.definition import DefinitionError, builtin_definitions, load_definition, parse_definition
+from survey.definitions.format import DefinitionError, builtin_definitions, load_definition, parse_definition
 
 
 class Command(BaseCommand):

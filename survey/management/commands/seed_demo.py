@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from survey.demo import DEMO_PASSWORD, DEMO_USER, seed_demo
-from survey.results import compute_results
+from survey.figures.aggregate import compute_results
+from survey.responses.demo import DEMO_PASSWORD, DEMO_USER, seed_demo
 
 
 class Command(BaseCommand):

@@ -1,0 +1,162 @@
+"""Building surveys in the console, and opening and closing them.
+
+The console never writes sections, questions or concerns itself. Each edit
+reads the survey as a definition document, changes the document, and loads
+it back with ``load_definition``: an edit passes exactly the validation of
+``load_survey``, and once a survey has answers the same refusal of any change
+that would corrupt its figures. A survey still being built may be
+incomplete (``partial``); it opens only when its definition is whole.
+"""
+
+from collections.abc import Callable
+
+from django.db import transaction
+
+from survey.definitions import languages
+from survey.definitions.format import DefinitionError, export_definition, load_definition, validate_definition
+from survey.models import Member, Survey
+
+Document = dict
+
+
+def plain(value) -> str:
+    """A definition text in the default language (texts may be language -> text)."""
+    return value.get(languages.DEFAULT, "") if isinstance(value, dict) else (value or "")
+
+
+def reworded(old, new: str):
+    """``new`` as the default-language text, keeping ``old``'s other languages.
+
+    The console edits the default language; a translation stays as it was.
+    """
+    return {**old, languages.DEFAULT: new} if isinstance(old, dict) else new
+
+
+@transaction.atomic
+def create_survey(*, user, title: str, slug: str, source: Document | None = None) -> Survey:
+    """A draft survey, empty or copied from a template or an uploaded definition;
+    its creator is its first organiser."""
+    if Survey.objects.filter(slug=slug).exists():
+        raise DefinitionError("slug", f'the address "{slug}" is taken: choose another')
+    document = dict(source or {"sections": [], "concerns": []})
+    document.update(slug=slug, title=title)
+    definition = validate_definition(document, partial=True)
+    survey = load_definition(definition=definition, user=user, what="created in the console")
+    Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.DRAFT)
+    survey.status = Survey.Status.DRAFT
+    Member.objects.create(survey=survey, user=user, role=Member.Role.ORGANISER)
+    return survey
+
+
+@transaction.atomic
+def edit_definition(*, survey: Survey, user, change: Callable[[Document], None], what: str) -> Survey:
+    """Apply ``change`` to the survey's definition document and load it back."""
+    Survey.objects.select_for_update().filter(pk=survey.pk).first()
+    document = export_definition(survey=survey)
+    change(document)
+    document["slug"] = survey.slug  # a survey's address never changes
+    return load_definition(definition=validate_definition(document, partial=True), user=user, what=what)
+
+
+# --- Changes to a definition document (pure) ---------------------------------
+
+
+def set_settings(document: Document, *, title: str, intro: str, min_group_size: int, access: str) -> None:
+    document.update(
+        title=reworded(document.get("title"), title),
+        intro=reworded(document.get("intro"), intro),
+        min_group_size=min_group_size,
+        access=access,
+    )
+
+
+def put_section(document: Document, *, index: int | None, title: str) -> None:
+    if index is None:
+        document["sections"].append({"title": title, "questions": []})
+    else:
+        section = document["sections"][index]
+        section["title"] = reworded(section["title"], title)
+
+
+def find_question(document: Document, key: str) -> tuple[int, int]:
+    for s, section in enumerate(document["sections"]):
+        for i, q in enumerate(section["questions"]):
+            if q["key"] == key:
+                return s, i
+    raise KeyError(key)
+
+
+def put_question(document: Document, *, section: int | None, old_key: str | None, question: dict) -> None:
+    """Add a question at the end of ``section``, or replace ``old_key`` in place.
+
+    A renamed question keeps the conditions and concern topics that name it.
+    """
+    if old_key is None:
+        document["sections"][section]["questions"].append(question)
+        return
+    s, i = find_question(document, old_key)
+    old = document["sections"][s]["questions"][i]
+    question["text"] = reworded(old["text"], question["text"])
+    if old.get("help") or question.get("help"):
+        question["help"] = reworded(old.get("help", ""), question.get("help", ""))
+    old_labels = {c["value"]: c["label"] for c in old.get("choices", [])}
+    for choice in question.get("choices", []):
+        if choice["value"] in old_labels:
+            choice["label"] = reworded(old_labels[choice["value"]], choice["label"])
+    if question["kind"] == old["kind"] == "yes_no" and "choices" not in question and old.get("choices"):
+        # The console offers no yes/no labels to edit: keep the definition's own.
+        question["choices"] = old["choices"]
+    document["sections"][s]["questions"][i] = question
+    new_key = question["key"]
+    if new_key != old_key:
+        for other in (q for sec in document["sections"] for q in sec["questions"]):
+            if other.get("show_if") and other["show_if"]["question"] == old_key:
+                other["show_if"]["question"] = new_key
+        for concern in document["concerns"]:
+            for field in ("raised", "outcome"):
+                if concern[field] == old_key:
+                    concern[field] = new_key
+
+
+def put_concern(document: Document, *, old_key: str | None, concern: dict) -> None:
+    keys = [c["key"] for c in document["concerns"]]
+    if old_key is None:
+        document["concerns"].append(concern)
+    else:
+        i = keys.index(old_key)
+        concern["label"] = reworded(document["concerns"][i]["label"], concern["label"])
+        document["concerns"][i] = concern
+
+
+def move(document: Document, *, what: str, ident: str, offset: int) -> None:
+    """Move a section, or a question (across section boundaries), up (-1) or down (+1)."""
+    sections = document["sections"]
+    if what == "section":
+        i = int(ident)
+        j = i + offset
+        if 0 <= j < len(sections):
+            sections[i], sections[j] = sections[j], sections[i]
+        return
+    s, i = find_question(document, ident)
+    questions = sections[s]["questions"]
+    j = i + offset
+    if 0 <= j < len(questions):
+        questions[i], questions[j] = questions[j], questions[i]
+    elif 0 <= s + offset < len(sections):
+        # Past the edge of its section: into the neighbouring one.
+        question = questions.pop(i)
+        target = sections[s + offset]["questions"]
+        if offset < 0:
+            target.append(question)
+        else:
+            target.insert(0, question)
+
+
+def remove(document: Document, *, what: str, ident: str) -> None:
+    if what == "section":
+        del document["sections"][int(ident)]
+    elif what == "question":
+        s, i = find_question(document, ident)
+        del document["sections"][s]["questions"][i]
+    else:
+        document["concerns"] = [c for c in document["concerns"] if c["key"] != ident]

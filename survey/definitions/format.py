@@ -1,0 +1,537 @@
+"""Survey definitions: validate, load and export the JSON format of DESIGN.md.
+
+``validate_definition`` is pure: it takes a parsed JSON document and returns
+a normalised ``SurveyDef`` or raises ``DefinitionError`` naming the path of
+the first fault, e.g. ``sections[1].questions[0].show_if: unknown question
+"raisd_patient_care"``.
+
+Any text (title, intro, section title, question text and help, choice and
+concern labels) may be a plain string in the default language, as in
+DESIGN.md, or an object of language -> text such as ``{"en": "Yes", "cy":
+"Ie"}`` whose default-language text is required. The default text goes to
+the existing columns; the others to each row's ``translations``.
+"""
+
+import json
+import uuid
+from pathlib import Path
+from typing import Annotated, Any, ClassVar, Literal
+
+from django.db import transaction
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+
+from survey.definitions import languages
+from survey.models import AuditEvent, Choice, Concern, Question, Section, Survey
+
+BUILTIN_DIR = Path(__file__).parent / "builtin"
+
+Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+CHOICE_KINDS = ("single_choice", "multiple_choice", "yes_no", "scale")
+YES_NO_CHOICES = [{"value": "yes", "label": "Yes"}, {"value": "no", "label": "No"}]
+
+
+class DefinitionError(ValueError):
+    def __init__(self, path: str, message: str):
+        self.path = path
+        self.message = message
+        super().__init__(f"{path}: {message}" if path else message)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class _Localised(_Strict):
+    """A part whose texts (named in ``_texts``) may be given in several languages."""
+
+    _texts: ClassVar[tuple[str, ...]] = ()
+    # {language: {field: text}} for languages other than the default.
+    translations: dict[str, dict[str, str]] = Field(default_factory=dict, exclude=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _split_languages(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        if "translations" in data:
+            raise ValueError('unknown field "translations": give a text as {"en": "...", "cy": "..."}')
+        data = dict(data)
+        translations: dict[str, dict[str, str]] = {}
+        for name in cls._texts:
+            value = data.get(name)
+            if not isinstance(value, dict):
+                continue
+            unknown = sorted(set(value) - set(languages.NAMES))
+            if unknown:
+                raise ValueError(f'{name}: unknown language "{unknown[0]}" (known: {", ".join(languages.NAMES)})')
+            if languages.DEFAULT not in value:
+                raise ValueError(f'{name}: the text in the default language "{languages.DEFAULT}" is required')
+            for language, text in value.items():
+                if not isinstance(text, str):
+                    raise ValueError(f"{name}.{language}: a text must be a string")
+                if language != languages.DEFAULT and text.strip():
+                    translations.setdefault(language, {})[name] = text.strip()
+            data[name] = value[languages.DEFAULT]
+        data["translations"] = translations
+        return data
+
+    def localised(self, name: str) -> str | dict[str, str]:
+        """A text as written in a definition: a string, or language -> text."""
+        return _localised(getattr(self, name), self.translations, name)
+
+
+def _localised(value: str, translations: dict, name: str) -> str | dict[str, str]:
+    others = {lang: texts[name] for lang, texts in sorted((translations or {}).items()) if texts.get(name)}
+    return {languages.DEFAULT: value, **others} if others else value
+
+
+class ChoiceDef(_Localised):
+    _texts = ("label",)
+    value: Key
+    label: Text
+
+
+class ShowIfDef(_Strict):
+    question: Key
+    equals: Key
+
+
+class QuestionDef(_Localised):
+    _texts = ("text", "help")
+    key: Key
+    kind: Literal["single_choice", "multiple_choice", "yes_no", "scale", "free_text"]
+    text: Text
+    help: str = ""
+    required: bool | None = None
+    breakdown: bool = False
+    show_if: ShowIfDef | None = None
+    choices: list[ChoiceDef] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _kind_rules(self) -> "QuestionDef":
+        if self.required is None:
+            self.required = self.kind != "free_text"
+        if self.kind == "yes_no":
+            if self.choices and [c.value for c in self.choices] != ["yes", "no"]:
+                raise ValueError('a yes_no question has the choices "yes" and "no" only')
+        elif self.kind == "free_text":
+            if self.choices:
+                raise ValueError("a free_text question has no choices")
+        elif len(self.choices) < 2:
+            raise ValueError(f"a {self.kind} question needs at least two choices")
+        values = [c.value for c in self.choices]
+        duplicates = sorted({v for v in values if values.count(v) > 1})
+        if duplicates:
+            raise ValueError(f'choice value "{duplicates[0]}" appears twice')
+        if self.breakdown and self.kind != "single_choice":
+            raise ValueError("only a single_choice question can be a breakdown")
+        if self.breakdown and (not self.required or self.show_if):
+            # Otherwise those who skip it form a hidden group that
+            # "total minus the groups" would reveal.
+            raise ValueError("a breakdown question must be required and asked of everyone (no show_if)")
+        return self
+
+    def choice_list(self) -> list[dict]:
+        if self.kind == "yes_no":
+            return [c.model_dump() for c in self.choices] or YES_NO_CHOICES
+        return [c.model_dump() for c in self.choices]
+
+
+class SectionDef(_Localised):
+    _texts = ("title",)
+    title: Text
+    questions: list[QuestionDef] = Field(default_factory=list)
+
+
+class ConcernDef(_Localised):
+    _texts = ("label",)
+    key: Key
+    label: Text
+    raised: Key
+    outcome: Key
+    resolved_values: list[Key] = Field(min_length=1)
+
+
+class SurveyDef(_Localised):
+    _texts = ("title", "intro")
+    slug: Key
+    title: Text
+    intro: str = ""
+    min_group_size: int = Field(default=10, ge=5, le=1000)
+    access: Literal["open", "codes"] = "open"
+    sections: list[SectionDef] = Field(default_factory=list)
+    concerns: list[ConcernDef] = Field(default_factory=list)
+
+    def questions(self) -> list[QuestionDef]:
+        return [q for s in self.sections for q in s.questions]
+
+    def languages(self) -> list[str]:
+        """The default language first, then every other one any text is given in."""
+        parts: list[_Localised] = [self, *self.sections, *self.concerns]
+        for q in self.questions():
+            parts += [q, *q.choices]
+        return [languages.DEFAULT, *sorted({lang for part in parts for lang in part.translations})]
+
+
+def _pydantic_path(loc: tuple) -> str:
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif not str(part).startswith("function-"):
+            path += f".{part}" if path else str(part)
+    return path
+
+
+def validate_definition(document: Any, *, partial: bool = False) -> SurveyDef:
+    """Validate a parsed definition; raise DefinitionError at the first fault.
+
+    ``partial`` accepts a survey still being built in the console (no
+    sections yet, or a section without questions); everything present must
+    still be right. A survey opens only if it passes the full check.
+    """
+    if not isinstance(document, dict):
+        raise DefinitionError("", "a survey definition is a JSON object")
+    try:
+        survey = SurveyDef.model_validate(document)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        message = error["msg"].removeprefix("Value error, ")
+        raise DefinitionError(_pydantic_path(error["loc"]), message) from None
+    if not partial:
+        if not survey.sections:
+            raise DefinitionError("sections", "a survey needs at least one section")
+        for s, section in enumerate(survey.sections):
+            if not section.questions:
+                raise DefinitionError(f"sections[{s}].questions", "a section needs at least one question")
+
+    seen: dict[str, QuestionDef] = {}
+    for s, section in enumerate(survey.sections):
+        for q, question in enumerate(section.questions):
+            path = f"sections[{s}].questions[{q}]"
+            if question.key in seen:
+                raise DefinitionError(f"{path}.key", f'question key "{question.key}" is used twice')
+            if question.show_if:
+                target = seen.get(question.show_if.question)
+                if target is None:
+                    known = question.show_if.question in {x.key for x in survey.questions()}
+                    reason = "must come before the question it controls" if known else "unknown question"
+                    raise DefinitionError(f"{path}.show_if", f'{reason} "{question.show_if.question}"')
+                if target.kind not in CHOICE_KINDS:
+                    raise DefinitionError(f"{path}.show_if", f'question "{target.key}" has no choices to test')
+                if question.show_if.equals not in {c["value"] for c in target.choice_list()}:
+                    raise DefinitionError(
+                        f"{path}.show_if.equals",
+                        f'"{question.show_if.equals}" is not a choice of question "{target.key}"',
+                    )
+            seen[question.key] = question
+
+    concern_keys: set[str] = set()
+    for c, concern in enumerate(survey.concerns):
+        path = f"concerns[{c}]"
+        if concern.key in concern_keys:
+            raise DefinitionError(f"{path}.key", f'concern key "{concern.key}" is used twice')
+        concern_keys.add(concern.key)
+        raised = seen.get(concern.raised)
+        if raised is None:
+            raise DefinitionError(f"{path}.raised", f'unknown question "{concern.raised}"')
+        if raised.kind != "yes_no":
+            raise DefinitionError(f"{path}.raised", f'question "{raised.key}" must be a yes_no question')
+        outcome = seen.get(concern.outcome)
+        if outcome is None:
+            raise DefinitionError(f"{path}.outcome", f'unknown question "{concern.outcome}"')
+        if outcome.kind != "single_choice":
+            raise DefinitionError(f"{path}.outcome", f'question "{outcome.key}" must be a single_choice question')
+        outcome_values = {ch["value"] for ch in outcome.choice_list()}
+        for v, value in enumerate(concern.resolved_values):
+            if value not in outcome_values:
+                raise DefinitionError(
+                    f"{path}.resolved_values[{v}]", f'"{value}" is not a choice of question "{outcome.key}"'
+                )
+    return survey
+
+
+def parse_definition(text: str) -> SurveyDef:
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DefinitionError("", f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    return validate_definition(document)
+
+
+def _questions(document: dict) -> dict[str, tuple[str, dict]]:
+    """Each question by key, with its path in the document."""
+    return {
+        q["key"]: (f"sections[{s}].questions[{i}]", q)
+        for s, section in enumerate(document["sections"])
+        for i, q in enumerate(section["questions"])
+    }
+
+
+def structural_changes(old: dict, new: dict) -> list[DefinitionError]:
+    """What in ``new`` would corrupt figures computed from answers to ``old``.
+
+    Once a survey has answers, its questions, their kinds, conditions and
+    choices, and its concern topics are fixed: every stored answer and every
+    figure refers to them. Only wording may change (``wording_changes``).
+    """
+    old_q, new_q = _questions(old), _questions(new)
+    faults: list[DefinitionError] = []
+    for key, (path, q) in new_q.items():
+        if key not in old_q:
+            faults.append(
+                DefinitionError(
+                    path,
+                    f'question "{key}" cannot be added: earlier respondents were never asked it. '
+                    "Start a new survey from this one's definition instead.",
+                )
+            )
+            continue
+        before = old_q[key][1]
+        for field, what in (("kind", "kind"), ("required", "required setting"), ("breakdown", "breakdown setting")):
+            if before.get(field) != q.get(field):
+                faults.append(DefinitionError(f"{path}.{field}", f'the {what} of question "{key}" cannot change'))
+        if before.get("show_if") != q.get("show_if"):
+            faults.append(DefinitionError(f"{path}.show_if", f'who is asked question "{key}" cannot change'))
+        old_values = [c["value"] for c in before.get("choices", [])]
+        new_values = [c["value"] for c in q.get("choices", [])]
+        for value in old_values:
+            if value not in new_values:
+                faults.append(
+                    DefinitionError(f"{path}.choices", f'choice "{value}" of question "{key}" cannot be removed')
+                )
+        for value in new_values:
+            if value not in old_values:
+                faults.append(DefinitionError(f"{path}.choices", f'choice "{value}" cannot be added to "{key}"'))
+    for key in old_q:
+        if key not in new_q:
+            faults.append(DefinitionError("sections", f'question "{key}" cannot be removed: its answers would be lost'))
+    if [k for k in old_q if k in new_q] != [k for k in new_q if k in old_q] or [
+        len(s["questions"]) for s in old["sections"]
+    ] != [len(s["questions"]) for s in new["sections"]]:
+        faults.append(
+            DefinitionError(
+                "sections", "sections and questions cannot be added, removed or moved once answers have arrived"
+            )
+        )
+    old_c = {c["key"]: c for c in old["concerns"]}
+    for i, concern in enumerate(new["concerns"]):
+        before = old_c.pop(concern["key"], None)
+        fixed = ("raised", "outcome", "resolved_values")
+        if before is None:
+            faults.append(DefinitionError(f"concerns[{i}]", f'concern "{concern["key"]}" cannot be added now'))
+        elif any(before[f] != concern[f] for f in fixed):
+            faults.append(
+                DefinitionError(f"concerns[{i}]", f'the questions and outcomes of concern "{concern["key"]}" are fixed')
+            )
+    for key in old_c:
+        faults.append(DefinitionError("concerns", f'concern "{key}" cannot be removed'))
+    return faults
+
+
+def wording_changes(old: dict, new: dict) -> list[str]:
+    """Readable lines for the audit trail: each changed text, before and after."""
+    lines = []
+
+    def compare(what: str, before: str, after: str) -> None:
+        if (before or "") != (after or ""):
+            lines.append(f"{what}: {before!r} -> {after!r}")
+
+    compare("title", old["title"], new["title"])
+    compare("intro", old.get("intro", ""), new.get("intro", ""))
+    for i, (a, b) in enumerate(zip(old["sections"], new["sections"], strict=False)):
+        compare(f"section {i + 1} title", a["title"], b["title"])
+    old_q = _questions(old)
+    for key, (_, q) in _questions(new).items():
+        if key not in old_q:
+            continue
+        before = old_q[key][1]
+        compare(f"question {key} text", before["text"], q["text"])
+        compare(f"question {key} help", before.get("help", ""), q.get("help", ""))
+        labels = {c["value"]: c["label"] for c in before.get("choices", [])}
+        for c in q.get("choices", []):
+            if c["value"] in labels:
+                compare(f"question {key} choice {c['value']}", labels[c["value"]], c["label"])
+    old_c = {c["key"]: c["label"] for c in old["concerns"]}
+    for c in new["concerns"]:
+        if c["key"] in old_c:
+            compare(f"concern {c['key']} label", old_c[c["key"]], c["label"])
+    return lines
+
+
+@transaction.atomic
+def load_definition(*, definition: SurveyDef, user=None, what: str = "") -> Survey:
+    """Create a survey from a validated definition, or update it in place.
+
+    A survey that already has responses (or waiting submissions) may only
+    change its wording; a structural change is refused whole, because it
+    would corrupt figures computed from existing answers.
+    """
+    survey = Survey.objects.select_for_update().filter(slug=definition.slug).first()
+    created = survey is None
+    document = _as_document(definition)
+    changes: list[str] = []
+    if not created:
+        has_data = survey.responses.exists() or survey.pending.exists()
+        before = export_definition(survey=survey)
+        if has_data:
+            faults = structural_changes(before, document)
+            if faults:
+                raise DefinitionError(
+                    faults[0].path,
+                    f"this survey already has responses, so only wording can change: {faults[0].message}",
+                )
+        changes = wording_changes(before, document)
+        # Rebuilding is safe only without answers; wording updates keep rows.
+        if not has_data:
+            survey.concerns.all().delete()
+            Question.objects.filter(survey=survey).update(show_if_question=None)
+            survey.questions.all().delete()
+            survey.sections.all().delete()
+    else:
+        survey = Survey(slug=definition.slug)
+    survey.title = definition.title
+    survey.intro = definition.intro
+    # Every language of the definition has an entry, so the survey lists it.
+    survey.translations = {lang: definition.translations.get(lang, {}) for lang in definition.languages()[1:]}
+    survey.min_group_size = definition.min_group_size
+    survey.access = definition.access
+    survey.definition_version = uuid.uuid4()  # cached structures of the old one are not used again
+    survey.save()
+
+    existing = {q.key: q for q in survey.questions.select_related("section")}
+    if existing:
+        _update_wording(survey, definition, existing)
+    else:
+        _create_structure(survey, definition)
+    AuditEvent.objects.create(
+        survey=survey,
+        user=user,
+        action="survey.created" if created else "survey.updated",
+        detail="\n".join([what or "definition", *changes]),
+    )
+    return survey
+
+
+def _create_structure(survey: Survey, definition: SurveyDef) -> None:
+    questions: dict[str, Question] = {}
+    for s_pos, section_def in enumerate(definition.sections):
+        section = Section.objects.create(
+            survey=survey, position=s_pos, title=section_def.title, translations=section_def.translations
+        )
+        for q_pos, q in enumerate(section_def.questions):
+            question = Question.objects.create(
+                survey=survey,
+                section=section,
+                position=q_pos,
+                key=q.key,
+                kind=q.kind,
+                text=q.text,
+                help_text=q.help,
+                translations=q.translations,
+                required=bool(q.required),
+                breakdown=q.breakdown,
+                show_if_question=questions[q.show_if.question] if q.show_if else None,
+                show_if_value=q.show_if.equals if q.show_if else "",
+            )
+            Choice.objects.bulk_create(
+                Choice(question=question, position=i, value=c.value, label=c.label, translations=c.translations)
+                for i, c in enumerate(_choices(q))
+            )
+            questions[q.key] = question
+    Concern.objects.bulk_create(
+        Concern(
+            survey=survey,
+            position=i,
+            key=c.key,
+            label=c.label,
+            translations=c.translations,
+            raised=questions[c.raised],
+            outcome=questions[c.outcome],
+            resolved_values=c.resolved_values,
+        )
+        for i, c in enumerate(definition.concerns)
+    )
+
+
+def _update_wording(survey: Survey, definition: SurveyDef, existing: dict[str, Question]) -> None:
+    sections = {s.position: s for s in survey.sections.all()}
+    for s_pos, section_def in enumerate(definition.sections):
+        Section.objects.filter(pk=sections[s_pos].pk).update(
+            title=section_def.title, translations=section_def.translations
+        )
+        for q in section_def.questions:
+            question = existing[q.key]
+            Question.objects.filter(pk=question.pk).update(text=q.text, help_text=q.help, translations=q.translations)
+            for c in _choices(q):
+                Choice.objects.filter(question=question, value=c.value).update(
+                    label=c.label, translations=c.translations
+                )
+    for c in definition.concerns:
+        Concern.objects.filter(survey=survey, key=c.key).update(label=c.label, translations=c.translations)
+
+
+def _choices(q: QuestionDef) -> list[ChoiceDef]:
+    """A question's choices, yes_no ones filled in when the definition left them out."""
+    if q.kind == "yes_no" and not q.choices:
+        return [ChoiceDef.model_validate(c) for c in YES_NO_CHOICES]
+    return list(q.choices)
+
+
+def _as_document(definition: SurveyDef) -> dict:
+    document = definition.model_dump()
+    # Normalise yes/no choices the same way export does.
+    by_key = {q.key: q for q in definition.questions()}
+    for section in document["sections"]:
+        for q in section["questions"]:
+            q["choices"] = by_key[q["key"]].choice_list()
+    return document
+
+
+def export_definition(*, survey: Survey) -> dict:
+    """The survey as a definition document that ``load_definition`` accepts."""
+    questions = survey.questions.select_related("show_if_question").prefetch_related("choices")
+    by_section: dict[int, list[Question]] = {}
+    for q in questions:
+        by_section.setdefault(q.section_id, []).append(q)
+    sections = []
+    for section in survey.sections.all():
+        items = []
+        for q in by_section.get(section.pk, []):
+            item: dict[str, Any] = {"key": q.key, "kind": q.kind, "text": _localised(q.text, q.translations, "text")}
+            if q.help_text:
+                item["help"] = _localised(q.help_text, q.translations, "help")
+            item["required"] = q.required
+            item["breakdown"] = q.breakdown
+            if q.show_if_question_id:
+                item["show_if"] = {"question": q.show_if_question.key, "equals": q.show_if_value}
+            if q.kind != Question.Kind.FREE_TEXT:
+                item["choices"] = [
+                    {"value": c.value, "label": _localised(c.label, c.translations, "label")} for c in q.choices.all()
+                ]
+            items.append(item)
+        sections.append({"title": _localised(section.title, section.translations, "title"), "questions": items})
+    return {
+        "slug": survey.slug,
+        "title": _localised(survey.title, survey.translations, "title"),
+        "intro": _localised(survey.intro, survey.translations, "intro"),
+        "min_group_size": survey.min_group_size,
+        "access": survey.access,
+        "sections": sections,
+        "concerns": [
+            {
+                "key": c.key,
+                "label": _localised(c.label, c.translations, "label"),
+                "raised": c.raised.key,
+                "outcome": c.outcome.key,
+                "resolved_values": list(c.resolved_values),
+            }
+            for c in survey.concerns.select_related("raised", "outcome")
+        ],
+    }
+
+
+def builtin_definitions() -> dict[str, Path]:
+    """Built-in templates shipped with Candour, by file stem."""
+    return {path.stem: path for path in sorted(BUILTIN_DIR.glob("*.json"))}

@@ -1,0 +1,85 @@
+"""Opening and closing surveys: by hand, or by beat at their scheduled times."""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from survey.definitions.format import DefinitionError, export_definition, validate_definition
+from survey.models import AuditEvent, Survey
+
+# --- Opening and closing ------------------------------------------------------
+
+
+class StatusRefused(ValueError):
+    pass
+
+
+@transaction.atomic
+def set_status(*, survey: Survey, user, status: str) -> Survey:
+    """Open, close or return a survey to draft, as far as its state allows.
+
+    Opening needs a whole definition; back to draft only before any answer.
+    A manual change clears the scheduled time it would overtake.
+    """
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    if status == Survey.Status.OPEN:
+        try:
+            validate_definition(export_definition(survey=survey))
+        except DefinitionError as exc:
+            raise StatusRefused(f"The survey is not ready to open. {exc}") from None
+        survey.opens_at = None
+    elif status == Survey.Status.CLOSED:
+        survey.closes_at = None
+    elif status == Survey.Status.DRAFT:
+        if survey.responses.exists() or survey.pending.exists():
+            raise StatusRefused("A survey that has answers cannot go back to draft; close it instead.")
+    else:
+        raise StatusRefused(f"Unknown state {status!r}.")
+    survey.status = status
+    survey.save(update_fields=["status", "opens_at", "closes_at"])
+    AuditEvent.objects.create(survey=survey, user=user, action=f"survey.{status}")
+    return survey
+
+
+@transaction.atomic
+def schedule(*, survey: Survey, user, opens_at: datetime | None, closes_at: datetime | None) -> None:
+    if opens_at and closes_at and closes_at <= opens_at:
+        raise StatusRefused("The closing time must come after the opening time.")
+    Survey.objects.filter(pk=survey.pk).update(opens_at=opens_at, closes_at=closes_at)
+    AuditEvent.objects.create(
+        survey=survey,
+        user=user,
+        action="survey.scheduled",
+        detail=f"opens {_when(opens_at)}, closes {_when(closes_at)}",
+    )
+
+
+def _when(moment: datetime | None) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "by hand"
+
+
+def apply_schedule(*, now: datetime | None = None) -> None:
+    """Beat: open drafts whose opening time has come, close open surveys whose
+    closing time has. Each survey is claimed by a conditional update."""
+    now = now or timezone.now()
+    for survey in Survey.objects.filter(status=Survey.Status.DRAFT, opens_at__lte=now):
+        with transaction.atomic():
+            try:
+                validate_definition(export_definition(survey=survey))
+            except DefinitionError as exc:
+                if Survey.objects.filter(pk=survey.pk, opens_at=survey.opens_at).update(opens_at=None):
+                    AuditEvent.objects.create(survey=survey, action="survey.open_failed", detail=str(exc))
+                continue
+            claimed = Survey.objects.filter(pk=survey.pk, status=Survey.Status.DRAFT, opens_at__lte=now).update(
+                status=Survey.Status.OPEN, opens_at=None
+            )
+            if claimed:
+                AuditEvent.objects.create(survey=survey, action="survey.open", detail="at its scheduled time")
+    for survey in Survey.objects.filter(status=Survey.Status.OPEN, closes_at__lte=now):
+        with transaction.atomic():
+            claimed = Survey.objects.filter(pk=survey.pk, status=Survey.Status.OPEN, closes_at__lte=now).update(
+                status=Survey.Status.CLOSED, closes_at=None
+            )
+            if claimed:
+                AuditEvent.objects.create(survey=survey, action="survey.closed", detail="at its scheduled time")

@@ -1,0 +1,166 @@
+"""Aggregation: every figure of DESIGN.md, computed by the database.
+
+``compute_results`` takes the survey's answer counts (counts.py: kept up to
+date as batches are mixed in, or recounted by the database in one pass),
+suppresses small cells, and replaces the survey's Result rows in one
+transaction; ``release_results`` decides what organisers may see of them.
+"""
+
+from collections import defaultdict
+
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from survey.figures.counts import current_counts, plan
+from survey.figures.disclosure import DOMINANCE, differencing_risks, hidden_cells, shown_bases, unsafe
+from survey.figures.documents import MEASURES, results_document
+from survey.figures.summaries import question_summaries
+from survey.models import Question, Result, ResultSet, Survey
+
+_LOCK_NAMESPACE = 7301  # pg advisory lock namespace for aggregation
+
+
+def _figure_rows(survey, concern, breakdowns, cells, k) -> list[Result]:
+    def totals(selected):
+        out = {f"{m}_{x}": 0 for m in MEASURES for x in ("n", "count")}
+        for _, row in selected:
+            for name in out:
+                out[name] += row[name]
+        return out
+
+    rows: list[Result] = []
+
+    def add(breakdown, group, figures, hidden_measures):
+        for m in MEASURES:
+            if m in hidden_measures:
+                rows.append(
+                    Result(survey=survey, concern=concern, breakdown=breakdown, group=group, measure=m, suppressed=True)
+                )
+            else:
+                rows.append(
+                    Result(
+                        survey=survey,
+                        concern=concern,
+                        breakdown=breakdown,
+                        group=group,
+                        measure=m,
+                        count=figures[f"{m}_count"],
+                        n=figures[f"{m}_n"],
+                    )
+                )
+
+    overall = totals(cells)
+    raised_hidden = overall["raised_n"] == 0 or unsafe(overall["raised_count"], overall["raised_n"], k, DOMINANCE)
+    resolved_hidden = (
+        raised_hidden or overall["resolved_n"] == 0 or unsafe(overall["resolved_count"], overall["resolved_n"], k)
+    )
+    add(None, None, overall, {m for m, h in (("raised", raised_hidden), ("resolved", resolved_hidden)) if h})
+
+    for i, breakdown in enumerate(breakdowns):
+        choices = list(breakdown.choices.all())
+        groups = {c.pk: totals([cell for cell in cells if cell[0][i] == c.pk]) for c in choices}
+        # A group hidden for "raised" is hidden whole (its resolved n would
+        # give its raised count away); "resolved" may hide more groups.
+        if raised_hidden:
+            hidden_raised = set(groups)
+        else:
+            hidden_raised = hidden_cells(
+                {g: (f["raised_count"], f["raised_n"]) for g, f in groups.items()}, k, dominance=DOMINANCE
+            )
+        hidden_resolved = hidden_cells(
+            {g: (f["resolved_count"], f["resolved_n"]) for g, f in groups.items()},
+            k,
+            already_hidden=frozenset(hidden_raised),
+        )
+        for choice in choices:
+            hidden = set()
+            if choice.pk in hidden_raised:
+                hidden = set(MEASURES)
+            elif choice.pk in hidden_resolved:
+                hidden = {"resolved"}
+            add(breakdown, choice, groups[choice.pk], hidden)
+    return rows
+
+
+def compute_results(*, survey_id: int) -> bool:
+    """Recompute and store every figure of one survey; return False if skipped.
+
+    Safe to run twice or concurrently: on PostgreSQL a run takes an advisory
+    lock and reads one snapshot (REPEATABLE READ); a second concurrent run
+    skips ("another process got there first"). Result rows are replaced in
+    the same transaction, so readers see the old figures or the new ones.
+    """
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                if outermost:  # inside a caller's transaction, its snapshot rules
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [_LOCK_NAMESPACE, survey_id])
+                if not cursor.fetchone()[0]:
+                    return False
+        survey = Survey.objects.get(pk=survey_id)
+        k = survey.min_group_size
+        breakdowns = list(
+            Question.objects.filter(survey=survey, breakdown=True)
+            .prefetch_related("choices")
+            .order_by("section__position", "position")
+        )
+        counts = current_counts(survey=survey, p=plan(survey=survey))
+        rows: list[Result] = []
+        for concern in survey.concerns.all():
+            rows.extend(_figure_rows(survey, concern, breakdowns, counts.concern_cells(concern.pk), k))
+        hidden_by_concerns: dict[int, set] = defaultdict(set)
+        for row in rows:
+            if row.breakdown is not None and row.measure == "raised" and row.suppressed:
+                hidden_by_concerns[row.breakdown.pk].add(row.group.pk)
+        questions = question_summaries(
+            survey=survey, breakdowns=breakdowns, hidden_by_concerns=hidden_by_concerns, counts=counts
+        )
+        respondents = counts.respondents
+        Result.objects.filter(survey=survey).delete()
+        Result.objects.bulk_create(rows)
+        result_set, _ = ResultSet.objects.update_or_create(
+            survey=survey,
+            defaults={
+                "version": survey.data_version,
+                "computed_at": timezone.now(),
+                "respondents": respondents,
+                "questions": questions,
+            },
+        )
+        release_results(survey=survey, result_set=result_set)
+    return True
+
+
+def release_results(*, survey: Survey, result_set: ResultSet) -> bool:
+    """Show organisers the new figures only if comparing them with the last
+    release reveals nothing about fewer than k people (rule 6), or once the
+    survey has closed. Returns whether a new release was made."""
+    document = results_document(survey=survey) | {"questions": result_set.questions}
+    if survey.status != Survey.Status.CLOSED and differencing_risks(result_set.shown, document, survey.min_group_size):
+        return False
+    result_set.released = document
+    result_set.released_on = timezone.localdate()
+    result_set.shown = shown_bases([document], into=result_set.shown)
+    result_set.save(update_fields=["released", "released_on", "shown"])
+    return True
+
+
+def stale(*, survey_id: int) -> bool:
+    """Whether a survey exists and its results are older than its answers."""
+    return (
+        Survey.objects.filter(pk=survey_id)
+        .filter(Q(result_set__isnull=True) | Q(result_set__version__lt=F("data_version")))
+        .exists()
+    )
+
+
+def stale_survey_ids() -> list[int]:
+    """Surveys whose results are older than their answers."""
+    return list(
+        Survey.objects.filter(data_version__gt=0)
+        .filter(Q(result_set__isnull=True) | Q(result_set__version__lt=F("data_version")))
+        .values_list("pk", flat=True)
+    )

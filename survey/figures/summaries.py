@@ -1,0 +1,92 @@
+"""Every choice question summarised: counts, shares with 95% intervals, the
+share agreeing on scales, overall and by breakdown group, suppressed.
+
+Counts come from counts.py (counted by the database, rolled up here over a
+few hundred cells, never a loop over responses). A group's distribution is hidden when it rests on fewer than k
+respondents, when one answer holds all or all but one of the group (that
+would tell each member's answer), or when its breakdown group is hidden in
+any concern figure; then hidden groups together must be safe by the same
+tests, or more are hidden (secondary suppression).
+"""
+
+from collections import defaultdict
+
+from survey.figures.counts import CHOICE_KINDS, Counts
+from survey.figures.disclosure import DOMINANCE
+from survey.figures.stats import proportion
+from survey.models import Question, Survey
+
+
+def _unsafe(counts: dict, n: int, k: int) -> bool:
+    if n == 0:
+        return False
+    return n < k or any(n - c < DOMINANCE for c in counts.values())
+
+
+def _hidden_groups(cells: dict, k: int, already: set) -> set:
+    """Secondary suppression over (counts-by-choice, n) cells of one breakdown."""
+    hidden = {g for g, (counts, n) in cells.items() if n == 0 or _unsafe(counts, n, k)} | (already & set(cells))
+    visible = sorted((cells[g][1], str(g), g) for g in cells if g not in hidden)
+
+    def union_unsafe():
+        n = sum(cells[g][1] for g in hidden)
+        total: dict = defaultdict(int)
+        for g in hidden:
+            for choice, c in cells[g][0].items():
+                total[choice] += c
+        return _unsafe(total, n, k)
+
+    while visible and union_unsafe():
+        hidden.add(visible.pop(0)[2])
+    return hidden
+
+
+def _distribution(question: Question, counts: dict, n: int) -> dict:
+    choices = list(question.choices.all())
+    shown = [{"value": c.value, "label": c.label, **proportion(counts.get(c.pk, 0), n)} for c in choices]
+    out = {"n": n, "choices": shown}
+    if question.kind == Question.Kind.SCALE:
+        # Agreeing: the points above the middle of the scale.
+        upper = choices[len(choices) // 2 + len(choices) % 2 :]
+        out["agree"] = {"labels": [c.label for c in upper], **proportion(sum(counts.get(c.pk, 0) for c in upper), n)}
+    return out
+
+
+def question_summaries(
+    *, survey: Survey, breakdowns: list[Question], hidden_by_concerns: dict[int, set], counts: Counts
+) -> list:
+    """The summaries of every choice question, already suppressed."""
+    k = survey.min_group_size
+    questions = list(
+        Question.objects.filter(survey=survey, kind__in=CHOICE_KINDS)
+        .prefetch_related("choices")
+        .order_by("section__position", "position")
+    )
+    overall_counts, overall_bases = counts.by_question(None)
+    by_breakdown = {b.pk: counts.by_question(i) for i, b in enumerate(breakdowns)}
+    summaries = []
+    for q in questions:
+        counts, n = overall_counts.get((q.pk, None), {}), overall_bases.get((q.pk, None), 0)
+        item = {"key": q.key, "text": q.text, "kind": q.kind}
+        if n == 0 or _unsafe(counts, n, k):
+            item["suppressed"] = True
+        else:
+            item.update(_distribution(q, counts, n))
+        item["breakdowns"] = []
+        for b in breakdowns:
+            if b.pk == q.pk:
+                continue
+            b_counts, b_bases = by_breakdown[b.pk]
+            cells = {c.pk: (b_counts.get((q.pk, c.pk), {}), b_bases.get((q.pk, c.pk), 0)) for c in b.choices.all()}
+            hidden = (
+                set(cells) if item.get("suppressed") else _hidden_groups(cells, k, hidden_by_concerns.get(b.pk, set()))
+            )
+            groups = []
+            for c in b.choices.all():
+                if c.pk in hidden:
+                    groups.append({"value": c.value, "label": c.label, "suppressed": True})
+                else:
+                    groups.append({"value": c.value, "label": c.label, **_distribution(q, *cells[c.pk])})
+            item["breakdowns"].append({"question": b.key, "groups": groups})
+        summaries.append(item)
+    return summaries

@@ -1,0 +1,186 @@
+"""Moderating free text (DESIGN rule 7): every change is one audited action.
+
+Moderators see a comment, the question it answers and nothing else about the
+respondent. A quote is published only after approval (and a second
+moderator's review where the survey asks for it), and only in its redacted
+form; a group label is shown with it only where that group has at least k
+respondents.
+"""
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from survey.models import (
+    Answer,
+    AuditEvent,
+    CommentReview,
+    Concern,
+    Question,
+    Response,
+    Survey,
+)
+from survey.moderation.detector import detect
+
+
+@transaction.atomic
+def save_moderation_settings(
+    *, survey: Survey, user, terms: list[str], safeguarding_contact: str, two_person_review: bool
+) -> None:
+    Survey.objects.filter(pk=survey.pk).update(
+        moderation_terms=terms, safeguarding_contact=safeguarding_contact, two_person_review=two_person_review
+    )
+    AuditEvent.objects.create(survey=survey, user=user, action="moderation.settings_changed")
+
+
+class ModerationRefused(Exception):
+    pass
+
+
+def queue(*, survey: Survey) -> QuerySet[Answer]:
+    """Free-text answers waiting for a decision, oldest first."""
+    return (
+        Answer.objects.filter(question__survey=survey, question__kind=Question.Kind.FREE_TEXT, review__isnull=True)
+        .exclude(text="")
+        .select_related("question")
+        .order_by("response__submitted_on", "pk")
+    )
+
+
+def highlights(*, survey: Survey, text: str):
+    return detect(text, survey.moderation_terms)
+
+
+def _answer(survey: Survey, answer_id) -> Answer:
+    answer = queue(survey=survey).filter(pk=answer_id).first()
+    if answer is None:
+        raise ModerationRefused("This comment has already been decided, or is not in this survey.")
+    return answer
+
+
+def _group_label(survey: Survey, answer: Answer, breakdown_key: str) -> str:
+    """The respondent's group on a breakdown, if that group holds at least k respondents."""
+    breakdown = Question.objects.filter(survey=survey, key=breakdown_key, breakdown=True).first()
+    if breakdown is None:
+        raise ModerationRefused("Choose one of the survey's breakdown questions for the label.")
+    own = Answer.objects.filter(response_id=answer.response_id, question=breakdown).select_related("choice").first()
+    if own is None or own.choice is None:
+        raise ModerationRefused("This respondent did not answer that question, so no label can be shown.")
+    size = Answer.objects.filter(question=breakdown, choice=own.choice).aggregate(n=Count("response_id"))["n"]
+    if size < survey.min_group_size:
+        raise ModerationRefused(
+            f"That group has fewer than {survey.min_group_size} respondents: the quote cannot carry its label."
+        )
+    return own.choice.label
+
+
+@transaction.atomic
+def approve_quote(
+    *, survey: Survey, user, answer_id, redacted_text: str, concern_key: str = "", label_breakdown: str = ""
+) -> CommentReview:
+    """Approve a comment as a quote, in the moderator's redacted wording."""
+    if Response.objects.filter(survey=survey).count() < survey.min_group_size:
+        raise ModerationRefused(
+            f"No quote can be approved while the survey has fewer than {survey.min_group_size} responses."
+        )
+    answer = _answer(survey, answer_id)
+    if not redacted_text.strip():
+        raise ModerationRefused("Write the text to publish (it may be the comment with details removed).")
+    concern = Concern.objects.filter(survey=survey, key=concern_key).first() if concern_key else None
+    label = _group_label(survey, answer, label_breakdown) if label_breakdown else ""
+    review = CommentReview.objects.create(
+        answer=answer,
+        status=CommentReview.Status.APPROVED,
+        redacted_text=redacted_text.strip(),
+        concern=concern,
+        group_label=label,
+        decided_by=user,
+        decided_at=timezone.now(),
+    )
+    AuditEvent.objects.create(survey=survey, user=user, action="comment.approved", detail=str(answer.pk))
+    return review
+
+
+@transaction.atomic
+def reject_comment(*, survey: Survey, user, answer_id) -> CommentReview:
+    answer = _answer(survey, answer_id)
+    review = CommentReview.objects.create(
+        answer=answer, status=CommentReview.Status.REJECTED, decided_by=user, decided_at=timezone.now()
+    )
+    AuditEvent.objects.create(survey=survey, user=user, action="comment.rejected", detail=str(answer.pk))
+    return review
+
+
+@transaction.atomic
+def flag_comment(*, survey: Survey, user, answer_id) -> CommentReview:
+    """Send a comment that reveals a risk to the survey's safeguarding contact: the text and nothing else."""
+    if not survey.safeguarding_contact:
+        raise ModerationRefused("This survey has no safeguarding contact yet: ask an organiser to name one.")
+    answer = _answer(survey, answer_id)
+    review = CommentReview.objects.create(
+        answer=answer, status=CommentReview.Status.FLAGGED, decided_by=user, decided_at=timezone.now()
+    )
+    AuditEvent.objects.create(survey=survey, user=user, action="comment.flagged", detail=str(answer.pk))
+    text = answer.text
+    transaction.on_commit(
+        lambda: send_mail(
+            "A survey comment flagged for safeguarding",
+            "A moderator flagged this anonymous comment as revealing a possible risk to patients or staff:\n\n"
+            f"{text}\n",
+            None,
+            [survey.safeguarding_contact],
+        )
+    )
+    return review
+
+
+@transaction.atomic
+def review_quote(*, survey: Survey, user, answer_id) -> CommentReview:
+    """A second moderator confirms an approval (two-person review)."""
+    review = (
+        CommentReview.objects.select_for_update()
+        .filter(answer_id=answer_id, answer__question__survey=survey, status=CommentReview.Status.APPROVED)
+        .first()
+    )
+    if review is None or review.reviewed_by_id:
+        raise ModerationRefused("This quote is not waiting for review.")
+    if review.decided_by_id == user.pk:
+        raise ModerationRefused("A second moderator must review your own approval.")
+    review.reviewed_by, review.reviewed_at = user, timezone.now()
+    review.save(update_fields=["reviewed_by", "reviewed_at"])
+    AuditEvent.objects.create(survey=survey, user=user, action="comment.reviewed", detail=str(answer_id))
+    return review
+
+
+@transaction.atomic
+def bulk_reject_trivial(*, survey: Survey, user) -> int:
+    """Reject every waiting comment that is empty or a single word."""
+    trivial = [a for a in queue(survey=survey) if len(a.text.split()) <= 1]
+    now = timezone.now()
+    CommentReview.objects.bulk_create(
+        CommentReview(answer=a, status=CommentReview.Status.REJECTED, decided_by=user, decided_at=now) for a in trivial
+    )
+    AuditEvent.objects.create(
+        survey=survey, user=user, action="comment.bulk_rejected", detail=f"{len(trivial)} comments"
+    )
+    return len(trivial)
+
+
+def awaiting_review(*, survey: Survey) -> QuerySet[CommentReview]:
+    return CommentReview.objects.filter(
+        answer__question__survey=survey, status=CommentReview.Status.APPROVED, reviewed_by__isnull=True
+    ).select_related("answer__question", "decided_by")
+
+
+def publishable_quotes(*, survey: Survey) -> list[dict]:
+    """Approved quotes ready for a report: redacted text only, labels only for groups of at least k."""
+    reviews = CommentReview.objects.filter(
+        answer__question__survey=survey, status=CommentReview.Status.APPROVED
+    ).select_related("concern")
+    if survey.two_person_review:
+        reviews = reviews.filter(reviewed_by__isnull=False)
+    return [
+        {"text": r.redacted_text, "concern": r.concern.label if r.concern else "", "label": r.group_label}
+        for r in reviews.order_by("decided_at")
+    ]

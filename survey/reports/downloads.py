@@ -1,0 +1,68 @@
+"""Downloads of one published snapshot: JSON, CSV and XLSX."""
+
+import io
+import json
+
+from openpyxl import Workbook
+
+from survey.figures.documents import CSV_HEADER, csv_rows, results_csv
+from survey.models import ReportVersion
+
+# --- Downloads of one snapshot ------------------------------------------------
+
+
+def report_json(report: ReportVersion) -> str:
+    snapshot = report.snapshot
+    document = {
+        "title": report.title,
+        "version": report.number,
+        "published_on": report.published_at.date().isoformat(),
+        "note": report.note,
+        **snapshot["results"],
+        "questions": snapshot.get("questions", []),
+        "comparisons": snapshot.get("comparisons", []),
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def report_csv(report: ReportVersion) -> str:
+    return results_csv(report.snapshot["results"])
+
+
+def report_xlsx(report: ReportVersion) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Concerns"
+    sheet.append([f"{report.title}, version {report.number}, published {report.published_at.date().isoformat()}"])
+    sheet.append(CSV_HEADER)
+    for row in csv_rows(report.snapshot["results"]):
+        sheet.append(row)
+    questions = workbook.create_sheet("Questions")
+    questions.append(
+        ["question", "text", "breakdown", "group", "choice", "suppressed", "count", "n", "pct", "ci95_low", "ci95_high"]
+    )
+    for q in report.snapshot.get("questions", []):
+        parts = [("", "", q)] + [(b["question"], g["value"], g) for b in q["breakdowns"] for g in b["groups"]]
+        for breakdown, group, figure in parts:
+            if figure.get("suppressed"):
+                questions.append([q["key"], q["text"], breakdown, group, "", "yes"])
+                continue
+            for c in figure["choices"]:
+                questions.append(
+                    [
+                        q["key"],
+                        q["text"],
+                        breakdown,
+                        group,
+                        c["value"],
+                        "no",
+                        c["count"],
+                        c["n"],
+                        c["pct"],
+                        c["ci95"][0],
+                        c["ci95"][1],
+                    ]
+                )
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

@@ -1,0 +1,44 @@
+"""Editing what the next report version contains (actions, audited)."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from survey.models import ActionUpdate, AuditEvent, Concern, ConcernAction, ReportSettings, Survey
+
+
+@transaction.atomic
+def save_report_settings(
+    *,
+    survey: Survey,
+    user,
+    title: str,
+    narrative: str,
+    concerns: list[str],
+    breakdowns: list[str],
+    questions: list[str],
+    actions: dict[str, dict],
+) -> None:
+    """Store the report's narrative, choices and per-concern actions."""
+    ReportSettings.objects.update_or_create(
+        survey=survey,
+        defaults={
+            "title": title,
+            "narrative": narrative,
+            "concerns": concerns,
+            "breakdowns": breakdowns,
+            "questions": questions,
+        },
+    )
+    for concern in Concern.objects.filter(survey=survey, key__in=list(actions)):
+        ConcernAction.objects.update_or_create(concern=concern, defaults=actions[concern.key])
+    AuditEvent.objects.create(survey=survey, user=user, action="report.settings_changed")
+
+
+@transaction.atomic
+def add_action_update(*, survey: Survey, user, concern_key: str, text: str) -> ActionUpdate:
+    """Record a "you said, we did" update; it appears in the next version."""
+    concern = Concern.objects.get(survey=survey, key=concern_key)
+    action, _ = ConcernAction.objects.get_or_create(concern=concern)
+    update = ActionUpdate.objects.create(action=action, text=text, posted_on=timezone.localdate())
+    AuditEvent.objects.create(survey=survey, user=user, action="report.update_added", detail=concern_key)
+    return update

@@ -1,0 +1,154 @@
+"""Publishing: a report is a frozen, versioned snapshot of released figures
+plus the organisers' narrative and actions. A published version never
+changes; corrections are new versions with a note."""
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from survey.figures.comparisons import comparisons
+from survey.figures.disclosure import differencing_risks, shown_bases
+from survey.figures.documents import question_texts, released_document
+from survey.models import AuditEvent, ConcernAction, ReportSettings, ReportVersion, Survey
+from survey.moderation.decisions import publishable_quotes
+from survey.reports.markup import render
+
+
+class PublishRefused(Exception):
+    pass
+
+
+def _selected(document: dict, settings: ReportSettings | None) -> tuple[dict, list]:
+    """The released document cut down to what the organisers chose to publish."""
+    concerns_wanted = set(settings.concerns) if settings and settings.concerns else None
+    breakdowns_wanted = set(settings.breakdowns) if settings and settings.breakdowns else None
+    questions_wanted = set(settings.questions) if settings and settings.questions else None
+    concerns = []
+    for concern in document["concerns"]:
+        if concerns_wanted is not None and concern["key"] not in concerns_wanted:
+            continue
+        kept = [b for b in concern["breakdowns"] if breakdowns_wanted is None or b["question"] in breakdowns_wanted]
+        concerns.append(concern | {"breakdowns": kept})
+    questions = []
+    for question in document.get("questions", []):
+        if questions_wanted is not None and question["key"] not in questions_wanted:
+            continue
+        kept = [b for b in question["breakdowns"] if breakdowns_wanted is None or b["question"] in breakdowns_wanted]
+        questions.append(question | {"breakdowns": kept})
+    results = {k: document[k] for k in ("survey", "respondents", "min_group_size")} | {"concerns": concerns}
+    return results, questions
+
+
+def _actions(survey: Survey, concern_keys: set[str]) -> list[dict]:
+    actions = ConcernAction.objects.filter(concern__survey=survey).select_related("concern").prefetch_related("updates")
+    out = []
+    for action in sorted(actions, key=lambda a: a.concern.position):
+        if action.concern.key not in concern_keys or not (action.commitment or action.help or action.updates.all()):
+            continue
+        out.append(
+            {
+                "concern": action.concern.key,
+                "label": action.concern.label,
+                "commitment_html": render(action.commitment),
+                "help_html": render(action.help),
+                "updates": [
+                    {"posted_on": u.posted_on.isoformat(), "text_html": render(u.text)} for u in action.updates.all()
+                ],
+            }
+        )
+    return out
+
+
+def _changes(previous: dict | None, current: dict) -> list[str]:
+    """Headline figures that moved since the previous version, in words."""
+    if previous is None:
+        return []
+    before = {c["key"]: c for c in previous["results"]["concerns"]}
+    lines = []
+    for concern in current["concerns"]:
+        old = before.get(concern["key"])
+        for measure in ("raised", "resolved"):
+            new_fig = concern[measure]
+            old_fig = old[measure] if old else {"suppressed": True}
+            if new_fig.get("suppressed") or old_fig.get("suppressed"):
+                continue
+            if (old_fig["count"], old_fig["n"]) != (new_fig["count"], new_fig["n"]):
+                lines.append(
+                    f"{concern['label']}, {measure}: {old_fig['pct']}% of {old_fig['n']} → "
+                    f"{new_fig['pct']}% of {new_fig['n']}"
+                )
+    if previous["results"]["respondents"] != current["respondents"]:
+        lines.insert(0, f"Respondents: {previous['results']['respondents']} → {current['respondents']}")
+    return lines
+
+
+@transaction.atomic
+def publish_report(*, survey: Survey, user, note: str = "") -> ReportVersion:
+    """Freeze the figures organisers see, with narrative and actions, as a new version.
+
+    The snapshot is built from the released, suppressed document, so a report
+    never shows a figure the console would hide. While the survey is open, a
+    new version is refused unless every figure in it has gained no
+    respondents or at least k since it was last published (rule 6).
+    """
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)  # serialise version numbers
+    settings = ReportSettings.objects.filter(survey=survey).first()
+    released = released_document(survey=survey)
+    if not released["concerns"] or released["respondents"] < survey.min_group_size:
+        raise PublishRefused(f"There are fewer than {survey.min_group_size} respondents: nothing can be published yet.")
+    results, questions = _selected(released, settings)
+    previous = survey.reports.first()
+    if previous and survey.status != Survey.Status.CLOSED:
+        history = [
+            v.snapshot["results"] | {"questions": v.snapshot.get("questions", [])}
+            for v in survey.reports.order_by("number")
+        ]
+        if differencing_risks(shown_bases(history), results | {"questions": questions}, survey.min_group_size):
+            raise PublishRefused(
+                f"Not yet: some groups have gained fewer than {survey.min_group_size} responses since version "
+                f"{previous.number}, so comparing the two versions could reveal individual answers. Publish again "
+                "when more responses have come in, or once the survey has closed."
+            )
+    snapshot = {
+        "results": results,
+        "questions": questions,
+        "comparisons": comparisons(results),
+        "questions_text": question_texts(survey=survey),
+        "narrative_html": render(settings.narrative if settings else ""),
+        "actions": _actions(survey, {c["key"] for c in results["concerns"]}),
+        "quotes": publishable_quotes(survey=survey),
+        "changes": _changes(previous.snapshot if previous else None, results),
+    }
+    number = (survey.reports.aggregate(m=Max("number"))["m"] or 0) + 1
+    report = ReportVersion.objects.create(
+        survey=survey,
+        number=number,
+        title=(settings.title if settings and settings.title else survey.title),
+        snapshot=snapshot,
+        note=note,
+        published_at=timezone.now(),
+        published_by=user,
+    )
+    AuditEvent.objects.create(survey=survey, user=user, action="report.published", detail=f"version {number}")
+    # The public page of the latest version is found from the slug alone.
+    # Named now and again on commit: a reader who meets the name before the
+    # commit finds no page under it and renders what the database holds.
+    cache.set(latest_page_key(survey.slug), page_token(report), PAGE_LIFETIME)
+    transaction.on_commit(lambda: cache.set(latest_page_key(survey.slug), page_token(report), PAGE_LIFETIME))
+    return report
+
+
+# --- The public page's cache: a published version never changes. -------------
+
+PAGE_LIFETIME = 24 * 3600
+
+
+def latest_page_key(slug: str) -> str:
+    return f"report-latest:{slug}"
+
+
+def page_token(report: ReportVersion) -> str:
+    """Names one published version for the page cache (unique even across
+    databases that reuse ids, as test databases do)."""
+    return f"{report.pk}:{report.number}:{report.published_at.timestamp()}"

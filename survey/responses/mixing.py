@@ -1,0 +1,241 @@
+"""Mixing: pending submissions move into the response table in shuffled
+batches, in transactions of their own, so that nothing in the database (ids,
+row order, transaction ids) ties a response to its request (DESIGN rule 4)."""
+
+import os
+import random
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, F, Min
+from django.utils import timezone
+
+from survey.figures.counts import add_responses
+from survey.models import (
+    Answer,
+    Choice,
+    PendingSubmission,
+    Question,
+    Response,
+    Survey,
+)
+from survey.responses.answers import AnswerValue
+
+_shuffle = random.SystemRandom().shuffle
+
+
+def _lookups(survey_id: int) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
+    questions = dict(Question.objects.filter(survey_id=survey_id).values_list("key", "pk"))
+    choices = {
+        (qkey, value): pk
+        for qkey, value, pk in Choice.objects.filter(question__survey_id=survey_id).values_list(
+            "question__key", "value", "pk"
+        )
+    }
+    return questions, choices
+
+
+def _take_for_remixing(survey_id: int, count: int) -> list[tuple[list[tuple], date]]:
+    """Remove ``count`` random stored responses, returning their answers so
+    they can be inserted again, under new ids, inside a new batch."""
+    # Responses whose comments a moderator has decided on keep their ids, so
+    # decisions and approved quotes survive.
+    old = list(
+        Response.objects.filter(survey_id=survey_id)
+        .exclude(answers__review__isnull=False)
+        .order_by("?")
+        .values_list("pk", "submitted_on")[:count]
+    )
+    if not old:
+        return []
+    rows: dict = defaultdict(list)
+    for response_id, *answer in Answer.objects.filter(response_id__in=[pk for pk, _ in old]).values_list(
+        "response_id", "question_id", "choice_id", "text"
+    ):
+        rows[response_id].append(tuple(answer))
+    Response.objects.filter(pk__in=[pk for pk, _ in old]).delete()
+    return [(rows[pk], day) for pk, day in old]
+
+
+# Answer rows are shuffled within chunks of this many responses: all of a
+# mixing batch at once, and a bounded amount of memory for a large import.
+_SHUFFLE_CHUNK = 20_000
+
+
+def insert_responses(
+    *,
+    survey_id: int,
+    submissions: list[tuple[dict[str, AnswerValue] | tuple, date]],
+    remix: int = 0,
+    keys: tuple[str, ...] = (),
+) -> int:
+    """Write validated submissions as Response and Answer rows, in random order.
+
+    ``remix`` stored responses of the survey are taken out and written again
+    under new ids in the same shuffled batch, so that even a small batch hides
+    among at least that many others (DESIGN rule 4). A submission's answers
+    are a dict by question key, or (for a large import, to save memory) a
+    tuple of values in the order of ``keys``. Runs inside the caller's
+    transaction (or its own); on PostgreSQL the rows go in by COPY. Bumps the survey's data
+    version so reconciliation knows its results are stale, and adds the new
+    responses' counts to its Tally. Returns how many new responses were added.
+    """
+    with transaction.atomic():  # the caller's transaction, or one of its own
+        return _insert_responses(survey_id, submissions, remix, keys)
+
+
+def _insert_responses(survey_id: int, submissions: list, remix: int, keys: tuple[str, ...]) -> int:
+    questions, choices = _lookups(survey_id)
+    batch: list[tuple] = [(a, day, True) for a, day in submissions]
+    batch += [(a, day, False) for a, day in _take_for_remixing(survey_id, remix)]
+    _shuffle(batch)
+    ids = _random_ids(len(batch))
+    postgres = connection.vendor == "postgresql"
+    (_copy_rows if postgres else _create_rows)(survey_id, batch, ids, _AnswerRows(questions, choices, keys))
+    Survey.objects.filter(pk=survey_id).update(data_version=F("data_version") + 1)
+    # Remixed responses went out and back in with the same answers: only the
+    # new ones change the counts.
+    new = [response_id for response_id, (_, _, fresh) in zip(ids, batch, strict=True) if fresh]
+    version = Survey.objects.values_list("data_version", flat=True).get(pk=survey_id)
+    add_responses(survey_id=survey_id, response_ids=new, version=version)
+    return len(submissions)
+
+
+@dataclass(frozen=True)
+class _AnswerRows:
+    """Turns one submission's answers into (question id, choice id, text) rows."""
+
+    questions: dict[str, int]
+    choices: dict[tuple[str, str], int]
+    keys: tuple[str, ...]
+
+    def __call__(self, answers) -> list[tuple[int, int | None, str]]:
+        if isinstance(answers, list):  # a remixed response: its stored answers, as they were
+            return answers
+        items = answers.items() if isinstance(answers, dict) else zip(self.keys, answers, strict=True)
+        rows = []
+        for key, value in items:
+            if value is None:
+                continue
+            question = self.questions[key]
+            if isinstance(value, list | tuple):
+                rows.extend((question, self.choices[key, v], "") for v in value)
+            elif (key, value) in self.choices:
+                rows.append((question, self.choices[key, value], ""))
+            else:
+                rows.append((question, None, value))
+        return rows
+
+
+def _random_ids(count: int) -> list[uuid.UUID]:
+    return [uuid.uuid4() for _ in range(count)]
+
+
+def _random_hex_ids(count: int) -> list[str]:
+    """``count`` random version-4 UUIDs as 32 hex digits, made in bulk (one
+    system call): uuid4() one by one costs more than COPY writing the row."""
+    h = os.urandom(16 * count).hex()
+    return [
+        h[i : i + 12] + "4" + h[i + 13 : i + 16] + "89ab"[int(h[i + 16], 16) & 3] + h[i + 17 : i + 32]
+        for i in range(0, 32 * count, 32)
+    ]
+
+
+_NULL = "\\N"  # COPY's text format for NULL
+
+
+def _copy_text(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _copy_rows(survey_id: int, batch: list[tuple], ids: list[uuid.UUID], answer_rows: _AnswerRows) -> None:
+    """PostgreSQL: COPY the responses, then their answers, shuffled in chunks."""
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # psycopg's own cursor, for COPY
+        with raw.copy("COPY survey_response (id, survey_id, submitted_on) FROM STDIN") as copy:
+            for response_id, (_, day, _) in zip(ids, batch, strict=True):
+                copy.write(f"{response_id.hex}\t{survey_id}\t{day.isoformat()}\n")
+        with raw.copy("COPY survey_answer (id, response_id, question_id, choice_id, text) FROM STDIN") as copy:
+            for start in range(0, len(batch), _SHUFFLE_CHUNK):
+                lines = [
+                    f"{response_id.hex}\t{q}\t{_NULL if c is None else c}\t{_copy_text(t)}\n"
+                    for response_id, (answers, _, _) in zip(
+                        ids[start : start + _SHUFFLE_CHUNK], batch[start : start + _SHUFFLE_CHUNK], strict=True
+                    )
+                    for q, c, t in answer_rows(answers)
+                ]
+                _shuffle(lines)
+                answer_ids = _random_hex_ids(len(lines))
+                copy.write("".join(f"{a}\t{line}" for a, line in zip(answer_ids, lines, strict=True)))
+
+
+def _create_rows(survey_id: int, batch: list[tuple], ids: list[uuid.UUID], answer_rows: _AnswerRows) -> None:
+    responses = [
+        Response(id=response_id, survey_id=survey_id, submitted_on=day)
+        for response_id, (_, day, _) in zip(ids, batch, strict=True)
+    ]
+    Response.objects.bulk_create(responses, batch_size=2000)
+    rows = [
+        Answer(response_id=response_id, question_id=q, choice_id=c, text=t)
+        for response_id, (answers, _, _) in zip(ids, batch, strict=True)
+        for q, c, t in answer_rows(answers)
+    ]
+    _shuffle(rows)
+    Answer.objects.bulk_create(rows, batch_size=5000)
+
+
+def mix_pending(*, batch_size: int = 5000, force: bool = False) -> dict[int, int]:
+    """Move waiting submissions into the response table in shuffled batches.
+
+    A survey's submissions move once CANDOUR_MIX_MIN_BATCH of them are
+    waiting. Fewer move only when the oldest is from an earlier day or when
+    ``force`` is given (``manage.py aggregate``), and then stored responses
+    are remixed into the batch to make it up to the minimum; a survey with
+    nothing stored yet keeps waiting unless forced. Each call is its own
+    transaction, claims rows so that concurrent calls never move one twice,
+    and enqueues aggregation once it has committed. Returns how many
+    responses each survey received.
+    """
+    from survey.tasks import enqueue_aggregation
+
+    minimum = settings.CANDOUR_MIX_MIN_BATCH
+    moved: dict[int, int] = {}
+    with transaction.atomic():
+        waiting = {
+            row["survey_id"]: row
+            for row in PendingSubmission.objects.values("survey_id")
+            .annotate(waiting=Count("pk"), first_day=Min("submitted_on"))
+            .order_by()
+        }
+        ready = [
+            survey_id
+            for survey_id, row in waiting.items()
+            if row["waiting"] >= minimum
+            or force
+            or (row["first_day"] < timezone.localdate() and Response.objects.filter(survey_id=survey_id).exists())
+        ]
+        if not ready:
+            return moved
+        pending = PendingSubmission.objects.filter(survey_id__in=ready).order_by("?")
+        if connection.features.has_select_for_update_skip_locked:
+            pending = pending.select_for_update(skip_locked=True)
+        claimed = list(pending.values_list("pk", "survey_id", "answers", "submitted_on")[:batch_size])
+        if not claimed:
+            return moved
+        by_survey: dict[int, list] = {}
+        for _, survey_id, answers, day in claimed:
+            by_survey.setdefault(survey_id, []).append((answers, day))
+        deleted, _ = PendingSubmission.objects.filter(pk__in=[row[0] for row in claimed]).delete()
+        if deleted != len(claimed):
+            # Another process got there first; roll back and let it finish.
+            transaction.set_rollback(True)
+            return {}
+        for survey_id, submissions in by_survey.items():
+            remix = max(0, minimum - len(submissions))
+            moved[survey_id] = insert_responses(survey_id=survey_id, submissions=submissions, remix=remix)
+        transaction.on_commit(lambda: enqueue_aggregation(list(moved)))
+    return moved

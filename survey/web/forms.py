@@ -1,0 +1,394 @@
+"""Forms: validate and describe layout, no side effects."""
+
+import json
+import re
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from survey.definitions.editing import plain
+from survey.definitions.format import YES_NO_CHOICES, DefinitionError, builtin_definitions, validate_definition
+from survey.models import Member, Question, Survey
+from survey.responses.answers import FREE_TEXT_MAX, QuestionSpec
+
+
+class CrispyForm(forms.Form):
+    """A form laid out by crispy inside a <form> tag the template writes itself."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the template's own <form> carries the token
+
+
+def field_name(key: str) -> str:
+    return f"q_{key}"
+
+
+def _field(q: QuestionSpec) -> forms.Field:
+    common = {
+        "label": q.text,
+        "help_text": q.help,
+        "required": q.required,
+        "error_messages": {"required": _("Please answer this question.")},
+    }
+    if q.kind == Question.Kind.MULTIPLE_CHOICE:
+        return forms.MultipleChoiceField(choices=q.choices, widget=forms.CheckboxSelectMultiple, **common)
+    if q.kind == Question.Kind.FREE_TEXT:
+        return forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=FREE_TEXT_MAX, **common)
+    return forms.ChoiceField(choices=q.choices, widget=forms.RadioSelect, **common)
+
+
+class PageForm(CrispyForm):
+    """The questions of one page of a survey, built from plain question specs."""
+
+    def __init__(self, *args, questions: list[QuestionSpec], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        for q in questions:
+            self.fields[field_name(q.key)] = _field(q)
+
+    def answers(self) -> dict:
+        """Cleaned answers keyed by question key; unanswered ones left out."""
+        out = {}
+        for q in self.questions:
+            value = self.cleaned_data.get(field_name(q.key))
+            if value not in (None, "", []):
+                out[q.key] = list(value) if isinstance(value, list) else value
+        return out
+
+
+class CodeForm(CrispyForm):
+    code = forms.CharField(
+        label=_("Your invitation code"),
+        max_length=40,
+        error_messages={"required": _("Please enter the invitation code you were given.")},
+        help_text=_("The code on the slip or message you were given, like ABCD-EFGH-JKMN."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )
+
+
+class PublishForm(CrispyForm):
+    note = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Optional: what this version is, or what it corrects.",
+    )
+
+
+class CodeBatchForm(CrispyForm):
+    count = forms.IntegerField(
+        label="How many codes?",
+        min_value=1,
+        max_value=5000,
+        help_text="One per person you will invite. The codes are shown once, on the next page only.",
+    )
+
+
+class ReportSettingsForm(CrispyForm):
+    title = forms.CharField(max_length=200, required=False, help_text="Leave empty to use the survey's title.")
+    narrative = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="What the figures mean, in your words. Markdown: **bold**, *italic*, lists, links.",
+    )
+    concerns = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, help_text="None ticked means all."
+    )
+    breakdowns = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, help_text="None ticked means all."
+    )
+    questions = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, help_text="None ticked means all."
+    )
+
+    def __init__(self, *args, concerns, breakdowns, questions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["concerns"].choices = concerns
+        self.fields["breakdowns"].choices = breakdowns
+        self.fields["questions"].choices = questions
+
+
+class ConcernActionForm(CrispyForm):
+    commitment = forms.CharField(
+        label="What we will do", required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+    help = forms.CharField(
+        label="Who can help, and how to reach them",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+    )
+
+
+class ActionUpdateForm(CrispyForm):
+    concern = forms.ChoiceField(label="Concern topic")
+    text = forms.CharField(label="You said, we did", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+    def __init__(self, *args, concerns, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["concern"].choices = concerns
+
+
+class DecisionForm(CrispyForm):
+    redacted_text = forms.CharField(
+        label="Text to publish",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Suggested redactions are filled in; edit until nothing could identify anyone.",
+    )
+    concern = forms.ChoiceField(label="Concern topic", required=False)
+    label = forms.ChoiceField(label="Group label", required=False)
+
+    def __init__(self, *args, concerns, breakdowns, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["concern"].choices = concerns
+        self.fields["label"].choices = breakdowns
+
+
+class ModerationSettingsForm(CrispyForm):
+    terms = forms.CharField(
+        label="Local names to highlight",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Wards, teams, sites and other local names, one per line.",
+    )
+    safeguarding_contact = forms.EmailField(label="Safeguarding contact", required=False)
+    two_person_review = forms.BooleanField(
+        label="A second moderator reviews approvals before they are published", required=False
+    )
+
+
+# --- Console: building a survey ----------------------------------------------
+
+MAX_DEFINITION_BYTES = 1_000_000
+
+
+def _key_from(text: str, fallback: str) -> str:
+    key = slugify(text).replace("-", "_")[:60].strip("_")
+    return key or fallback
+
+
+def read_definition_file(upload) -> dict:
+    """An uploaded definition, checked with the same validation as load_survey."""
+    if upload.size > MAX_DEFINITION_BYTES:
+        raise forms.ValidationError("The file is larger than 1 MB; a survey definition is much smaller.")
+    try:
+        text = upload.read().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise forms.ValidationError("The file is not UTF-8 text: save it as JSON and try again.") from None
+    try:
+        document = json.loads(text)
+        validate_definition(document, partial=True)
+    except json.JSONDecodeError as exc:
+        raise forms.ValidationError(f"Not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}).") from None
+    except DefinitionError as exc:
+        raise forms.ValidationError(str(exc)) from None
+    return document
+
+
+class NewSurveyForm(CrispyForm):
+    title = forms.CharField(max_length=200)
+    slug = forms.SlugField(
+        label="Address",
+        max_length=80,
+        required=False,
+        help_text="Respondents answer at /s/<address>/. Made from the title if left empty; it cannot change later.",
+    )
+    start = forms.ChoiceField(label="Start from", widget=forms.RadioSelect, initial="blank")
+    definition = forms.FileField(
+        label="Definition file", required=False, help_text="Only when starting from a file: a JSON survey definition."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        templates = [
+            (f"template:{stem}", f"The built-in template “{plain(json.loads(path.read_text())['title'])}”")
+            for stem, path in builtin_definitions().items()
+        ]
+        self.fields["start"].choices = [("blank", "An empty survey"), *templates, ("upload", "A definition file")]
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"].lower()
+        if slug and not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", slug):
+            raise forms.ValidationError("Use lower-case letters, digits, - and _, starting with a letter or digit.")
+        return slug
+
+    def clean(self):
+        cleaned = super().clean()
+        if "title" in cleaned and not cleaned.get("slug"):
+            cleaned["slug"] = slugify(cleaned["title"])[:80] or "survey"
+        start = cleaned.get("start", "")
+        self.source = None
+        if start.startswith("template:"):
+            self.source = json.loads(builtin_definitions()[start.removeprefix("template:")].read_text())
+        elif start == "upload":
+            upload = cleaned.get("definition")
+            if upload is None:
+                self.add_error("definition", "Choose the definition file to start from.")
+            else:
+                try:
+                    self.source = read_definition_file(upload)
+                except forms.ValidationError as exc:
+                    self.add_error("definition", exc)
+        return cleaned
+
+
+class DefinitionUploadForm(CrispyForm):
+    definition = forms.FileField(label="Definition file", help_text="A JSON survey definition.")
+
+    def clean_definition(self):
+        return read_definition_file(self.cleaned_data["definition"])
+
+
+class SurveySettingsForm(CrispyForm):
+    title = forms.CharField(max_length=200)
+    intro = forms.CharField(
+        label="Introduction", required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text="Shown first."
+    )
+    min_group_size = forms.IntegerField(
+        label="Minimum group size",
+        min_value=5,
+        max_value=1000,
+        help_text="No figure resting on fewer respondents is ever shown (at least 5).",
+    )
+    access = forms.ChoiceField(label="Who can answer", choices=Survey.Access.choices)
+
+
+class SectionForm(CrispyForm):
+    title = forms.CharField(max_length=200)
+
+
+class QuestionForm(CrispyForm):
+    text = forms.CharField(label="Question", widget=forms.Textarea(attrs={"rows": 2}))
+    key = forms.SlugField(
+        max_length=80,
+        required=False,
+        help_text="A short name used in downloads, like raised_patient_care. Made from the question if left empty.",
+    )
+    kind = forms.ChoiceField(label="Kind of answer", choices=Question.Kind.choices)
+    help = forms.CharField(label="Help text", required=False)
+    required = forms.BooleanField(label="An answer is required", required=False, initial=True)
+    breakdown = forms.BooleanField(
+        label="Split results into groups by the answers to this question (single choice, required, asked of everyone)",
+        required=False,
+    )
+    show_if = forms.ChoiceField(label="Who is asked", required=False)
+
+    def __init__(self, *args, earlier: list[dict], **kwargs):
+        super().__init__(*args, **kwargs)
+        options = [("", "Everyone")]
+        for q in earlier:
+            choices = q.get("choices") or (YES_NO_CHOICES if q["kind"] == "yes_no" else [])
+            for c in choices:
+                label, text = plain(c["label"]), plain(q["text"])
+                options.append((f"{q['key']}={c['value']}", f"Those who answered “{label}” to “{text}”"))
+        self.fields["show_if"].choices = options
+
+    def as_definition(self, choices: list[dict]) -> dict:
+        data = self.cleaned_data
+        question = {
+            "key": data["key"] or _key_from(data["text"], "question"),
+            "kind": data["kind"],
+            "text": data["text"],
+            "help": data["help"],
+            "required": data["required"],
+            "breakdown": data["breakdown"],
+        }
+        if data["show_if"]:
+            target, value = data["show_if"].split("=", 1)
+            question["show_if"] = {"question": target, "equals": value}
+        if data["kind"] not in ("free_text", "yes_no"):
+            question["choices"] = choices
+        return question
+
+
+class ChoiceRowForm(forms.Form):
+    label = forms.CharField(required=False, max_length=200)
+    value = forms.SlugField(required=False, max_length=80)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        n = int(self.prefix.rsplit("-", 1)[-1]) + 1 if self.prefix else 1
+        self.fields["label"].label = f"Choice {n}"
+        self.fields["value"].label = f"Value of choice {n}"
+
+
+ChoiceFormSet = forms.formset_factory(ChoiceRowForm, extra=6)
+
+
+def choice_rows(formset) -> list[tuple[int, dict]]:
+    """The filled-in rows of a choice formset: (row index, choice)."""
+    rows = []
+    for i, row in enumerate(formset.forms):
+        label = row.cleaned_data.get("label", "").strip()
+        if label:
+            value = row.cleaned_data.get("value") or _key_from(label, f"choice_{i + 1}")
+            rows.append((i, {"value": value.lower(), "label": label}))
+    return rows
+
+
+class ConcernForm(CrispyForm):
+    label = forms.CharField(max_length=200, help_text="Like “Patient care”.")
+    key = forms.SlugField(max_length=80, required=False, help_text="Made from the label if left empty.")
+    raised = forms.ChoiceField(label="Question: did they raise a concern? (yes/no)")
+    outcome = forms.ChoiceField(label="Question: what happened? (single choice)")
+    resolved_values = forms.MultipleChoiceField(
+        label="Outcomes that count as resolved", widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, questions: list[dict], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["raised"].choices = [(q["key"], plain(q["text"])) for q in questions if q["kind"] == "yes_no"]
+        outcomes = [q for q in questions if q["kind"] == "single_choice"]
+        self.fields["outcome"].choices = [(q["key"], plain(q["text"])) for q in outcomes]
+        self.fields["resolved_values"].choices = [
+            (f"{q['key']}={c['value']}", f"{plain(q['text'])}: {plain(c['label'])}")
+            for q in outcomes
+            for c in q["choices"]
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        outcome = cleaned.get("outcome")
+        picked = cleaned.get("resolved_values") or []
+        if outcome and any(not v.startswith(f"{outcome}=") for v in picked):
+            self.add_error("resolved_values", "Tick only outcomes of the question chosen as “what happened”.")
+        return cleaned
+
+    def as_definition(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "key": data["key"] or _key_from(data["label"], "concern").replace("_", "-"),
+            "label": data["label"],
+            "raised": data["raised"],
+            "outcome": data["outcome"],
+            "resolved_values": [v.split("=", 1)[1] for v in data["resolved_values"]],
+        }
+
+
+class ScheduleForm(CrispyForm):
+    opens_at = forms.DateTimeField(
+        label="Open at", required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    closes_at = forms.DateTimeField(
+        label="Close at", required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+
+
+class InviteForm(CrispyForm):
+    email = forms.EmailField(label="E-mail address")
+    role = forms.ChoiceField(choices=Member.Role.choices)
+
+
+class TokenForm(CrispyForm):
+    token = forms.CharField(
+        label="Six-digit code from your authenticator app",
+        max_length=8,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )

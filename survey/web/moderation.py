@@ -1,0 +1,110 @@
+"""Moderators' queue: one comment at a time, highlighted, with its question only."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from survey.models import Member, Question, Survey
+from survey.moderation import decisions as moderation
+from survey.moderation.detector import suggest_redaction
+from survey.staff.permissions import member_required
+from survey.web.forms import DecisionForm
+
+
+def _highlighted(text: str, spans) -> str:
+    out, last = [], 0
+    for span in spans:
+        out.append(escape(text[last : span.start]))
+        out.append(
+            f'<mark class="pii" data-kind="{span.kind}">{escape(text[span.start : span.end])}'
+            f'<span class="visually-hidden"> (possible {span.kind.lower().replace("_", " ")})</span></mark>'
+        )
+        last = span.end
+    out.append(escape(text[last:]))
+    return mark_safe("".join(out))  # noqa: S308 - every piece escaped above
+
+
+def _choices(survey: Survey):
+    concerns = [("", "No concern topic")] + [(c.key, c.label) for c in survey.concerns.all()]
+    breakdowns = [("", "No group label")] + [
+        (q.key, f"Label with the respondent's answer to: {q.text}")
+        for q in Question.objects.filter(survey=survey, breakdown=True)
+    ]
+    return concerns, breakdowns
+
+
+@require_GET
+@never_cache
+@member_required(Member.Role.MODERATOR)
+def queue(request, survey: Survey):
+    waiting = moderation.queue(survey=survey)
+    answer = waiting.first()
+    context = {
+        "survey": survey,
+        "remaining": waiting.count(),
+        "answer": answer,
+        "awaiting_review": moderation.awaiting_review(survey=survey) if survey.two_person_review else [],
+    }
+    if answer is not None:
+        spans = moderation.highlights(survey=survey, text=answer.text)
+        concerns, breakdowns = _choices(survey)
+        context["highlighted"] = _highlighted(answer.text, spans)
+        context["spans"] = spans
+        context["form"] = DecisionForm(
+            initial={"redacted_text": suggest_redaction(answer.text, spans)}, concerns=concerns, breakdowns=breakdowns
+        )
+    return render(request, "survey/moderate/queue.html", context)
+
+
+@require_POST
+@member_required(Member.Role.MODERATOR)
+def decide(request, survey: Survey, answer_id):
+    concerns, breakdowns = _choices(survey)
+    form = DecisionForm(request.POST, concerns=concerns, breakdowns=breakdowns)
+    action = request.POST.get("action")
+    try:
+        if not form.is_valid():
+            raise moderation.ModerationRefused("; ".join(e for errors in form.errors.values() for e in errors))
+        if action == "approve":
+            moderation.approve_quote(
+                survey=survey,
+                user=request.user,
+                answer_id=answer_id,
+                redacted_text=form.cleaned_data["redacted_text"],
+                concern_key=form.cleaned_data["concern"],
+                label_breakdown=form.cleaned_data["label"],
+            )
+            messages.success(request, "Approved as a quote.")
+        elif action == "reject":
+            moderation.reject_comment(survey=survey, user=request.user, answer_id=answer_id)
+            messages.success(request, "Rejected.")
+        elif action == "flag":
+            moderation.flag_comment(survey=survey, user=request.user, answer_id=answer_id)
+            messages.success(request, "Flagged: the text has been sent to the safeguarding contact.")
+        else:
+            raise moderation.ModerationRefused("Choose approve, reject or flag.")
+    except moderation.ModerationRefused as exc:
+        messages.error(request, str(exc))
+    return redirect("survey:moderation-queue", slug=survey.slug)
+
+
+@require_POST
+@member_required(Member.Role.MODERATOR)
+def review(request, survey: Survey, answer_id):
+    try:
+        moderation.review_quote(survey=survey, user=request.user, answer_id=answer_id)
+        messages.success(request, "Reviewed: the quote can now be published.")
+    except moderation.ModerationRefused as exc:
+        messages.error(request, str(exc))
+    return redirect("survey:moderation-queue", slug=survey.slug)
+
+
+@require_POST
+@member_required(Member.Role.MODERATOR)
+def bulk_reject(request, survey: Survey):
+    count = moderation.bulk_reject_trivial(survey=survey, user=request.user)
+    messages.success(request, f"Rejected {count} empty or one-word comment{'s' if count != 1 else ''}.")
+    return redirect("survey:moderation-queue", slug=survey.slug)

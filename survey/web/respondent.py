@@ -1,0 +1,304 @@
+"""Respondent pages: no account, no cookie beyond CSRF, nothing stored until submit.
+
+Answers travel between pages in a signed hidden field, so a half-finished
+survey leaves nothing on the server. Follow-up questions sit on a page of
+their own after the question that controls them, so they appear only when
+their condition holds, with or without JavaScript.
+
+The respondent chooses the language on the intro page (``?lang=cy``, then a
+hidden field and the signed state carry it): no cookie, nothing stored.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.core import signing
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language_from_request
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods
+
+from survey.definitions import languages
+from survey.models import Survey
+from survey.responses import invitation_codes as invitations
+from survey.responses import ratelimit
+from survey.responses.answers import AnswerError, SurveySpec, clean_answers, is_shown, survey_spec, visible_pages
+from survey.responses.submit import CodeAlreadyUsed, submit_response
+from survey.web.forms import CodeForm, PageForm, field_name
+
+_SALT = "candour.respond.state"
+
+
+def _sign(state: dict) -> str:
+    return signing.TimestampSigner(salt=_SALT).sign_object(state, compress=True)
+
+
+def _unsign(value: str) -> dict | None:
+    try:
+        state = signing.TimestampSigner(salt=_SALT).unsign_object(value, max_age=settings.CANDOUR_FORM_TOKEN_MAX_AGE)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    if not isinstance(state, dict) or not isinstance(state.get("t"), str) or not isinstance(state.get("a"), dict):
+        return None
+    return state
+
+
+def _open_survey(slug: str) -> Survey:
+    return get_object_or_404(Survey, slug=slug)
+
+
+def _speak(request: HttpRequest, survey: Survey, requested: str | None) -> str:
+    """Answer in the respondent's chosen language if the survey has it, else
+    the browser's (Accept-Language), else the survey's default."""
+    offered = languages.of_survey(survey)
+    language = requested if requested in offered else languages.from_django(get_language_from_request(request))
+    language = language if language in offered else languages.DEFAULT
+    languages.activate(request, language)
+    survey.title = languages.text(survey.title, survey.translations, language, "title")
+    survey.intro = languages.text(survey.intro, survey.translations, language, "intro")
+    survey.language = language
+    survey.languages = [(code, languages.NAMES[code]) for code in offered]
+    return language
+
+
+def _previewing(request: HttpRequest) -> bool:
+    """Set by the console's preview views: the same pages, nothing stored."""
+    return getattr(request, "candour_preview", False)
+
+
+def _render(request, survey, name: str, context: dict, status: int = 200) -> HttpResponse:
+    preview = _previewing(request)
+    url_name = "survey:survey-preview-answer" if preview else "survey:response-answer"
+    context.update(survey=survey, preview=preview, answer_url=reverse(url_name, kwargs={"slug": survey.slug}))
+    folder = "console/preview" if preview else "respond"
+    return render(request, f"survey/{folder}/{name}.html", context, status=status)
+
+
+def _closed(request: HttpRequest, survey: Survey) -> HttpResponse:
+    return render(request, "survey/respond/closed.html", {"survey": survey}, status=410)
+
+
+def _render_intro(request, survey, code_form=None, status=200, error="") -> HttpResponse:
+    if code_form is None and survey.access == Survey.Access.CODES and not _previewing(request):
+        code_form = CodeForm()
+    context = {
+        "code_form": code_form,
+        "error": error,
+        "max_age": settings.CANDOUR_FORM_TOKEN_MAX_AGE,  # a saved state older than this is cleared
+    }
+    return _render(request, survey, "intro", context, status=status)
+
+
+def _too_many(request, survey, what: str) -> HttpResponse:
+    return render(request, "survey/respond/too_many.html", {"survey": survey, "what": what}, status=429)
+
+
+@require_GET
+@never_cache
+def intro(request: HttpRequest, slug: str) -> HttpResponse:
+    return intro_page(request, _open_survey(slug))
+
+
+def intro_page(request: HttpRequest, survey: Survey) -> HttpResponse:
+    """The survey's first page, in the respondent's language (also the console's preview)."""
+    _speak(request, survey, request.GET.get("lang"))
+    if survey.status != Survey.Status.OPEN and not _previewing(request):
+        return _closed(request, survey)
+    return _render_intro(request, survey)
+
+
+def _start(request, survey, spec) -> HttpResponse:
+    """Begin a fresh form (and, for code surveys, check the code first)."""
+    state = {"t": secrets.token_urlsafe(24), "a": {}, "l": survey.language}
+    if survey.access == Survey.Access.CODES and not _previewing(request):
+        rate = settings.CANDOUR_CODE_FAILURE_RATE
+        if ratelimit.is_limited("code", request, rate):
+            return _too_many(request, survey, "code")
+        form = CodeForm(request.POST)
+        if not form.is_valid():
+            return _render_intro(request, survey, form, status=400)
+        try:
+            hashed = invitations.validate_code(form.cleaned_data["code"])
+            status = invitations.code_status(survey=survey, hashed=hashed)
+            if status != "ok":
+                raise invitations.CodeError(CODE_MESSAGES[status])
+        except invitations.CodeError as exc:
+            ratelimit.hit("code", request, rate)
+            form.add_error("code", str(exc))
+            return _render_intro(request, survey, form, status=400)
+        state["c"] = hashed
+    return _render_page(request, survey, spec, state, visible_pages(spec, {})[0])
+
+
+CODE_MESSAGES = {
+    "unknown": _(
+        "We do not recognise this code. Check it against the one you were given, or ask whoever gave it to you."
+    ),
+    "used": _(
+        "This code has already been used, and each code can be used once. If you have not answered yet, "
+        "ask whoever gave it to you for a new one."
+    ),
+}
+
+
+def _prune(spec: SurveySpec, answers: dict) -> dict:
+    """Drop answers to questions whose condition no longer holds."""
+    kept: dict = {}
+    for q in spec.questions:
+        if q.key in answers and is_shown(q, kept):
+            kept[q.key] = answers[q.key]
+    return kept
+
+
+def _render_page(request, survey, spec, state, page, form=None, status=200) -> HttpResponse:
+    answers = state["a"]
+    questions = [spec[k] for k in spec.pages[page] if is_shown(spec[k], answers)]
+    if form is None:
+        initial = {field_name(q.key): answers[q.key] for q in questions if q.key in answers}
+        form = PageForm(initial=initial, questions=questions)
+    pages = visible_pages(spec, answers)
+    step = pages.index(page) + 1 if page in pages else 1
+    context = {
+        "form": form,
+        "state": _sign(state),
+        "page": page,
+        "section_title": questions[0].section_title if questions else "",
+        "step": step,
+        "steps": len(pages) + 1,  # the review is the last step
+        "first": step == 1,
+    }
+    return _render(request, survey, "page", context, status=status)
+
+
+def _render_review(request, survey, spec, state, error: str = "") -> HttpResponse:
+    answers = state["a"]
+    pages = visible_pages(spec, answers)
+    rows = []
+    for page in pages:
+        for key in spec.pages[page]:
+            q = spec[key]
+            if not is_shown(q, answers):
+                continue
+            value = answers.get(key)
+            labels = q.labels
+            if isinstance(value, list):
+                shown = "; ".join(labels.get(v, v) for v in value)
+            else:
+                shown = labels.get(value, value) if value else ""
+            rows.append({"question": q.text, "answer": shown, "page": page})
+    context = {
+        "rows": rows,
+        "state": _sign(state),
+        "steps": len(pages) + 1,
+        "error": error,
+    }
+    return _render(request, survey, "review", context, status=400 if error else 200)
+
+
+def _bad_state(request, survey) -> HttpResponse:
+    resumed = request.POST.get("resume") == "1"  # a state saved in this browser, now too old
+    return render(request, "survey/respond/expired.html", {"survey": survey, "resumed": resumed}, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+@sensitive_post_parameters()
+@never_cache
+def answer(request: HttpRequest, slug: str) -> HttpResponse:
+    survey = _open_survey(slug)
+    if request.method == "GET":
+        return redirect("survey:response-start", slug=slug)
+    return answer_flow(request, survey)
+
+
+def answer_flow(request: HttpRequest, survey: Survey) -> HttpResponse:
+    """One step of the respondent flow: start, a page, going back, or submitting."""
+    state = _unsign(request.POST.get("state", ""))
+    state_language = state.get("l") if state else None
+    state_language = state_language if isinstance(state_language, str) else None
+    language = _speak(request, survey, request.POST.get("lang") or state_language)
+    if survey.status != Survey.Status.OPEN and not _previewing(request):
+        return _closed(request, survey)
+    spec = survey_spec(survey, language)
+    action = request.POST.get("action", "")
+
+    if action == "start":
+        return _start(request, survey, spec)
+
+    if state is None:
+        return _bad_state(request, survey)
+    state["l"] = language
+    state["a"] = _prune(spec, state["a"])
+
+    if action == "review":  # resuming a saved state that had reached the review
+        return _render_review(request, survey, spec, state)
+
+    if action.startswith("goto-"):
+        page = _page_number(action.removeprefix("goto-"), spec)
+        if page is None:
+            return _bad_state(request, survey)
+        return _render_page(request, survey, spec, state, page)
+
+    if action == "submit":
+        if request.POST.get("website"):
+            # Honeypot filled: a bot. Answer as if stored; store nothing.
+            return _thanks_redirect(survey)
+        try:
+            answers = clean_answers(spec, state["a"])
+        except AnswerError as exc:
+            return _render_review(request, survey, spec, state, error=f"{spec[exc.key].text}: {exc.message}")
+        if _previewing(request):
+            return _render(request, survey, "done", {"answered": len(answers)})
+        if ratelimit.take("submit", request, settings.CANDOUR_SUBMIT_RATE):
+            return _too_many(request, survey, "submit")
+        try:
+            submit_response(survey=survey, answers=answers, nonce=state["t"], invitation_hash=state.get("c"))
+        except CodeAlreadyUsed:
+            return _render_intro(request, survey, status=409, error=CODE_MESSAGES["used"])
+        # A replay (token already spent) gets the same page and stores nothing.
+        return _thanks_redirect(survey)
+
+    page = _page_number(request.POST.get("page", ""), spec)
+    if page is None or action not in ("next", "back"):
+        return _bad_state(request, survey)
+    questions = [spec[k] for k in spec.pages[page] if is_shown(spec[k], state["a"])]
+    form = PageForm(request.POST, questions=questions)
+    valid = form.is_valid()
+    if not valid and action == "next":
+        return _render_page(request, survey, spec, state, page, form=form)
+    page_keys = {q.key for q in questions}
+    kept = {k: v for k, v in state["a"].items() if k not in page_keys}
+    kept.update(form.answers())  # on "back", the fields that were valid
+    state["a"] = _prune(spec, kept)
+    pages = visible_pages(spec, state["a"])
+    if action == "back":
+        earlier = [p for p in pages if p < page]
+        return _render_page(request, survey, spec, state, earlier[-1] if earlier else pages[0])
+    later = [p for p in pages if p > page]
+    if later:
+        return _render_page(request, survey, spec, state, later[0])
+    return _render_review(request, survey, spec, state)
+
+
+def _thanks_redirect(survey: Survey) -> HttpResponse:
+    url = reverse("survey:response-thanks", kwargs={"slug": survey.slug})
+    return redirect(url if survey.language == languages.DEFAULT else f"{url}?lang={survey.language}")
+
+
+def _page_number(value: str, spec: SurveySpec) -> int | None:
+    try:
+        page = int(value)
+    except ValueError:
+        return None
+    return page if 0 <= page < len(spec.pages) else None
+
+
+@require_GET
+@never_cache
+def thanks(request: HttpRequest, slug: str) -> HttpResponse:
+    survey = _open_survey(slug)
+    _speak(request, survey, request.GET.get("lang"))
+    return render(request, "survey/respond/thanks.html", {"survey": survey})

@@ -1,0 +1,188 @@
+"""The whole figures path: definition -> CSV import -> aggregation -> JSON export."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from scipy import stats as sp
+
+from survey.figures.aggregate import compute_results
+from survey.figures.documents import results_document
+from survey.models import Result, ResultSet
+from tests.factories import answers, make_survey, to_csv
+
+# (service, respondents, raised, outcomes of those who raised)
+GROUPS = [
+    ("iapt", 230, 133, {"adequately": 28, "partly": 65, "not": 40}),
+    ("other", 750, 247, {"adequately": 67, "partly": 100, "not": 80}),
+    ("agency", 20, 8, {"adequately": 3, "not": 5}),
+    ("bank", 7, 4, {"adequately": 2, "partly": 2}),
+]
+
+
+def known_rows() -> list[dict]:
+    rows = []
+    for service, total, raised, outcomes in GROUPS:
+        for outcome, count in outcomes.items():
+            rows += [answers(service=service, raised="yes", outcome=outcome)] * count
+        rows += [answers(service=service, raised="no")] * (total - raised)
+    return rows
+
+
+def expected(count: int, n: int) -> dict:
+    ci = sp.binomtest(count, n).proportion_ci(method="wilson")
+    return {
+        "count": count,
+        "n": n,
+        "pct": round(100 * count / n, 1),
+        "ci95": [round(100 * ci.low, 1), round(100 * ci.high, 1)],
+    }
+
+
+def test_import_aggregate_export_gives_every_figure(db, tmp_path):
+    make_survey()
+    path = tmp_path / "responses.csv"
+    path.write_text(to_csv(known_rows()))
+    call_command("import_responses", "therapy-2026", str(path))
+    call_command("aggregate", "therapy-2026")
+    out = StringIO()
+    call_command("export_results", "therapy-2026", "--format", "json", stdout=out)
+    document = json.loads(out.getvalue())
+
+    assert document["survey"] == "therapy-2026"
+    assert document["respondents"] == 1007
+    assert document["min_group_size"] == 10
+    concern = document["concerns"][0]
+    assert (concern["key"], concern["label"]) == ("patient-care", "Patient care")
+    assert concern["raised"] == expected(392, 1007)
+    assert concern["resolved"] == expected(100, 392)
+    groups = {g["value"]: g for g in concern["breakdowns"][0]["groups"]}
+    assert concern["breakdowns"][0]["question"] == "service"
+    assert groups["iapt"] == {
+        "value": "iapt",
+        "label": "IAPT",
+        "raised": expected(133, 230),
+        "resolved": expected(28, 133),
+    }
+    assert groups["other"] == {
+        "value": "other",
+        "label": "Other NHS",
+        "raised": expected(247, 750),
+        "resolved": expected(67, 247),
+    }
+    # bank (7) is under the minimum; agency (20) is the next smallest and is
+    # hidden too, or bank's figures would follow from the total by subtraction.
+    assert groups["bank"] == {"value": "bank", "label": "Bank", "suppressed": True}
+    assert groups["agency"] == {"value": "agency", "label": "Agency", "suppressed": True}
+    # Key order is the documented shape.
+    assert list(document) == ["survey", "respondents", "min_group_size", "concerns"]
+    assert list(concern) == ["key", "label", "raised", "resolved", "breakdowns"]
+
+
+def test_suppressed_result_rows_keep_no_counts(db):
+    survey = make_survey()
+    from survey.responses.importing import import_responses
+
+    import_responses(survey=survey, text=to_csv(known_rows()))
+    compute_results(survey_id=survey.pk)
+    hidden = Result.objects.filter(survey=survey, suppressed=True)
+    assert hidden.count() == 4  # bank and agency, raised and resolved
+    assert not hidden.exclude(count=None, n=None).exists()
+
+
+def test_resolved_hidden_alone_when_only_it_is_small(db):
+    survey = make_survey()
+    from survey.responses.importing import import_responses
+
+    rows = (
+        [answers(service="iapt", raised="yes", outcome="not")] * 5
+        + [answers(service="iapt")] * 45
+        + [answers(service="other", raised="yes", outcome="adequately")] * 30
+        + [answers(service="other")] * 30
+        + [answers(service="agency", raised="yes", outcome="partly")] * 20
+        + [answers(service="agency")] * 20
+    )
+    import_responses(survey=survey, text=to_csv(rows))
+    compute_results(survey_id=survey.pk)
+    groups = {g["value"]: g for g in results_document(survey=survey)["concerns"][0]["breakdowns"][0]["groups"]}
+    assert groups["iapt"]["raised"] == expected(5, 50)
+    assert groups["iapt"]["resolved"] == {"suppressed": True}
+    # agency's resolved (20) is the next smallest: hidden so iapt's 5 cannot be recovered.
+    assert groups["agency"]["resolved"] == {"suppressed": True}
+    assert groups["other"]["resolved"] == expected(30, 30)
+    assert groups["bank"] == {"value": "bank", "label": "Bank", "suppressed": True}
+
+
+def test_whole_survey_under_minimum_shows_no_figure(db):
+    survey = make_survey()
+    from survey.responses.importing import import_responses
+
+    import_responses(survey=survey, text=to_csv([answers(raised="yes", outcome="not")] * 9))
+    compute_results(survey_id=survey.pk)
+    concern = results_document(survey=survey)["concerns"][0]
+    assert concern["raised"] == {"suppressed": True} and concern["resolved"] == {"suppressed": True}
+    assert all(g.get("suppressed") for g in concern["breakdowns"][0]["groups"])
+
+
+def test_query_count_does_not_grow_with_responses(db):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from survey.responses.importing import import_responses
+
+    survey = make_survey()
+    import_responses(survey=survey, text=to_csv([answers()] * 5))
+    compute_results(survey_id=survey.pk)  # first run also creates the ResultSet row
+    counts = []
+    for batch in (20, 400):
+        import_responses(survey=survey, text=to_csv([answers(raised="yes", outcome="partly")] * batch))
+        with CaptureQueriesContext(connection) as ctx:
+            compute_results(survey_id=survey.pk)
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
+
+
+def test_running_twice_gives_the_same_results(db):
+    from survey.responses.importing import import_responses
+
+    survey = make_survey()
+    import_responses(survey=survey, text=to_csv(known_rows()))
+    compute_results(survey_id=survey.pk)
+    first = results_document(survey=survey)
+    compute_results(survey_id=survey.pk)
+    assert results_document(survey=survey) == first
+    assert Result.objects.filter(survey=survey).count() == 2 * (1 + 4)
+    assert ResultSet.objects.get(survey=survey).version == survey.__class__.objects.get(pk=survey.pk).data_version
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_runs_leave_one_consistent_set(settings):
+    import threading
+
+    from django.db import connection
+
+    from survey.responses.importing import import_responses
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrency is decided by PostgreSQL's locks; SQLite serialises writers anyway")
+    survey = make_survey()
+    import_responses(survey=survey, text=to_csv(known_rows()))
+    errors = []
+
+    def run():
+        try:
+            compute_results(survey_id=survey.pk)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert Result.objects.filter(survey=survey).count() == 10
+    assert results_document(survey=survey)["concerns"][0]["raised"] == expected(392, 1007)

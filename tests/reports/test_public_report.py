@@ -1,0 +1,56 @@
+import csv
+import io
+
+from survey.figures.aggregate import compute_results
+from survey.models import Member
+from survey.reports.publishing import publish_report
+from survey.responses.importing import import_responses
+from tests.factories import answers, to_csv
+
+
+def seed(survey, n_iapt=30, n_other=40):
+    rows = [answers(service="iapt", raised="yes", outcome="partly")] * n_iapt + [answers(service="other")] * n_other
+    rows += [answers(service="bank", raised="yes", outcome="not")] * 3 + [answers(service="agency")] * 8
+    import_responses(survey=survey, text=to_csv(rows))
+    compute_results(survey_id=survey.pk)
+
+
+def test_no_report_until_published(client, survey):
+    assert client.get("/r/therapy-2026/").status_code == 404
+    assert client.get("/r/therapy-2026/report.csv").status_code == 404
+
+
+def test_published_report_is_public_and_frozen(client, survey, alice):
+    seed(survey)
+    publish_report(survey=survey, user=alice)
+    before = client.get("/r/therapy-2026/").content.decode()
+    assert "Version 1" in before and "81 respondents" in before
+    assert "By answer to “Which service do you work in?”" in before
+    # New responses and a new aggregation do not change a published version.
+    seed(survey)
+    after = client.get("/r/therapy-2026/").content.decode()
+    assert "81 respondents" in after
+    publish_report(survey=survey, user=alice, note="More responses")
+    latest = client.get("/r/therapy-2026/").content.decode()
+    assert "Version 2" in latest and "162 respondents" in latest
+    assert "81 respondents" in client.get("/r/therapy-2026/v1/").content.decode()
+
+
+def test_csv_download_is_the_snapshot_with_suppressed_cells_blank(client, survey, alice):
+    seed(survey)
+    report = publish_report(survey=survey, user=alice)
+    response = client.get("/r/therapy-2026/report.csv")
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    overall = next(r for r in rows if r["breakdown"] == "" and r["measure"] == "raised")
+    assert (overall["count"], overall["n"]) == ("33", "81")
+    assert overall["n"] == str(report.snapshot["results"]["concerns"][0]["raised"]["n"])
+    bank = [r for r in rows if r["group"] == "bank"]
+    assert bank and all(r["suppressed"] == "yes" and r["count"] == r["n"] == r["pct"] == "" for r in bank)
+
+
+def test_report_page_needs_no_account_and_no_membership(client, survey, alice):
+    seed(survey)
+    publish_report(survey=survey, user=alice)
+    assert not Member.objects.filter(user__username="anonymous").exists()
+    assert client.get("/r/therapy-2026/").status_code == 200

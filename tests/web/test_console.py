@@ -1,0 +1,75 @@
+import pytest
+
+from survey.figures.aggregate import compute_results
+from survey.models import AuditEvent, ReportVersion
+from survey.responses.importing import import_responses
+from tests.factories import answers, to_csv
+
+VIEWS = [("get", "/console/therapy-2026/"), ("post", "/console/therapy-2026/publish/")]
+
+
+@pytest.fixture
+def figures(survey):
+    rows = [answers(service="iapt", raised="yes", outcome="adequately")] * 30 + [answers(service="iapt")] * 5
+    rows += [answers(service="other", raised="yes", outcome="partly")] * 10 + [answers(service="other")] * 30
+    rows += [answers(service="bank", raised="yes", outcome="not")] * 3 + [answers(service="agency")] * 8
+    import_responses(survey=survey, text=to_csv(rows))
+    compute_results(survey_id=survey.pk)
+
+
+@pytest.mark.parametrize(("method", "url"), VIEWS)
+def test_anonymous_visitor_is_sent_to_sign_in(client, survey, method, url):
+    response = getattr(client, method)(url)
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize(("method", "url"), VIEWS)
+def test_organiser_of_another_survey_gets_404(client, charlie, method, url):
+    client.force_login(charlie)
+    assert getattr(client, method)(url).status_code == 404
+
+
+@pytest.mark.parametrize(("method", "url"), VIEWS)
+def test_moderator_of_this_survey_gets_404(client, bob, method, url):
+    client.force_login(bob)
+    assert getattr(client, method)(url).status_code == 404
+    assert not ReportVersion.objects.exists()
+
+
+def test_organiser_sees_figures_with_suppressed_cells_marked(client, alice, figures):
+    client.force_login(alice)
+    html = client.get("/console/therapy-2026/").content.decode()
+    assert "100.0%" in html  # iapt: 30 of 30 resolved
+    assert "(30 of 30; 95% CI 88.6–100.0)" in html
+    assert "Figures shown as of the week of" in html and "Last computed" in html
+    assert "suppressed (too few respondents to show safely)" in html
+    assert "of 3;" not in html  # the bank group of 3 shows no figure
+
+
+def test_home_lists_only_own_surveys_with_coarse_progress(client, alice, charlie, survey):
+    import_responses(survey=survey, text=to_csv([answers()] * 4))
+    compute_results(survey_id=survey.pk)
+    client.force_login(alice)
+    html = client.get("/console/").content.decode()
+    assert "Working in mental health services" in html
+    assert "fewer than 10" in html and ">4<" not in html
+    client.force_login(charlie)
+    html = client.get("/console/").content.decode()
+    assert "/console/therapy-2026/" not in html and "/console/other-survey/" in html
+
+
+def test_publish_freezes_a_snapshot_and_audits_it(client, alice, survey, figures):
+    client.force_login(alice)
+    response = client.post("/console/therapy-2026/publish/", {"note": "First results"})
+    assert response.status_code == 302
+    report = ReportVersion.objects.get()
+    assert (report.number, report.note, report.published_by) == (1, "First results", alice)
+    assert report.snapshot["results"]["concerns"][0]["raised"]["n"] == 86
+    event = AuditEvent.objects.get(action="report.published")
+    assert (event.user, event.survey) == (alice, survey)
+
+
+def test_publish_with_a_bad_note_changes_nothing(client, alice, figures):
+    client.force_login(alice)
+    client.post("/console/therapy-2026/publish/", {"note": "x" * 3000})
+    assert not ReportVersion.objects.exists()
