@@ -6,8 +6,10 @@ suppresses small cells, and replaces the survey's Result rows in one
 transaction; ``release_results`` decides what organisers may see of them.
 """
 
+import logging
 from collections import defaultdict
 
+from celery import signature
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -19,6 +21,34 @@ from survey.figures.summaries import question_summaries
 from survey.models import Question, Result, ResultSet, Survey
 
 _LOCK_NAMESPACE = 7301  # pg advisory lock namespace for aggregation
+# The task is named, never imported: services do not import tasks.
+AGGREGATE_TASK = "survey.tasks.aggregate_survey"
+
+logger = logging.getLogger(__name__)
+
+
+def request_aggregation(*, survey_ids: list[int]) -> None:
+    """Ask a worker to aggregate these surveys; never block or fail the caller.
+
+    Publishing does not retry and the broker has short socket timeouts, so
+    with the broker down this returns at once; beat's reconciliation finds
+    the stale results later. Callers inside a transaction call this from
+    ``transaction.on_commit``, so a worker never reads uncommitted data.
+    """
+    for survey_id in survey_ids:
+        try:
+            signature(AGGREGATE_TASK, args=[survey_id]).apply_async(retry=False)
+        except Exception:  # noqa: BLE001 - any broker failure is recoverable by reconciliation
+            logger.warning(
+                "Could not enqueue aggregation of survey %s; reconciliation will catch up.", survey_id, exc_info=True
+            )
+
+
+def aggregate_if_stale(*, survey_id: int) -> bool:
+    """Debounced aggregation: a request for figures that are already fresh does nothing."""
+    if not stale(survey_id=survey_id):
+        return False
+    return compute_results(survey_id=survey_id)
 
 
 def _figure_rows(survey, concern, breakdowns, cells, k) -> list[Result]:

@@ -7,6 +7,7 @@ import io
 from django.db import transaction
 from django.utils import timezone
 
+from survey.figures.aggregate import request_aggregation
 from survey.models import AuditEvent, Question, Survey
 from survey.responses.answers import AnswerError, clean_answers, survey_spec
 from survey.responses.mixing import insert_responses
@@ -75,12 +76,10 @@ def _shared(shared: dict, kind: str, value):
 
 def import_responses(*, survey: Survey, text: str, user=None) -> int:
     """Add the responses of a CSV file to a survey, all or nothing."""
-    from survey.tasks import enqueue_aggregation
-
     keys, cleaned = parse_rows(survey=survey, text=text)
     today = timezone.localdate()
     with transaction.atomic():
         count = insert_responses(survey_id=survey.pk, submissions=[(row, today) for row in cleaned], keys=keys)
         AuditEvent.objects.create(survey=survey, user=user, action="responses.imported", detail=f"{count} responses")
-        transaction.on_commit(lambda: enqueue_aggregation([survey.pk]))
+        transaction.on_commit(lambda: request_aggregation(survey_ids=[survey.pk]))
     return count

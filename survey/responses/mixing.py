@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Min
 from django.utils import timezone
 
+from survey.figures.aggregate import request_aggregation
 from survey.figures.counts import add_responses
 from survey.models import (
     Answer,
@@ -200,8 +201,6 @@ def mix_pending(*, batch_size: int = 5000, force: bool = False) -> dict[int, int
     and enqueues aggregation once it has committed. Returns how many
     responses each survey received.
     """
-    from survey.tasks import enqueue_aggregation
-
     minimum = settings.CANDOUR_MIX_MIN_BATCH
     moved: dict[int, int] = {}
     with transaction.atomic():
@@ -237,5 +236,5 @@ def mix_pending(*, batch_size: int = 5000, force: bool = False) -> dict[int, int
         for survey_id, submissions in by_survey.items():
             remix = max(0, minimum - len(submissions))
             moved[survey_id] = insert_responses(survey_id=survey_id, submissions=submissions, remix=remix)
-        transaction.on_commit(lambda: enqueue_aggregation(list(moved)))
+        transaction.on_commit(lambda: request_aggregation(survey_ids=list(moved)))
     return moved

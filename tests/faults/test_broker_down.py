@@ -6,10 +6,9 @@ import threading
 
 import pytest
 
-from survey.figures.aggregate import compute_results, stale_survey_ids
+from survey.figures.aggregate import compute_results, request_aggregation, stale_survey_ids
 from survey.models import PendingSubmission, Response
 from survey.responses.mixing import mix_pending
-from survey.tasks import enqueue_aggregation
 from tests.celery_helpers import broker_at
 from tests.respondent import answer_all
 
@@ -50,8 +49,8 @@ def test_enqueue_gives_up_on_a_hung_broker_and_reconciliation_catches_up(survey,
     walk = answer_all("therapy-2026", raised="no")
     walk.submit()
     mix_pending()
-    with caplog.at_level(logging.WARNING, logger="survey.tasks"):
-        run_bounded(lambda: enqueue_aggregation([survey.pk]))
+    with caplog.at_level(logging.WARNING, logger="survey.figures.aggregate"):
+        run_bounded(lambda: request_aggregation(survey_ids=[survey.pk]))
     assert "reconciliation will catch up" in caplog.text
     assert Response.objects.count() == 1  # the response is safe whatever the broker did
     assert stale_survey_ids() == [survey.pk]
@@ -65,5 +64,5 @@ def test_enqueue_gives_up_on_a_refused_connection(survey, caplog):
     port = closed.getsockname()[1]
     closed.close()
     with broker_at(f"redis://127.0.0.1:{port}/0", REDIS_OPTIONS), caplog.at_level(logging.WARNING):
-        run_bounded(lambda: enqueue_aggregation([survey.pk]))
+        run_bounded(lambda: request_aggregation(survey_ids=[survey.pk]))
     assert "reconciliation will catch up" in caplog.text

@@ -13,7 +13,9 @@ def test_mixing_moves_every_pending_submission_and_enqueues_aggregation(
     survey, django_capture_on_commit_callbacks, monkeypatch
 ):
     enqueued = []
-    monkeypatch.setattr("survey.tasks.enqueue_aggregation", enqueued.extend)
+    monkeypatch.setattr(
+        "survey.responses.mixing.request_aggregation", lambda *, survey_ids: enqueued.extend(survey_ids)
+    )
     submit(survey, 12, raised="yes", outcome="not", barriers=["fear"])
     assert not Response.objects.exists()  # figures count submissions once moved
     with django_capture_on_commit_callbacks(execute=True):
