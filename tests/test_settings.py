@@ -1,6 +1,8 @@
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 from django.conf import settings
 
@@ -37,3 +39,24 @@ def test_production_starts_with_a_real_secret():
 def test_production_refuses_debug():
     result = load_settings(CANDOUR_ENV="production", SECRET_KEY="x" * 50, DEBUG="1")
     assert result.returncode != 0 and "DEBUG must be off" in result.stderr
+
+
+def test_a_mistyped_yes_no_setting_refuses_to_start():
+    result = load_settings(SECURE_SSL_REDIRECT="ture")
+    assert result.returncode != 0 and "SECURE_SSL_REDIRECT='ture' is not a yes/no value" in result.stderr
+    assert load_settings(SECURE_SSL_REDIRECT="false").returncode == 0
+
+
+def test_env_example_lists_every_setting_read():
+    root = Path(settings.BASE_DIR)
+    read = set(re.findall(r'env(?:\.\w+|_bool)\(\s*"([A-Z0-9_]+)"', (root / "config" / "settings.py").read_text()))
+    read |= set(re.findall(r'os\.environ\.get\("([A-Z0-9_]+)"', (root / "gunicorn.conf.py").read_text()))
+    listed = set(re.findall(r"^([A-Z0-9_]+)=", (root / ".env.example").read_text(), flags=re.M))
+    assert len(read) > 30  # the patterns above still find what settings read
+    assert read - listed == set()
+
+
+def test_health_check_answers_over_plain_http_when_https_is_enforced(client, db, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/healthz").content == b"ok"
+    assert client.get("/").status_code == 301  # everything else goes to HTTPS

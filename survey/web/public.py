@@ -1,6 +1,7 @@
 """Public pages: the landing page and published reports (snapshots only)."""
 
 from django.core.cache import cache
+from django.db import connection
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
@@ -8,6 +9,17 @@ from django.views.decorators.http import require_GET
 from survey.models import ReportVersion, Survey
 from survey.reports.downloads import report_csv, report_json, report_xlsx
 from survey.reports.publishing import PAGE_LIFETIME, latest_page_key, page_token
+
+
+@require_GET
+def healthz(request):
+    """For a load balancer: the process answers and reaches its database.
+
+    Plain HTTP is allowed here (SECURE_REDIRECT_EXEMPT); it says nothing
+    about any survey."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")
 
 
 @require_GET

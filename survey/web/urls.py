@@ -10,6 +10,7 @@ app_name = "survey"
 
 urlpatterns = [
     path("", public.home, name="home"),
+    path("healthz", public.healthz, name="healthz"),
     path("s/<slug:slug>/", respond.intro, name="response-start"),
     path("s/<slug:slug>/answer/", respond.answer, name="response-answer"),
     path("s/<slug:slug>/thanks/", respond.thanks, name="response-thanks"),
