@@ -131,10 +131,8 @@ def publish_report(*, survey: Survey, user, note: str = "") -> ReportVersion:
         published_by=user,
     )
     AuditEvent.objects.create(survey=survey, user=user, action="report.published", detail=f"version {number}")
-    # The public page of the latest version is found from the slug alone.
-    # Named now and again on commit: a reader who meets the name before the
-    # commit finds no page under it and renders what the database holds.
-    cache.set(latest_page_key(survey.slug), page_token(report), PAGE_LIFETIME)
+    # The public page of the latest version is found from the slug alone,
+    # named once the version is committed (a rolled-back version names nothing).
     transaction.on_commit(lambda: cache.set(latest_page_key(survey.slug), page_token(report), PAGE_LIFETIME))
     return report
 

@@ -20,9 +20,10 @@ def test_no_report_until_published(client, survey):
     assert client.get("/r/therapy-2026/report.csv").status_code == 404
 
 
-def test_published_report_is_public_and_frozen(client, survey, alice):
+def test_published_report_is_public_and_frozen(client, survey, alice, django_capture_on_commit_callbacks):
     seed(survey)
-    publish_report(survey=survey, user=alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_report(survey=survey, user=alice)
     before = client.get("/r/therapy-2026/").content.decode()
     assert "Version 1" in before and "81 respondents" in before
     assert "By answer to “Which service do you work in?”" in before
@@ -30,7 +31,8 @@ def test_published_report_is_public_and_frozen(client, survey, alice):
     seed(survey)
     after = client.get("/r/therapy-2026/").content.decode()
     assert "81 respondents" in after
-    publish_report(survey=survey, user=alice, note="More responses")
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_report(survey=survey, user=alice, note="More responses")
     latest = client.get("/r/therapy-2026/").content.decode()
     assert "Version 2" in latest and "162 respondents" in latest
     assert "81 respondents" in client.get("/r/therapy-2026/v1/").content.decode()
@@ -54,3 +56,24 @@ def test_report_page_needs_no_account_and_no_membership(client, survey, alice):
     publish_report(survey=survey, user=alice)
     assert not Member.objects.filter(user__username="anonymous").exists()
     assert client.get("/r/therapy-2026/").status_code == 200
+
+
+def test_a_rolled_back_version_leaves_the_page_cache_alone(client, survey, alice, django_capture_on_commit_callbacks):
+    from django.core.cache import cache
+    from django.db import transaction
+
+    from survey.reports.publishing import latest_page_key
+
+    seed(survey)
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_report(survey=survey, user=alice)
+    assert "Version 1" in client.get("/r/therapy-2026/").content.decode()
+    named = cache.get(latest_page_key("therapy-2026"))
+    try:
+        with transaction.atomic():
+            publish_report(survey=survey, user=alice, note="never committed")
+            raise RuntimeError("roll back")
+    except RuntimeError:
+        pass
+    assert cache.get(latest_page_key("therapy-2026")) == named  # still version 1's page
+    assert "Version 1" in client.get("/r/therapy-2026/").content.decode()
