@@ -10,6 +10,7 @@ hidden field and the signed state carry it): no cookie, nothing stored.
 """
 
 import secrets
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
@@ -47,22 +48,43 @@ def _unsign(value: str) -> dict | None:
     return state
 
 
-def _open_survey(slug: str) -> Survey:
+def _survey_by_slug(slug: str) -> Survey:
+    """The survey at this address, open or not: a closed survey's page says it
+    is closed, in the respondent's language (``_speak`` first, then the status)."""
     return get_object_or_404(Survey, slug=slug)
 
 
-def _speak(request: HttpRequest, survey: Survey, requested: str | None) -> str:
+@dataclass(frozen=True)
+class ShownSurvey:
+    """A survey as one respondent sees it: its texts in their language.
+
+    Display never writes into the model (a later ``save()`` would store the
+    Welsh title as the default one); any other attribute is the model's."""
+
+    model: Survey
+    language: str
+    title: str
+    intro: str
+    languages: list[tuple[str, str]]
+
+    def __getattr__(self, name: str):
+        return getattr(self.model, name)
+
+
+def _speak(request: HttpRequest, survey: Survey, requested: str | None) -> ShownSurvey:
     """Answer in the respondent's chosen language if the survey has it, else
     the browser's (Accept-Language), else the survey's default."""
     offered = languages.of_survey(survey)
     language = requested if requested in offered else languages.from_django(get_language_from_request(request))
     language = language if language in offered else languages.DEFAULT
     languages.activate(request, language)
-    survey.title = languages.text(survey.title, survey.translations, language, "title")
-    survey.intro = languages.text(survey.intro, survey.translations, language, "intro")
-    survey.language = language
-    survey.languages = [(code, languages.NAMES[code]) for code in offered]
-    return language
+    return ShownSurvey(
+        model=survey,
+        language=language,
+        title=languages.text(survey.title, survey.translations, language, "title"),
+        intro=languages.text(survey.intro, survey.translations, language, "intro"),
+        languages=[(code, languages.NAMES[code]) for code in offered],
+    )
 
 
 def _previewing(request: HttpRequest) -> bool:
@@ -78,7 +100,7 @@ def _render(request, survey, name: str, context: dict, status: int = 200) -> Htt
     return render(request, f"survey/{folder}/{name}.html", context, status=status)
 
 
-def _closed(request: HttpRequest, survey: Survey) -> HttpResponse:
+def _closed(request: HttpRequest, survey: ShownSurvey) -> HttpResponse:
     return render(request, "survey/respond/closed.html", {"survey": survey}, status=410)
 
 
@@ -100,12 +122,12 @@ def _too_many(request, survey, what: str) -> HttpResponse:
 @require_GET
 @never_cache
 def intro(request: HttpRequest, slug: str) -> HttpResponse:
-    return intro_page(request, _open_survey(slug))
+    return intro_page(request, _survey_by_slug(slug))
 
 
 def intro_page(request: HttpRequest, survey: Survey) -> HttpResponse:
     """The survey's first page, in the respondent's language (also the console's preview)."""
-    _speak(request, survey, request.GET.get("lang"))
+    survey = _speak(request, survey, request.GET.get("lang"))
     if survey.status != Survey.Status.OPEN and not _previewing(request):
         return _closed(request, survey)
     return _render_intro(request, survey)
@@ -123,7 +145,7 @@ def _start(request, survey, spec) -> HttpResponse:
             return _render_intro(request, survey, form, status=400)
         try:
             hashed = invitations.validate_code(form.cleaned_data["code"])
-            status = invitations.code_status(survey=survey, hashed=hashed)
+            status = invitations.code_status(survey=survey.model, hashed=hashed)
             if status != "ok":
                 raise invitations.CodeError(CODE_MESSAGES[status])
         except invitations.CodeError as exc:
@@ -208,7 +230,7 @@ def _bad_state(request, survey) -> HttpResponse:
 @sensitive_post_parameters()
 @never_cache
 def answer(request: HttpRequest, slug: str) -> HttpResponse:
-    survey = _open_survey(slug)
+    survey = _survey_by_slug(slug)
     if request.method == "GET":
         return redirect("survey:response-start", slug=slug)
     return answer_flow(request, survey)
@@ -219,10 +241,11 @@ def answer_flow(request: HttpRequest, survey: Survey) -> HttpResponse:
     state = _unsign(request.POST.get("state", ""))
     state_language = state.get("l") if state else None
     state_language = state_language if isinstance(state_language, str) else None
-    language = _speak(request, survey, request.POST.get("lang") or state_language)
+    survey = _speak(request, survey, request.POST.get("lang") or state_language)
+    language = survey.language
     if survey.status != Survey.Status.OPEN and not _previewing(request):
         return _closed(request, survey)
-    spec = survey_spec(survey, language)
+    spec = survey_spec(survey.model, language)
     action = request.POST.get("action", "")
 
     if action == "start":
@@ -255,7 +278,7 @@ def answer_flow(request: HttpRequest, survey: Survey) -> HttpResponse:
         if ratelimit.take("submit", request, settings.CANDOUR_SUBMIT_RATE):
             return _too_many(request, survey, "submit")
         try:
-            submit_response(survey=survey, answers=answers, nonce=state["t"], invitation_hash=state.get("c"))
+            submit_response(survey=survey.model, answers=answers, nonce=state["t"], invitation_hash=state.get("c"))
         except CodeAlreadyUsed:
             return _render_intro(request, survey, status=409, error=CODE_MESSAGES["used"])
         # A replay (token already spent) gets the same page and stores nothing.
@@ -283,7 +306,7 @@ def answer_flow(request: HttpRequest, survey: Survey) -> HttpResponse:
     return _render_review(request, survey, spec, state)
 
 
-def _thanks_redirect(survey: Survey) -> HttpResponse:
+def _thanks_redirect(survey: ShownSurvey) -> HttpResponse:
     url = reverse("survey:response-thanks", kwargs={"slug": survey.slug})
     return redirect(url if survey.language == languages.DEFAULT else f"{url}?lang={survey.language}")
 
@@ -299,6 +322,5 @@ def _page_number(value: str, spec: SurveySpec) -> int | None:
 @require_GET
 @never_cache
 def thanks(request: HttpRequest, slug: str) -> HttpResponse:
-    survey = _open_survey(slug)
-    _speak(request, survey, request.GET.get("lang"))
+    survey = _speak(request, _survey_by_slug(slug), request.GET.get("lang"))
     return render(request, "survey/respond/thanks.html", {"survey": survey})

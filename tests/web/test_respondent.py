@@ -146,3 +146,18 @@ def test_garbage_posts_never_answer_500(client, survey):
     ):
         assert client.post(url, data).status_code == 400
     assert client.get(url).status_code == 302
+
+
+def test_showing_a_survey_in_welsh_leaves_the_model_as_it_was(rf, db):
+    """Display never writes translated texts into the Survey instance: a later save() would store them."""
+    from survey.definitions.format import builtin_definitions, load_definition, parse_definition
+    from survey.web.respondent import intro_page
+
+    survey = load_definition(definition=parse_definition(builtin_definitions()["raising-concerns"].read_text()))
+    before = dict(vars(survey))
+    request = rf.get(f"/s/{survey.slug}/", {"lang": "cy"})
+    page = intro_page(request, survey).content.decode()
+    assert survey.translations["cy"]["title"] in page  # the page is in Welsh
+    assert {k: v for k, v in vars(survey).items() if k != "_state"} == {
+        k: v for k, v in before.items() if k != "_state"
+    }
