@@ -21,7 +21,7 @@ from django.db import transaction
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
 from survey.definitions import languages
-from survey.models import AuditEvent, Choice, Concern, Question, Section, Survey
+from survey.models import ActionUpdate, AuditEvent, Choice, Concern, ConcernAction, Question, Section, Survey
 
 BUILTIN_DIR = Path(__file__).parent / "builtin"
 
@@ -370,6 +370,7 @@ def load_definition(*, definition: SurveyDef, user=None, what: str = "") -> Surv
     """
     survey = Survey.objects.select_for_update().filter(slug=definition.slug).first()
     created = survey is None
+    actions: dict = {}
     document = _as_document(definition)
     changes: list[str] = []
     if not created:
@@ -385,6 +386,7 @@ def load_definition(*, definition: SurveyDef, user=None, what: str = "") -> Surv
         changes = wording_changes(before, document)
         # Rebuilding is safe only without answers; wording updates keep rows.
         if not has_data:
+            actions = _kept_actions(survey)
             survey.concerns.all().delete()
             Question.objects.filter(survey=survey).update(show_if_question=None)
             survey.questions.all().delete()
@@ -405,6 +407,7 @@ def load_definition(*, definition: SurveyDef, user=None, what: str = "") -> Surv
         _update_wording(survey, definition, existing)
     else:
         _create_structure(survey, definition)
+        _restore_actions(survey, actions)
     AuditEvent.objects.create(
         survey=survey,
         user=user,
@@ -412,6 +415,27 @@ def load_definition(*, definition: SurveyDef, user=None, what: str = "") -> Surv
         detail="\n".join([what or "definition", *changes]),
     )
     return survey
+
+
+def _kept_actions(survey: Survey) -> dict[str, tuple[ConcernAction, list[ActionUpdate]]]:
+    """A report's actions and updates by concern key, before a rebuild
+    deletes the concern rows they hang on (the cascade would take them)."""
+    return {
+        action.concern.key: (action, list(action.updates.all()))
+        for action in ConcernAction.objects.filter(concern__survey=survey)
+        .select_related("concern")
+        .prefetch_related("updates")
+    }
+
+
+def _restore_actions(survey: Survey, kept: dict[str, tuple[ConcernAction, list[ActionUpdate]]]) -> None:
+    """Hang the kept actions and updates on the rebuilt concerns of the same key."""
+    for concern in survey.concerns.filter(key__in=list(kept)):
+        action, updates = kept[concern.key]
+        restored = ConcernAction.objects.create(concern=concern, commitment=action.commitment, help=action.help)
+        ActionUpdate.objects.bulk_create(
+            ActionUpdate(action=restored, text=u.text, posted_on=u.posted_on) for u in updates
+        )
 
 
 def _create_structure(survey: Survey, definition: SurveyDef) -> None:

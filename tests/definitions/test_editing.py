@@ -295,3 +295,25 @@ def test_console_edits_the_default_language_and_keeps_the_welsh(client, charlie)
     exported = export_definition(survey=Survey.objects.get(slug="bilingual"))["sections"][1]["questions"][0]
     assert exported["text"] == {"en": "Have you raised a concern about patient care this year?", "cy": welsh}
     assert exported["choices"][0]["label"] == {"en": "Yes", "cy": "Ydw"}
+
+
+def test_editing_before_the_first_answer_keeps_the_reports_actions_and_updates(survey, alice):
+    """A rebuild (allowed while nothing is answered) must not cascade into the report's actions."""
+    from survey.models import ActionUpdate, ConcernAction
+    from survey.reports.drafting import add_action_update, save_report_settings
+
+    save_report_settings(
+        survey=survey,
+        user=alice,
+        title="",
+        narrative="",
+        concerns=[],
+        breakdowns=[],
+        questions=[],
+        actions={"patient-care": {"commitment": "Monthly listening sessions.", "help": "The Guardian."}},
+    )
+    add_action_update(survey=survey, user=alice, concern_key="patient-care", text="Sessions started.")
+    editing.edit_definition(survey=survey, user=alice, change=lambda d: d.update(title="A new title"), what="title")
+    action = ConcernAction.objects.get(concern__survey=survey, concern__key="patient-care")
+    assert (action.commitment, action.help) == ("Monthly listening sessions.", "The Guardian.")
+    assert list(ActionUpdate.objects.filter(action=action).values_list("text", flat=True)) == ["Sessions started."]
