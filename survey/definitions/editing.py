@@ -10,7 +10,7 @@ incomplete (``partial``); it opens only when its definition is whole.
 
 from collections.abc import Callable
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from survey.definitions import languages
 from survey.definitions.format import DefinitionError, export_definition, load_definition, validate_definition
@@ -35,15 +35,22 @@ def reworded(old, new: str):
 @transaction.atomic
 def create_survey(*, user, title: str, slug: str, source: Document | None = None) -> Survey:
     """A draft survey, empty or copied from a template or an uploaded definition;
-    its creator is its first organiser."""
-    if Survey.objects.filter(slug=slug).exists():
-        raise DefinitionError("slug", f'the address "{slug}" is taken: choose another')
+    its creator is its first organiser.
+
+    The address is claimed by inserting the row (the unique constraint
+    decides a race), never by checking first: a second organiser asking for
+    the same address at the same moment is refused, never handed the first
+    one's survey and never shown an error page.
+    """
     document = dict(source or {"sections": [], "concerns": []})
     document.update(slug=slug, title=title)
     definition = validate_definition(document, partial=True)
-    survey = load_definition(definition=definition, user=user, what="created in the console")
-    Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.DRAFT)
-    survey.status = Survey.Status.DRAFT
+    try:
+        with transaction.atomic():
+            Survey.objects.create(slug=slug, title=title, status=Survey.Status.DRAFT)
+    except IntegrityError:
+        raise DefinitionError("slug", f'the address "{slug}" is taken: choose another') from None
+    survey = load_definition(definition=definition, user=user, what="created in the console", new=True)
     Member.objects.create(survey=survey, user=user, role=Member.Role.ORGANISER)
     return survey
 

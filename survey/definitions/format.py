@@ -361,12 +361,13 @@ def wording_changes(old: dict, new: dict) -> list[str]:
 
 
 @transaction.atomic
-def load_definition(*, definition: SurveyDef, user=None, what: str = "") -> Survey:
+def load_definition(*, definition: SurveyDef, user=None, what: str = "", new: bool = False) -> Survey:
     """Create a survey from a validated definition, or update it in place.
 
     A survey that already has responses (or waiting submissions) may only
     change its wording; a structural change is refused whole, because it
-    would corrupt figures computed from existing answers.
+    would corrupt figures computed from existing answers. ``new``: the
+    caller has just claimed the (empty) survey row, so this is its creation.
     """
     survey = Survey.objects.select_for_update().filter(slug=definition.slug).first()
     created = survey is None
@@ -411,7 +412,7 @@ def load_definition(*, definition: SurveyDef, user=None, what: str = "") -> Surv
     AuditEvent.objects.create(
         survey=survey,
         user=user,
-        action="survey.created" if created else "survey.updated",
+        action="survey.created" if created or new else "survey.updated",
         detail="\n".join([what or "definition", *changes]),
     )
     return survey

@@ -4,6 +4,7 @@ without storing, opening and closing by hand and on schedule."""
 
 import io
 import json
+import time
 from datetime import timedelta
 
 import pytest
@@ -317,3 +318,64 @@ def test_editing_before_the_first_answer_keeps_the_reports_actions_and_updates(s
     action = ConcernAction.objects.get(concern__survey=survey, concern__key="patient-care")
     assert (action.commitment, action.help) == ("Monthly listening sessions.", "The Guardian.")
     assert list(ActionUpdate.objects.filter(action=action).values_list("text", flat=True)) == ["Sessions started."]
+
+
+def test_two_organisers_racing_for_one_address_one_gets_it_the_other_a_clear_refusal(transactional_db):
+    """Two PostgreSQL connections: B asks for the address while A's new survey is not yet committed.
+
+    B's insert waits on A's row lock (seen in pg_stat_activity, no sleeping), then is refused in words;
+    B never becomes an organiser of A's survey and never sees an error page.
+    """
+    import threading
+
+    from django.contrib.auth import get_user_model
+    from django.db import connection, transaction
+
+    from tests.faults.helpers import need
+
+    need(connection.vendor == "postgresql", "the race is decided by PostgreSQL's row locks (CI runs it)")
+    ann, ben = (get_user_model().objects.create_user(username=n, password="correct horse") for n in ("ann", "ben"))
+    a_inserted, release_a = threading.Event(), threading.Event()
+    outcome = {}
+
+    def first():
+        try:
+            with transaction.atomic():
+                editing.create_survey(user=ann, title="Ann's", slug="race")
+                a_inserted.set()
+                assert release_a.wait(20)
+        finally:
+            connection.close()
+
+    def second():
+        try:
+            assert a_inserted.wait(20)
+            editing.create_survey(user=ben, title="Ben's", slug="race")
+            outcome["b"] = "created"
+        except DefinitionError as exc:
+            outcome["b"] = str(exc)
+        except Exception as exc:  # noqa: BLE001 - the bug: an IntegrityError (a 500 in the console)
+            outcome["b"] = repr(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    assert a_inserted.wait(20)
+    deadline = time.monotonic() + 20
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                break
+            time.sleep(0.02)  # polling for B to be waiting, not timing the outcome
+    release_a.set()
+    for t in threads:
+        t.join(30)
+    assert outcome["b"] == 'slug: the address "race" is taken: choose another'
+    survey = Survey.objects.get(slug="race")
+    assert survey.title == "Ann's"
+    assert list(Member.objects.filter(survey=survey).values_list("user__username", flat=True)) == ["ann"]
