@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from survey.definitions.format import DefinitionError, export_definition, validate_definition
+from survey.figures.aggregate import release_at_closing
 from survey.models import AuditEvent, Survey
 
 # --- Opening and closing ------------------------------------------------------
@@ -38,6 +39,8 @@ def set_status(*, survey: Survey, user, status: str) -> Survey:
         raise StatusRefused(f"Unknown state {status!r}.")
     survey.status = status
     survey.save(update_fields=["status", "opens_at", "closes_at"])
+    if status == Survey.Status.CLOSED:
+        transaction.on_commit(lambda: release_at_closing(survey_id=survey.pk))
     AuditEvent.objects.create(survey=survey, user=user, action=f"survey.{status}")
     return survey
 
@@ -83,3 +86,4 @@ def apply_schedule(*, now: datetime | None = None) -> None:
             )
             if claimed:
                 AuditEvent.objects.create(survey=survey, action="survey.closed", detail="at its scheduled time")
+                transaction.on_commit(lambda pk=survey.pk: release_at_closing(survey_id=pk))

@@ -178,6 +178,19 @@ def release_results(*, survey: Survey, result_set: ResultSet) -> bool:
     return True
 
 
+def release_at_closing(*, survey_id: int) -> None:
+    """Closing releases the final figures: those computed so far at once (a
+    closed survey gains no answers, so there is nothing left to difference),
+    and fresh ones as soon as a worker has aggregated whatever is still
+    stale (a closed survey's figures are always released). Called once the
+    closing has committed."""
+    survey = Survey.objects.get(pk=survey_id)
+    result_set = ResultSet.objects.filter(survey=survey).first()
+    if result_set is not None:
+        release_results(survey=survey, result_set=result_set)
+    request_aggregation(survey_ids=[survey_id])
+
+
 def stale(*, survey_id: int) -> bool:
     """Whether a survey exists and its results are older than its answers."""
     return (

@@ -193,7 +193,8 @@ def mix_pending(*, batch_size: int = 5000, force: bool = False) -> dict[int, int
     """Move waiting submissions into the response table in shuffled batches.
 
     A survey's submissions move once CANDOUR_MIX_MIN_BATCH of them are
-    waiting. Fewer move only when the oldest is from an earlier day or when
+    waiting. Fewer move only when the oldest is from an earlier day, the
+    survey has closed, or when
     ``force`` is given (``manage.py aggregate``), and then stored responses
     are remixed into the batch to make it up to the minimum; a survey with
     nothing stored yet keeps waiting unless forced. Each call is its own
@@ -210,12 +211,19 @@ def mix_pending(*, batch_size: int = 5000, force: bool = False) -> dict[int, int
             .annotate(waiting=Count("pk"), first_day=Min("submitted_on"))
             .order_by()
         }
+        # A closed survey gains no more submissions: its last few need not wait for company.
+        closed = set(
+            Survey.objects.filter(pk__in=list(waiting), status=Survey.Status.CLOSED).values_list("pk", flat=True)
+        )
         ready = [
             survey_id
             for survey_id, row in waiting.items()
             if row["waiting"] >= minimum
             or force
-            or (row["first_day"] < timezone.localdate() and Response.objects.filter(survey_id=survey_id).exists())
+            or (
+                (row["first_day"] < timezone.localdate() or survey_id in closed)
+                and Response.objects.filter(survey_id=survey_id).exists()
+            )
         ]
         if not ready:
             return moved

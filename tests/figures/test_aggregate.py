@@ -186,3 +186,36 @@ def test_concurrent_runs_leave_one_consistent_set(settings):
     assert errors == []
     assert Result.objects.filter(survey=survey).count() == 10
     assert results_document(survey=survey)["concerns"][0]["raised"] == expected(392, 1007)
+
+
+def test_closing_releases_the_final_figures_held_back_while_open(survey, alice, django_capture_on_commit_callbacks):
+    """While open, a release that grew by fewer than k is held back; closing must release it (nothing else will)."""
+    from survey.definitions.status import set_status
+    from survey.figures.documents import released_document
+    from survey.responses.importing import import_responses
+
+    import_responses(survey=survey, text=to_csv(known_rows()[:40]))
+    compute_results(survey_id=survey.pk)
+    assert released_document(survey=survey)["respondents"] == 40
+    import_responses(survey=survey, text=to_csv(known_rows()[40:43]))
+    compute_results(survey_id=survey.pk)
+    assert released_document(survey=survey)["respondents"] == 40  # 3 more: held back while open
+    with django_capture_on_commit_callbacks(execute=True):
+        set_status(survey=survey, user=alice, status="closed")
+    assert released_document(survey=survey)["respondents"] == 43
+
+
+def test_a_closed_surveys_last_submissions_do_not_wait_for_company(survey, settings):
+    from survey.models import PendingSubmission, Survey
+    from survey.responses.importing import import_responses
+    from survey.responses.mixing import mix_pending
+    from survey.responses.submit import submit_response
+
+    settings.CANDOUR_MIX_MIN_BATCH = 10
+    import_responses(survey=survey, text=to_csv(known_rows()[:20]))
+    for i in range(3):
+        submit_response(survey=survey, answers=answers(service="iapt"), nonce=f"late-{i}")
+    assert mix_pending() == {}  # open: three wait for company
+    Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.CLOSED)
+    assert mix_pending() == {survey.pk: 3}
+    assert not PendingSubmission.objects.exists()
