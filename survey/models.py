@@ -54,6 +54,11 @@ class Survey(models.Model):
     def __str__(self) -> str:
         return self.slug
 
+    def has_answers(self) -> bool:
+        """Whether anyone has answered: stored responses, or submissions waiting to be mixed in.
+        From then on only wording may change, and the survey cannot go back to draft."""
+        return self.responses.exists() or self.pending.exists()
+
 
 class Section(models.Model):
     survey = models.ForeignKey(Survey, models.CASCADE, related_name="sections")
@@ -74,6 +79,9 @@ class Question(models.Model):
         YES_NO = "yes_no", "Yes / no"
         SCALE = "scale", "Scale"
         FREE_TEXT = "free_text", "Free text"
+
+    # The kinds answered by choosing: summarised, countable, able to control a follow-up.
+    CHOICE_KINDS = (Kind.SINGLE_CHOICE, Kind.MULTIPLE_CHOICE, Kind.YES_NO, Kind.SCALE)
 
     survey = models.ForeignKey(Survey, models.CASCADE, related_name="questions")
     section = models.ForeignKey(Section, models.CASCADE, related_name="questions")
@@ -297,6 +305,9 @@ class Result(models.Model):
     class Measure(models.TextChoices):
         RAISED = "raised"
         RESOLVED = "resolved"
+
+    # Every figure of a concern topic, in the order they are shown.
+    MEASURES = (Measure.RAISED.value, Measure.RESOLVED.value)
 
     survey = models.ForeignKey(Survey, models.CASCADE, related_name="results")
     concern = models.ForeignKey(Concern, models.CASCADE, related_name="results")

@@ -19,19 +19,6 @@ from survey.models import Member, Survey
 Document = dict
 
 
-def plain(value) -> str:
-    """A definition text in the default language (texts may be language -> text)."""
-    return value.get(languages.DEFAULT, "") if isinstance(value, dict) else (value or "")
-
-
-def reworded(old, new: str):
-    """``new`` as the default-language text, keeping ``old``'s other languages.
-
-    The console edits the default language; a translation stays as it was.
-    """
-    return {**old, languages.DEFAULT: new} if isinstance(old, dict) else new
-
-
 @transaction.atomic
 def create_survey(*, user, title: str, slug: str, source: Document | None = None) -> Survey:
     """A draft survey, empty or copied from a template or an uploaded definition;
@@ -70,8 +57,8 @@ def edit_definition(*, survey: Survey, user, change: Callable[[Document], None],
 
 def set_settings(document: Document, *, title: str, intro: str, min_group_size: int, access: str) -> None:
     document.update(
-        title=reworded(document.get("title"), title),
-        intro=reworded(document.get("intro"), intro),
+        title=languages.reworded(document.get("title"), title),
+        intro=languages.reworded(document.get("intro"), intro),
         min_group_size=min_group_size,
         access=access,
     )
@@ -82,7 +69,7 @@ def put_section(document: Document, *, index: int | None, title: str) -> None:
         document["sections"].append({"title": title, "questions": []})
     else:
         section = document["sections"][index]
-        section["title"] = reworded(section["title"], title)
+        section["title"] = languages.reworded(section["title"], title)
 
 
 def find_question(document: Document, key: str) -> tuple[int, int]:
@@ -103,13 +90,13 @@ def put_question(document: Document, *, section: int | None, old_key: str | None
         return
     s, i = find_question(document, old_key)
     old = document["sections"][s]["questions"][i]
-    question["text"] = reworded(old["text"], question["text"])
+    question["text"] = languages.reworded(old["text"], question["text"])
     if old.get("help") or question.get("help"):
-        question["help"] = reworded(old.get("help", ""), question.get("help", ""))
+        question["help"] = languages.reworded(old.get("help", ""), question.get("help", ""))
     old_labels = {c["value"]: c["label"] for c in old.get("choices", [])}
     for choice in question.get("choices", []):
         if choice["value"] in old_labels:
-            choice["label"] = reworded(old_labels[choice["value"]], choice["label"])
+            choice["label"] = languages.reworded(old_labels[choice["value"]], choice["label"])
     if question["kind"] == old["kind"] == "yes_no" and "choices" not in question and old.get("choices"):
         # The console offers no yes/no labels to edit: keep the definition's own.
         question["choices"] = old["choices"]
@@ -131,7 +118,7 @@ def put_concern(document: Document, *, old_key: str | None, concern: dict) -> No
         document["concerns"].append(concern)
     else:
         i = keys.index(old_key)
-        concern["label"] = reworded(document["concerns"][i]["label"], concern["label"])
+        concern["label"] = languages.reworded(document["concerns"][i]["label"], concern["label"])
         document["concerns"][i] = concern
 
 

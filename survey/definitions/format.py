@@ -27,7 +27,6 @@ BUILTIN_DIR = Path(__file__).parent / "builtin"
 
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-CHOICE_KINDS = ("single_choice", "multiple_choice", "yes_no", "scale")
 YES_NO_CHOICES = [{"value": "yes", "label": "Yes"}, {"value": "no", "label": "No"}]
 
 
@@ -78,12 +77,7 @@ class _Localised(_Strict):
 
     def localised(self, name: str) -> str | dict[str, str]:
         """A text as written in a definition: a string, or language -> text."""
-        return _localised(getattr(self, name), self.translations, name)
-
-
-def _localised(value: str, translations: dict, name: str) -> str | dict[str, str]:
-    others = {lang: texts[name] for lang, texts in sorted((translations or {}).items()) if texts.get(name)}
-    return {languages.DEFAULT: value, **others} if others else value
+        return languages.as_definition_text(getattr(self, name), self.translations, name)
 
 
 class ChoiceDef(_Localised):
@@ -218,7 +212,7 @@ def validate_definition(document: Any, *, partial: bool = False) -> SurveyDef:
                     known = question.show_if.question in {x.key for x in survey.questions()}
                     reason = "must come before the question it controls" if known else "unknown question"
                     raise DefinitionError(f"{path}.show_if", f'{reason} "{question.show_if.question}"')
-                if target.kind not in CHOICE_KINDS:
+                if target.kind not in Question.CHOICE_KINDS:
                     raise DefinitionError(f"{path}.show_if", f'question "{target.key}" has no choices to test')
                 if question.show_if.equals not in {c["value"] for c in target.choice_list()}:
                     raise DefinitionError(
@@ -375,7 +369,7 @@ def load_definition(*, definition: SurveyDef, user=None, what: str = "", new: bo
     document = _as_document(definition)
     changes: list[str] = []
     if not created:
-        has_data = survey.responses.exists() or survey.pending.exists()
+        has_data = survey.has_answers()
         before = export_definition(survey=survey)
         if has_data:
             faults = structural_changes(before, document)
@@ -524,30 +518,37 @@ def export_definition(*, survey: Survey) -> dict:
     for section in survey.sections.all():
         items = []
         for q in by_section.get(section.pk, []):
-            item: dict[str, Any] = {"key": q.key, "kind": q.kind, "text": _localised(q.text, q.translations, "text")}
+            item: dict[str, Any] = {
+                "key": q.key,
+                "kind": q.kind,
+                "text": languages.as_definition_text(q.text, q.translations, "text"),
+            }
             if q.help_text:
-                item["help"] = _localised(q.help_text, q.translations, "help")
+                item["help"] = languages.as_definition_text(q.help_text, q.translations, "help")
             item["required"] = q.required
             item["breakdown"] = q.breakdown
             if q.show_if_question_id:
                 item["show_if"] = {"question": q.show_if_question.key, "equals": q.show_if_value}
             if q.kind != Question.Kind.FREE_TEXT:
                 item["choices"] = [
-                    {"value": c.value, "label": _localised(c.label, c.translations, "label")} for c in q.choices.all()
+                    {"value": c.value, "label": languages.as_definition_text(c.label, c.translations, "label")}
+                    for c in q.choices.all()
                 ]
             items.append(item)
-        sections.append({"title": _localised(section.title, section.translations, "title"), "questions": items})
+        sections.append(
+            {"title": languages.as_definition_text(section.title, section.translations, "title"), "questions": items}
+        )
     return {
         "slug": survey.slug,
-        "title": _localised(survey.title, survey.translations, "title"),
-        "intro": _localised(survey.intro, survey.translations, "intro"),
+        "title": languages.as_definition_text(survey.title, survey.translations, "title"),
+        "intro": languages.as_definition_text(survey.intro, survey.translations, "intro"),
         "min_group_size": survey.min_group_size,
         "access": survey.access,
         "sections": sections,
         "concerns": [
             {
                 "key": c.key,
-                "label": _localised(c.label, c.translations, "label"),
+                "label": languages.as_definition_text(c.label, c.translations, "label"),
                 "raised": c.raised.key,
                 "outcome": c.outcome.key,
                 "resolved_values": list(c.resolved_values),

@@ -1,4 +1,4 @@
-"""Languages of the respondent interface and of survey texts.
+"""Languages of the respondent interface and of survey texts (every helper for localised texts).
 
 A definition names languages by their code ("en", "cy"); a text is either a
 plain string in the default language or an object of language -> text.
@@ -39,3 +39,26 @@ def text(value: str, translations: dict, language: str, name: str) -> str:
 def of_survey(survey) -> list[str]:
     """The languages a survey can be answered in: the default, then those its definition gives texts in."""
     return [DEFAULT, *sorted(lang for lang in survey.translations if lang in NAMES and lang != DEFAULT)]
+
+
+# --- Texts as a definition document writes them: a string, or language -> text.
+
+
+def as_definition_text(value: str, translations: dict, name: str) -> str | dict[str, str]:
+    """A stored text and its translations as a definition writes it: the plain
+    string when there is no other language, else {"en": ..., "cy": ...}."""
+    others = {lang: texts[name] for lang, texts in sorted((translations or {}).items()) if texts.get(name)}
+    return {DEFAULT: value, **others} if others else value
+
+
+def default_text(value) -> str:
+    """A definition text in the default language."""
+    return value.get(DEFAULT, "") if isinstance(value, dict) else (value or "")
+
+
+def reworded(old, new: str):
+    """``new`` as the default-language text, keeping ``old``'s other languages.
+
+    The console edits the default language; a translation stays as it was.
+    """
+    return {**old, DEFAULT: new} if isinstance(old, dict) else new

@@ -33,7 +33,7 @@ def set_status(*, survey: Survey, user, status: str) -> Survey:
     elif status == Survey.Status.CLOSED:
         survey.closes_at = None
     elif status == Survey.Status.DRAFT:
-        if survey.responses.exists() or survey.pending.exists():
+        if survey.has_answers():
             raise StatusRefused("A survey that has answers cannot go back to draft; close it instead.")
     else:
         raise StatusRefused(f"Unknown state {status!r}.")

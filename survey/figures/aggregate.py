@@ -15,7 +15,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from survey.figures.counts import current_counts, plan
-from survey.figures.disclosure import DOMINANCE, differencing_risks, hidden_cells, shown_bases, unsafe
+from survey.figures.disclosure import DOMINANCE, binary, differencing_risks, hidden_cells, shown_bases, unsafe
 from survey.figures.documents import MEASURES, results_document
 from survey.figures.summaries import question_summaries
 from survey.models import Question, Result, ResultSet, Survey
@@ -96,10 +96,10 @@ def _figure_rows(survey, concern, breakdowns, cells, k) -> list[Result]:
             hidden_raised = set(groups)
         else:
             hidden_raised = hidden_cells(
-                {g: (f["raised_count"], f["raised_n"]) for g, f in groups.items()}, k, dominance=DOMINANCE
+                {g: binary(f["raised_count"], f["raised_n"]) for g, f in groups.items()}, k, dominance=DOMINANCE
             )
         hidden_resolved = hidden_cells(
-            {g: (f["resolved_count"], f["resolved_n"]) for g, f in groups.items()},
+            {g: binary(f["resolved_count"], f["resolved_n"]) for g, f in groups.items()},
             k,
             already_hidden=frozenset(hidden_raised),
         )
@@ -191,19 +191,15 @@ def release_at_closing(*, survey_id: int) -> None:
     request_aggregation(survey_ids=[survey_id])
 
 
+# Results older than the answers (or none yet).
+_STALE = Q(result_set__isnull=True) | Q(result_set__version__lt=F("data_version"))
+
+
 def stale(*, survey_id: int) -> bool:
     """Whether a survey exists and its results are older than its answers."""
-    return (
-        Survey.objects.filter(pk=survey_id)
-        .filter(Q(result_set__isnull=True) | Q(result_set__version__lt=F("data_version")))
-        .exists()
-    )
+    return Survey.objects.filter(_STALE, pk=survey_id).exists()
 
 
 def stale_survey_ids() -> list[int]:
-    """Surveys whose results are older than their answers."""
-    return list(
-        Survey.objects.filter(data_version__gt=0)
-        .filter(Q(result_set__isnull=True) | Q(result_set__version__lt=F("data_version")))
-        .values_list("pk", flat=True)
-    )
+    """Surveys with answers whose results are older than them."""
+    return list(Survey.objects.filter(_STALE, data_version__gt=0).values_list("pk", flat=True))

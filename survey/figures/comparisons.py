@@ -36,10 +36,7 @@ def comparisons(document: dict) -> list[dict]:
                             **compare_proportions(part["count"], part["n"], rest_count, rest_n),
                         }
                     )
-    for item, adjusted in zip(found, holm_adjust([c["p_value"] for c in found]), strict=True):
-        item["p_adjusted"] = adjusted
-        item["significant"] = adjusted < 0.05
-    return found
+    return _adjusted(found)
 
 
 def compare_surveys(this: dict, other: dict) -> list[dict]:
@@ -75,6 +72,11 @@ def compare_surveys(this: dict, other: dict) -> list[dict]:
                         **compare_proportions(a[m]["count"], a[m]["n"], b[m]["count"], b[m]["n"]),
                     }
                 )
+    return _adjusted(found)
+
+
+def _adjusted(found: list[dict]) -> list[dict]:
+    """Holm-adjust the p-values of one family of comparisons; "significant" means adjusted p < 0.05."""
     for item, adjusted in zip(found, holm_adjust([c["p_value"] for c in found]), strict=True):
         item["p_adjusted"] = adjusted
         item["significant"] = adjusted < 0.05

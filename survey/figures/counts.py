@@ -34,12 +34,6 @@ from django.db import DatabaseError, connection, transaction
 
 from survey.models import Choice, Question, Survey, Tally
 
-CHOICE_KINDS = (
-    Question.Kind.SINGLE_CHOICE,
-    Question.Kind.MULTIPLE_CHOICE,
-    Question.Kind.YES_NO,
-    Question.Kind.SCALE,
-)
 # A batch larger than this is not counted on its own: recounting the whole
 # survey at the next aggregation costs about the same (a CSV import).
 DELTA_LIMIT = 50_000
@@ -125,7 +119,7 @@ class Counts:
 
 def plan(*, survey: Survey) -> Plan:
     questions = list(
-        Question.objects.filter(survey=survey, kind__in=CHOICE_KINDS)
+        Question.objects.filter(survey=survey, kind__in=Question.CHOICE_KINDS)
         .order_by("section__position", "position")
         .values_list("pk", "kind", "breakdown")
     )

@@ -1,4 +1,4 @@
-"""Disclosure control: pure functions on plain numbers, no ORM.
+"""Disclosure control: pure functions on plain numbers (no queries).
 
 DESIGN rule 5 and the rules we added to it (docs/anonymity.md):
 
@@ -19,36 +19,60 @@ DESIGN rule 5 and the rules we added to it (docs/anonymity.md):
 
 from collections.abc import Hashable, Mapping
 
+from survey.models import Result
+
 DOMINANCE = 2
+MEASURES = Result.MEASURES
+
+# A cell: its counts by category (choice, or yes/no for a concern figure) and its base n.
+Cell = tuple[Mapping[Hashable, int], int]
+
+
+def unsafe_distribution(counts: Mapping[Hashable, int], n: int, k: int, dominance: int = 0) -> bool:
+    """Would publishing this distribution of n people disclose something about fewer than k?
+
+    Fewer than k people, or fewer than ``dominance`` answering anything but
+    one category (all, or all but one, said the same)."""
+    if n == 0:
+        return False  # nobody to protect; such a cell has no figure anyway
+    return n < k or any(n - c < dominance for c in counts.values())
+
+
+def binary(count: int, n: int) -> Cell:
+    """A count-of-n figure as a cell: those counted and the rest."""
+    return {"yes": count, "no": n - count}, n
 
 
 def unsafe(count: int, n: int, k: int, dominance: int = 0) -> bool:
     """Would publishing count-of-n disclose something about fewer than k people?"""
-    if n == 0:
-        return False  # nobody to protect; such a cell has no figure anyway
-    return n < k or min(count, n - count) < dominance
+    return unsafe_distribution(*binary(count, n), k, dominance)
 
 
 def hidden_cells(
-    cells: Mapping[Hashable, tuple[int, int]],
+    cells: Mapping[Hashable, Cell],
     k: int,
     dominance: int = 0,
-    already_hidden: frozenset = frozenset(),
+    already_hidden: frozenset | set = frozenset(),
 ) -> set:
-    """Which cells (count, n) of one partition must be hidden.
+    """Which cells of one partition must be hidden (primary and secondary suppression).
 
     The partition's total is assumed public. Cells with n == 0 are hidden
     (they have no figure) but need no protection. Cells in ``already_hidden``
-    (hidden for another measure) stay hidden.
+    (hidden for another measure or another table) stay hidden. Then the
+    hidden cells together must be safe by the same test, or the smallest
+    visible cells are hidden too, so that subtracting the visible cells from
+    the total never reveals a hidden one.
     """
-    hidden = {c for c, (count, n) in cells.items() if n == 0 or unsafe(count, n, k, dominance)}
-    hidden |= set(already_hidden)
+    hidden = {c for c, (counts, n) in cells.items() if n == 0 or unsafe_distribution(counts, n, k, dominance)}
+    hidden |= set(already_hidden) & set(cells)
     visible = sorted((cells[c][1], str(c), c) for c in cells if c not in hidden)
 
     def union_unsafe() -> bool:
-        count = sum(cells[c][0] for c in hidden)
-        n = sum(cells[c][1] for c in hidden)
-        return unsafe(count, n, k, dominance)
+        total: dict = {}
+        for c in hidden:
+            for category, count in cells[c][0].items():
+                total[category] = total.get(category, 0) + count
+        return unsafe_distribution(total, sum(cells[c][1] for c in hidden), k, dominance)
 
     while visible and union_unsafe():
         hidden.add(visible.pop(0)[2])
@@ -59,11 +83,11 @@ def _figures(document: dict):
     """Every shown figure of a results document, keyed by where it is."""
     yield ("respondents",), {"n": document["respondents"]}
     for concern in document["concerns"]:
-        for measure in ("raised", "resolved"):
+        for measure in MEASURES:
             yield (concern["key"], measure), concern[measure]
         for breakdown in concern["breakdowns"]:
             for group in breakdown["groups"]:
-                for measure in ("raised", "resolved"):
+                for measure in MEASURES:
                     figure = {"suppressed": True} if group.get("suppressed") else group[measure]
                     yield (concern["key"], breakdown["question"], group["value"], measure), figure
     for question in document.get("questions", []):

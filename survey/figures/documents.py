@@ -8,7 +8,7 @@ from collections import defaultdict
 from survey.figures.stats import proportion
 from survey.models import Question, Result, ResultSet, Survey
 
-MEASURES = ("raised", "resolved")
+MEASURES = Result.MEASURES
 
 
 def released_document(*, survey: Survey) -> dict:

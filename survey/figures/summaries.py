@@ -9,36 +9,10 @@ any concern figure; then hidden groups together must be safe by the same
 tests, or more are hidden (secondary suppression).
 """
 
-from collections import defaultdict
-
-from survey.figures.counts import CHOICE_KINDS, Counts
-from survey.figures.disclosure import DOMINANCE
+from survey.figures.counts import Counts
+from survey.figures.disclosure import DOMINANCE, hidden_cells, unsafe_distribution
 from survey.figures.stats import proportion
 from survey.models import Question, Survey
-
-
-def _unsafe(counts: dict, n: int, k: int) -> bool:
-    if n == 0:
-        return False
-    return n < k or any(n - c < DOMINANCE for c in counts.values())
-
-
-def _hidden_groups(cells: dict, k: int, already: set) -> set:
-    """Secondary suppression over (counts-by-choice, n) cells of one breakdown."""
-    hidden = {g for g, (counts, n) in cells.items() if n == 0 or _unsafe(counts, n, k)} | (already & set(cells))
-    visible = sorted((cells[g][1], str(g), g) for g in cells if g not in hidden)
-
-    def union_unsafe():
-        n = sum(cells[g][1] for g in hidden)
-        total: dict = defaultdict(int)
-        for g in hidden:
-            for choice, c in cells[g][0].items():
-                total[choice] += c
-        return _unsafe(total, n, k)
-
-    while visible and union_unsafe():
-        hidden.add(visible.pop(0)[2])
-    return hidden
 
 
 def _distribution(question: Question, counts: dict, n: int) -> dict:
@@ -58,7 +32,7 @@ def question_summaries(
     """The summaries of every choice question, already suppressed."""
     k = survey.min_group_size
     questions = list(
-        Question.objects.filter(survey=survey, kind__in=CHOICE_KINDS)
+        Question.objects.filter(survey=survey, kind__in=Question.CHOICE_KINDS)
         .prefetch_related("choices")
         .order_by("section__position", "position")
     )
@@ -68,7 +42,7 @@ def question_summaries(
     for q in questions:
         counts, n = overall_counts.get((q.pk, None), {}), overall_bases.get((q.pk, None), 0)
         item = {"key": q.key, "text": q.text, "kind": q.kind}
-        if n == 0 or _unsafe(counts, n, k):
+        if n == 0 or unsafe_distribution(counts, n, k, DOMINANCE):
             item["suppressed"] = True
         else:
             item.update(_distribution(q, counts, n))
@@ -79,7 +53,9 @@ def question_summaries(
             b_counts, b_bases = by_breakdown[b.pk]
             cells = {c.pk: (b_counts.get((q.pk, c.pk), {}), b_bases.get((q.pk, c.pk), 0)) for c in b.choices.all()}
             hidden = (
-                set(cells) if item.get("suppressed") else _hidden_groups(cells, k, hidden_by_concerns.get(b.pk, set()))
+                set(cells)
+                if item.get("suppressed")
+                else hidden_cells(cells, k, dominance=DOMINANCE, already_hidden=hidden_by_concerns.get(b.pk, set()))
             )
             groups = []
             for c in b.choices.all():

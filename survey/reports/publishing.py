@@ -10,7 +10,7 @@ from django.utils import timezone
 from survey.figures.comparisons import comparisons
 from survey.figures.disclosure import differencing_risks, shown_bases
 from survey.figures.documents import question_texts, released_document
-from survey.models import AuditEvent, ConcernAction, ReportSettings, ReportVersion, Survey
+from survey.models import AuditEvent, ConcernAction, ReportSettings, ReportVersion, Result, Survey
 from survey.moderation.decisions import publishable_quotes
 from survey.reports.markup import render
 
@@ -68,7 +68,7 @@ def _changes(previous: dict | None, current: dict) -> list[str]:
     lines = []
     for concern in current["concerns"]:
         old = before.get(concern["key"])
-        for measure in ("raised", "resolved"):
+        for measure in Result.MEASURES:
             new_fig = concern[measure]
             old_fig = old[measure] if old else {"suppressed": True}
             if new_fig.get("suppressed") or old_fig.get("suppressed"):

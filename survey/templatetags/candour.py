@@ -4,7 +4,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from survey.definitions import editing
+from survey.definitions import languages
 from survey.models import Question
 
 register = template.Library()
@@ -79,4 +79,4 @@ def kind_label(kind: str) -> str:
 @register.filter
 def plain(value) -> str:
     """A definition text in the default language (it may be language -> text)."""
-    return editing.plain(value)
+    return languages.default_text(value)

@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from survey.definitions import editing
+from survey.definitions import editing, languages
 from survey.definitions.format import DefinitionError, export_definition
 from survey.definitions.status import StatusRefused, schedule, set_status
 from survey.models import Member, Survey
@@ -91,8 +91,8 @@ def build(request, survey: Survey):
     document = export_definition(survey=survey)
     settings_form = SurveySettingsForm(
         initial={
-            "title": editing.plain(document["title"]),
-            "intro": editing.plain(document["intro"]),
+            "title": languages.default_text(document["title"]),
+            "intro": languages.default_text(document["intro"]),
             "min_group_size": document["min_group_size"],
             "access": document["access"],
         },
@@ -108,7 +108,7 @@ def _render_build(request, survey, document, settings_form, status=200):
         "settings_form": settings_form,
         "schedule_form": ScheduleForm(initial={"opens_at": survey.opens_at, "closes_at": survey.closes_at}),
         "upload_form": DefinitionUploadForm(),
-        "has_data": survey.responses.exists() or survey.pending.exists(),
+        "has_data": survey.has_answers(),
     }
     return render(request, "survey/console/build.html", context, status=status)
 
@@ -134,7 +134,7 @@ def section_edit(request, survey: Survey, index: int | None = None):
     document = export_definition(survey=survey)
     if index is not None and index >= len(document["sections"]):
         raise Http404("No such section")
-    initial = {"title": editing.plain(document["sections"][index]["title"])} if index is not None else {}
+    initial = {"title": languages.default_text(document["sections"][index]["title"])} if index is not None else {}
     form = SectionForm(_data(request)[0], initial=initial)
     if request.method == "POST" and form.is_valid():
 
@@ -200,12 +200,12 @@ def question_edit(request, survey: Survey, key: str | None = None):
     initial, choices_initial = {"required": True}, []
     if existing:
         initial = {k: existing.get(k, "") for k in ("key", "kind", "required", "breakdown")}
-        initial.update(text=editing.plain(existing["text"]), help=editing.plain(existing.get("help")))
+        initial.update(text=languages.default_text(existing["text"]), help=languages.default_text(existing.get("help")))
         if existing.get("show_if"):
             initial["show_if"] = f"{existing['show_if']['question']}={existing['show_if']['equals']}"
         if existing["kind"] not in ("yes_no", "free_text"):
             choices_initial = [
-                {"value": c["value"], "label": editing.plain(c["label"])} for c in existing.get("choices", [])
+                {"value": c["value"], "label": languages.default_text(c["label"])} for c in existing.get("choices", [])
             ]
     form = QuestionForm(_data(request)[0], initial=initial, earlier=earlier)
     # Initial rows only on GET: bound rows equal to their initial values would
@@ -243,7 +243,7 @@ def concern_edit(request, survey: Survey, key: str | None = None):
     if key is not None:
         existing = document["concerns"][keys.index(key)]
         initial = {k: existing[k] for k in ("key", "raised", "outcome")}
-        initial["label"] = editing.plain(existing["label"])
+        initial["label"] = languages.default_text(existing["label"])
         initial["resolved_values"] = [f"{existing['outcome']}={v}" for v in existing["resolved_values"]]
     form = ConcernForm(_data(request)[0], initial=initial, questions=_questions(document))
     if request.method == "POST" and form.is_valid():

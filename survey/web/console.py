@@ -10,7 +10,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from survey.figures.comparisons import compare_surveys, comparisons
 from survey.figures.documents import question_texts, released_document
-from survey.models import ActionUpdate, AuditEvent, ConcernAction, Member, Question, ReportSettings, ResultSet, Survey
+from survey.models import (
+    ActionUpdate,
+    AuditEvent,
+    ConcernAction,
+    Member,
+    Question,
+    ReportSettings,
+    Result,
+    ResultSet,
+    Survey,
+)
 from survey.moderation.decisions import save_moderation_settings
 from survey.reports.drafting import add_action_update, save_report_settings
 from survey.reports.publishing import PublishRefused, publish_report
@@ -223,7 +233,7 @@ def chart(request, survey: Survey, what: str):
     document = released_document(survey=survey)
     _, _, concern, question, breakdown = _explore_selection(request, document)
     measure = request.GET.get("measure", "raised")
-    if what == "concern" and concern and measure in ("raised", "resolved"):
+    if what == "concern" and concern and measure in Result.MEASURES:
         groups = next((b["groups"] for b in concern["breakdowns"] if b["question"] == breakdown), [])
         bars = [("All respondents", concern[measure])] + [
             (g["label"], {"suppressed": True} if g.get("suppressed") else g[measure]) for g in groups

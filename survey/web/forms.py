@@ -8,7 +8,7 @@ from django import forms
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from survey.definitions.editing import plain
+from survey.definitions import languages
 from survey.definitions.format import YES_NO_CHOICES, DefinitionError, builtin_definitions, validate_definition
 from survey.models import Member, Question, Survey
 from survey.responses.answers import FREE_TEXT_MAX, QuestionSpec
@@ -208,7 +208,10 @@ class NewSurveyForm(CrispyForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         templates = [
-            (f"template:{stem}", f"The built-in template “{plain(json.loads(path.read_text())['title'])}”")
+            (
+                f"template:{stem}",
+                f"The built-in template “{languages.default_text(json.loads(path.read_text())['title'])}”",
+            )
             for stem, path in builtin_definitions().items()
         ]
         self.fields["start"].choices = [("blank", "An empty survey"), *templates, ("upload", "A definition file")]
@@ -286,7 +289,7 @@ class QuestionForm(CrispyForm):
         for q in earlier:
             choices = q.get("choices") or (YES_NO_CHOICES if q["kind"] == "yes_no" else [])
             for c in choices:
-                label, text = plain(c["label"]), plain(q["text"])
+                label, text = languages.default_text(c["label"]), languages.default_text(q["text"])
                 options.append((f"{q['key']}={c['value']}", f"Those who answered “{label}” to “{text}”"))
         self.fields["show_if"].choices = options
 
@@ -344,11 +347,13 @@ class ConcernForm(CrispyForm):
 
     def __init__(self, *args, questions: list[dict], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["raised"].choices = [(q["key"], plain(q["text"])) for q in questions if q["kind"] == "yes_no"]
+        self.fields["raised"].choices = [
+            (q["key"], languages.default_text(q["text"])) for q in questions if q["kind"] == "yes_no"
+        ]
         outcomes = [q for q in questions if q["kind"] == "single_choice"]
-        self.fields["outcome"].choices = [(q["key"], plain(q["text"])) for q in outcomes]
+        self.fields["outcome"].choices = [(q["key"], languages.default_text(q["text"])) for q in outcomes]
         self.fields["resolved_values"].choices = [
-            (f"{q['key']}={c['value']}", f"{plain(q['text'])}: {plain(c['label'])}")
+            (f"{q['key']}={c['value']}", f"{languages.default_text(q['text'])}: {languages.default_text(c['label'])}")
             for q in outcomes
             for c in q["choices"]
         ]

@@ -7,7 +7,7 @@ import json
 import pytest
 from django.contrib.auth import get_user_model
 
-from survey.definitions.editing import plain
+from survey.definitions import languages
 from survey.definitions.format import BUILTIN_DIR, export_definition, validate_definition
 from survey.figures.aggregate import compute_results
 from survey.models import PendingSubmission, Response, Survey
@@ -37,16 +37,16 @@ def shape(document: dict) -> dict:
 def add_question(page, section_title: str, q: dict) -> None:
     page.get_by_role("link", name=f"Add a question to {section_title}").click()
     assert_accessible(page)
-    page.locator("#id_text").fill(plain(q["text"]))
+    page.locator("#id_text").fill(languages.default_text(q["text"]))
     page.locator("#id_key").fill(q["key"])
     page.locator("#id_kind").select_option(q["kind"])
-    page.locator("#id_help").fill(plain(q.get("help")))
+    page.locator("#id_help").fill(languages.default_text(q.get("help")))
     page.locator("#id_required").set_checked(q.get("required", q["kind"] != "free_text"))
     page.locator("#id_breakdown").set_checked(q.get("breakdown", False))
     if q.get("show_if"):
         page.locator("#id_show_if").select_option(f"{q['show_if']['question']}={q['show_if']['equals']}")
     for i, choice in enumerate(q.get("choices", [])):
-        page.locator(f"#id_choices-{i}-label").fill(plain(choice["label"]))
+        page.locator(f"#id_choices-{i}-label").fill(languages.default_text(choice["label"]))
         page.locator(f"#id_choices-{i}-value").fill(choice["value"])
     page.get_by_role("button", name="Save the question").click()
     assert page.get_by_text(f"Saved: question {q['key']}.").is_visible()
@@ -92,26 +92,26 @@ def test_survey_built_from_scratch_previewed_opened_answered_and_counted(live_se
     assert_accessible(page)
     page.get_by_role("link", name="New survey").click()
     assert_accessible(page)
-    page.locator("#id_title").fill(plain(TEMPLATE["title"]))
+    page.locator("#id_title").fill(languages.default_text(TEMPLATE["title"]))
     page.locator("#id_slug").fill(TEMPLATE["slug"])
     page.get_by_label("An empty survey").check()
     page.get_by_role("button", name="Create the survey").click()
     assert page.locator("#survey-state").inner_text() == "Draft"
     assert_accessible(page)
 
-    page.locator("#id_settings-intro").fill(plain(TEMPLATE["intro"]))
+    page.locator("#id_settings-intro").fill(languages.default_text(TEMPLATE["intro"]))
     page.get_by_role("button", name="Save the settings").click()
     for section in TEMPLATE["sections"]:
         page.get_by_role("link", name="Add a section").click()
         assert_accessible(page)
-        page.locator("#id_title").fill(plain(section["title"]))
+        page.locator("#id_title").fill(languages.default_text(section["title"]))
         page.get_by_role("button", name="Save the section").click()
         for question in section["questions"]:
-            add_question(page, plain(section["title"]), question)
+            add_question(page, languages.default_text(section["title"]), question)
     for concern in TEMPLATE["concerns"]:
         page.get_by_role("link", name="Add a concern topic").click()
         assert_accessible(page)
-        page.locator("#id_label").fill(plain(concern["label"]))
+        page.locator("#id_label").fill(languages.default_text(concern["label"]))
         page.locator("#id_key").fill(concern["key"])
         page.locator("#id_raised").select_option(concern["raised"])
         page.locator("#id_outcome").select_option(concern["outcome"])

@@ -1,7 +1,12 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from survey.figures.disclosure import DOMINANCE, differencing_risks, hidden_cells, shown_bases
+from survey.figures.disclosure import DOMINANCE, binary, differencing_risks, hidden_cells, shown_bases
+
+
+def hide(cells, k, **options):
+    """hidden_cells over count-of-n figures (a concern table's cells)."""
+    return hidden_cells({c: binary(count, n) for c, (count, n) in cells.items()}, k, **options)
 
 
 def sized(**sizes):
@@ -10,40 +15,51 @@ def sized(**sizes):
 
 
 def test_group_under_minimum_is_suppressed_with_the_next_smallest():
-    assert hidden_cells(sized(iapt=230, other=750, agency=20, bank=7), k=10) == {"bank", "agency"}
+    assert hide(sized(iapt=230, other=750, agency=20, bank=7), k=10) == {"bank", "agency"}
 
 
 def test_nothing_hidden_when_every_group_is_large_enough():
-    assert hidden_cells(sized(a=10, b=11), k=10) == set()
+    assert hide(sized(a=10, b=11), k=10) == set()
 
 
 def test_hidden_cells_already_holding_k_need_no_partner():
-    assert hidden_cells(sized(a=6, b=5, c=100, d=200), k=10) == {"a", "b"}
+    assert hide(sized(a=6, b=5, c=100, d=200), k=10) == {"a", "b"}
 
 
 def test_empty_groups_do_not_count_as_protection():
     # Hiding an empty group beside a group of 3 would let subtraction recover the 3.
-    assert hidden_cells(sized(a=3, b=0, c=50, d=60), k=10) == {"a", "b", "c"}
+    assert hide(sized(a=3, b=0, c=50, d=60), k=10) == {"a", "b", "c"}
 
 
 def test_empty_group_alone_hides_nothing_else():
-    assert hidden_cells(sized(a=0, c=50, d=60), k=10) == {"a"}
+    assert hide(sized(a=0, c=50, d=60), k=10) == {"a"}
 
 
 def test_cells_hidden_for_another_measure_stay_hidden():
-    assert hidden_cells(sized(a=30, b=40, c=50), k=10, already_hidden=frozenset({"a", "b"})) == {"a", "b"}
+    assert hide(sized(a=30, b=40, c=50), k=10, already_hidden=frozenset({"a", "b"})) == {"a", "b"}
 
 
 def test_unanimous_group_is_hidden_with_a_partner_under_the_dominance_rule():
     # Everyone on a ward of 12 raised a concern: publishing 100% tells each one's answer.
     cells = {"ward": (12, 12), "clinic": (10, 40), "office": (20, 60)}
-    assert hidden_cells(cells, k=10) == set()
-    assert hidden_cells(cells, k=10, dominance=DOMINANCE) == {"ward", "clinic"}
+    assert hide(cells, k=10) == set()
+    assert hide(cells, k=10, dominance=DOMINANCE) == {"ward", "clinic"}
 
 
 def test_single_dissenter_is_dominance():
     cells = {"a": (1, 30), "b": (10, 40), "c": (20, 60)}
-    assert "a" in hidden_cells(cells, k=10, dominance=DOMINANCE)
+    assert "a" in hide(cells, k=10, dominance=DOMINANCE)
+
+
+def test_a_distribution_is_dominated_when_all_but_one_chose_the_same():
+    # A question summary: 11 of 12 on a ward agreed; the one who did not is known by elimination.
+    cells = {
+        "ward": ({"agree": 11, "neutral": 1, "disagree": 0}, 12),
+        "clinic": ({"agree": 10, "neutral": 15, "disagree": 15}, 40),
+        "office": ({"agree": 20, "neutral": 20, "disagree": 20}, 60),
+    }
+    assert hidden_cells(cells, k=10, dominance=DOMINANCE) == {"ward", "clinic"}
+    assert hidden_cells(cells, k=10) == set()
 
 
 cells_strategy = st.dictionaries(
@@ -56,7 +72,7 @@ cells_strategy = st.dictionaries(
 
 @given(cells_strategy, st.integers(5, 20), st.sampled_from([0, DOMINANCE]))
 def test_nothing_unsafe_is_visible_or_recoverable_by_subtraction(cells, k, dominance):
-    hidden = hidden_cells(cells, k, dominance=dominance)
+    hidden = hide(cells, k, dominance=dominance)
     for c, (count, n) in cells.items():
         if c not in hidden:
             assert n >= k and min(count, n - count) >= dominance
