@@ -5,6 +5,7 @@ so an import moved into a function body to dodge a circle is still a circle.
 """
 
 import ast
+import re
 from pathlib import Path
 
 SURVEY = Path(__file__).resolve().parents[1] / "survey"
@@ -66,3 +67,26 @@ def test_the_walk_sees_imports_inside_functions():
     """The checker itself: an import in a function body counts."""
     sample = SURVEY / "tasks.py"
     assert "survey.figures.aggregate" in imports_of(sample, {"survey.figures.aggregate"})
+
+
+def named_modules(page: str) -> set[str]:
+    """Every module the page names: full paths, and in the flow diagram bare
+    names under the package named last on or above their line."""
+    named = set(re.findall(r"survey/[a-z_/]+\.py", page))
+    package = None
+    for line in page.split("```")[1].splitlines():
+        found = re.search(r"survey/([a-z_]+)/ ", line)
+        package = found.group(1) if found else package
+        for name in re.findall(r"(?<![/\w])([a-z_]+\.py)", line):
+            named.add(f"survey/{package}/{name}")
+    return named
+
+
+def test_the_architecture_page_names_only_modules_that_exist_and_every_rule():
+    page = (SURVEY.parent / "docs" / "architecture.md").read_text()
+    named = named_modules(page)
+    assert len(named) > 25
+    missing = sorted(path for path in named if not (SURVEY.parent / path).exists())
+    assert missing == []
+    rules = re.findall(r"^\| (\d) \|.*\| `(survey/[^`]+\.py)`", page, flags=re.M)
+    assert sorted({int(number) for number, _ in rules}) == list(range(1, 9))
