@@ -382,9 +382,35 @@ class ActionUpdate(models.Model):
 class AuditEvent(models.Model):
     """Who changed what and when: every staff action that changes data."""
 
+    class Action(models.TextChoices):
+        # One entry per kind of staff change; the label is what the audit list shows.
+        SURVEY_CREATED = "survey.created", "Created the survey"
+        SURVEY_UPDATED = "survey.updated", "Changed the survey"
+        SURVEY_OPENED = "survey.open", "Opened the survey"
+        SURVEY_CLOSED = "survey.closed", "Closed the survey"
+        SURVEY_BACK_TO_DRAFT = "survey.draft", "Put the survey back to draft"
+        SURVEY_OPEN_FAILED = "survey.open_failed", "Could not open the survey at its opening time"
+        SURVEY_SCHEDULED = "survey.scheduled", "Set the opening and closing times"
+        CODES_GENERATED = "codes.generated", "Printed a batch of invitation codes"
+        RESPONSES_IMPORTED = "responses.imported", "Imported responses from a file"
+        REPORT_SETTINGS_CHANGED = "report.settings_changed", "Changed what the next report contains"
+        REPORT_UPDATE_ADDED = "report.update_added", 'Added a "you said, we did" update'
+        REPORT_PUBLISHED = "report.published", "Published a report version"
+        COMMENT_APPROVED = "comment.approved", "Approved a comment as a quote"
+        COMMENT_REJECTED = "comment.rejected", "Rejected a comment"
+        COMMENT_FLAGGED = "comment.flagged", "Flagged a comment for safeguarding"
+        COMMENT_REVIEWED = "comment.reviewed", "Confirmed another moderator's approval"
+        COMMENTS_BULK_REJECTED = "comment.bulk_rejected", "Rejected every one-word comment"
+        MODERATION_SETTINGS_CHANGED = "moderation.settings_changed", "Changed the moderation settings"
+        TEAM_INVITED = "team.invited", "Invited someone to the team"
+        TEAM_REINVITED = "team.reinvited", "Sent a new invitation link"
+        TEAM_REMOVED = "team.removed", "Removed someone from the team"
+        TWO_FACTOR_ON = "account.two_factor_on", "Turned on two-factor sign-in"
+        TWO_FACTOR_OFF = "account.two_factor_off", "Turned off two-factor sign-in"
+
     survey = models.ForeignKey(Survey, models.CASCADE, null=True, blank=True, related_name="audit")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
-    action = models.CharField(max_length=60)
+    action = models.CharField(max_length=60, choices=Action.choices)
     detail = models.TextField(blank=True)
     at = models.DateTimeField(auto_now_add=True)
 

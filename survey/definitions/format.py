@@ -406,7 +406,7 @@ def load_definition(*, definition: SurveyDef, user=None, what: str = "", new: bo
     AuditEvent.objects.create(
         survey=survey,
         user=user,
-        action="survey.created" if created or new else "survey.updated",
+        action=AuditEvent.Action.SURVEY_CREATED if created or new else AuditEvent.Action.SURVEY_UPDATED,
         detail="\n".join([what or "definition", *changes]),
     )
     return survey

@@ -16,6 +16,13 @@ class StatusRefused(ValueError):
     pass
 
 
+_STATUS_ACTIONS = {
+    Survey.Status.OPEN: AuditEvent.Action.SURVEY_OPENED,
+    Survey.Status.CLOSED: AuditEvent.Action.SURVEY_CLOSED,
+    Survey.Status.DRAFT: AuditEvent.Action.SURVEY_BACK_TO_DRAFT,
+}
+
+
 @transaction.atomic
 def set_status(*, survey: Survey, user, status: str) -> Survey:
     """Open, close or return a survey to draft, as far as its state allows.
@@ -41,7 +48,7 @@ def set_status(*, survey: Survey, user, status: str) -> Survey:
     survey.save(update_fields=["status", "opens_at", "closes_at"])
     if status == Survey.Status.CLOSED:
         transaction.on_commit(lambda: release_at_closing(survey_id=survey.pk))
-    AuditEvent.objects.create(survey=survey, user=user, action=f"survey.{status}")
+    AuditEvent.objects.create(survey=survey, user=user, action=_STATUS_ACTIONS[status])
     return survey
 
 
@@ -53,7 +60,7 @@ def schedule(*, survey: Survey, user, opens_at: datetime | None, closes_at: date
     AuditEvent.objects.create(
         survey=survey,
         user=user,
-        action="survey.scheduled",
+        action=AuditEvent.Action.SURVEY_SCHEDULED,
         detail=f"opens {_when(opens_at)}, closes {_when(closes_at)}",
     )
 
@@ -72,18 +79,24 @@ def apply_schedule(*, now: datetime | None = None) -> None:
                 validate_definition(export_definition(survey=survey))
             except DefinitionError as exc:
                 if Survey.objects.filter(pk=survey.pk, opens_at=survey.opens_at).update(opens_at=None):
-                    AuditEvent.objects.create(survey=survey, action="survey.open_failed", detail=str(exc))
+                    AuditEvent.objects.create(
+                        survey=survey, action=AuditEvent.Action.SURVEY_OPEN_FAILED, detail=str(exc)
+                    )
                 continue
             claimed = Survey.objects.filter(pk=survey.pk, status=Survey.Status.DRAFT, opens_at__lte=now).update(
                 status=Survey.Status.OPEN, opens_at=None
             )
             if claimed:
-                AuditEvent.objects.create(survey=survey, action="survey.open", detail="at its scheduled time")
+                AuditEvent.objects.create(
+                    survey=survey, action=AuditEvent.Action.SURVEY_OPENED, detail="at its scheduled time"
+                )
     for survey in Survey.objects.filter(status=Survey.Status.OPEN, closes_at__lte=now):
         with transaction.atomic():
             claimed = Survey.objects.filter(pk=survey.pk, status=Survey.Status.OPEN, closes_at__lte=now).update(
                 status=Survey.Status.CLOSED, closes_at=None
             )
             if claimed:
-                AuditEvent.objects.create(survey=survey, action="survey.closed", detail="at its scheduled time")
+                AuditEvent.objects.create(
+                    survey=survey, action=AuditEvent.Action.SURVEY_CLOSED, detail="at its scheduled time"
+                )
                 transaction.on_commit(lambda pk=survey.pk: release_at_closing(survey_id=pk))

@@ -31,7 +31,7 @@ def save_moderation_settings(
     Survey.objects.filter(pk=survey.pk).update(
         moderation_terms=terms, safeguarding_contact=safeguarding_contact, two_person_review=two_person_review
     )
-    AuditEvent.objects.create(survey=survey, user=user, action="moderation.settings_changed")
+    AuditEvent.objects.create(survey=survey, user=user, action=AuditEvent.Action.MODERATION_SETTINGS_CHANGED)
 
 
 class ModerationRefused(Exception):
@@ -98,7 +98,9 @@ def approve_quote(
         decided_by=user,
         decided_at=timezone.now(),
     )
-    AuditEvent.objects.create(survey=survey, user=user, action="comment.approved", detail=str(answer.pk))
+    AuditEvent.objects.create(
+        survey=survey, user=user, action=AuditEvent.Action.COMMENT_APPROVED, detail=str(answer.pk)
+    )
     return review
 
 
@@ -108,7 +110,9 @@ def reject_comment(*, survey: Survey, user, answer_id) -> CommentReview:
     review = CommentReview.objects.create(
         answer=answer, status=CommentReview.Status.REJECTED, decided_by=user, decided_at=timezone.now()
     )
-    AuditEvent.objects.create(survey=survey, user=user, action="comment.rejected", detail=str(answer.pk))
+    AuditEvent.objects.create(
+        survey=survey, user=user, action=AuditEvent.Action.COMMENT_REJECTED, detail=str(answer.pk)
+    )
     return review
 
 
@@ -121,7 +125,7 @@ def flag_comment(*, survey: Survey, user, answer_id) -> CommentReview:
     review = CommentReview.objects.create(
         answer=answer, status=CommentReview.Status.FLAGGED, decided_by=user, decided_at=timezone.now()
     )
-    AuditEvent.objects.create(survey=survey, user=user, action="comment.flagged", detail=str(answer.pk))
+    AuditEvent.objects.create(survey=survey, user=user, action=AuditEvent.Action.COMMENT_FLAGGED, detail=str(answer.pk))
     text = answer.text
     transaction.on_commit(
         lambda: send_mail(
@@ -149,7 +153,9 @@ def review_quote(*, survey: Survey, user, answer_id) -> CommentReview:
         raise ModerationRefused("A second moderator must review your own approval.")
     review.reviewed_by, review.reviewed_at = user, timezone.now()
     review.save(update_fields=["reviewed_by", "reviewed_at"])
-    AuditEvent.objects.create(survey=survey, user=user, action="comment.reviewed", detail=str(answer_id))
+    AuditEvent.objects.create(
+        survey=survey, user=user, action=AuditEvent.Action.COMMENT_REVIEWED, detail=str(answer_id)
+    )
     return review
 
 
@@ -162,7 +168,7 @@ def bulk_reject_trivial(*, survey: Survey, user) -> int:
         CommentReview(answer=a, status=CommentReview.Status.REJECTED, decided_by=user, decided_at=now) for a in trivial
     )
     AuditEvent.objects.create(
-        survey=survey, user=user, action="comment.bulk_rejected", detail=f"{len(trivial)} comments"
+        survey=survey, user=user, action=AuditEvent.Action.COMMENTS_BULK_REJECTED, detail=f"{len(trivial)} comments"
     )
     return len(trivial)
 

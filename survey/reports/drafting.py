@@ -31,7 +31,7 @@ def save_report_settings(
     )
     for concern in Concern.objects.filter(survey=survey, key__in=list(actions)):
         ConcernAction.objects.update_or_create(concern=concern, defaults=actions[concern.key])
-    AuditEvent.objects.create(survey=survey, user=user, action="report.settings_changed")
+    AuditEvent.objects.create(survey=survey, user=user, action=AuditEvent.Action.REPORT_SETTINGS_CHANGED)
 
 
 @transaction.atomic
@@ -40,5 +40,7 @@ def add_action_update(*, survey: Survey, user, concern_key: str, text: str) -> A
     concern = Concern.objects.get(survey=survey, key=concern_key)
     action, _ = ConcernAction.objects.get_or_create(concern=concern)
     update = ActionUpdate.objects.create(action=action, text=text, posted_on=timezone.localdate())
-    AuditEvent.objects.create(survey=survey, user=user, action="report.update_added", detail=concern_key)
+    AuditEvent.objects.create(
+        survey=survey, user=user, action=AuditEvent.Action.REPORT_UPDATE_ADDED, detail=concern_key
+    )
     return update

@@ -130,7 +130,9 @@ def publish_report(*, survey: Survey, user, note: str = "") -> ReportVersion:
         published_at=timezone.now(),
         published_by=user,
     )
-    AuditEvent.objects.create(survey=survey, user=user, action="report.published", detail=f"version {number}")
+    AuditEvent.objects.create(
+        survey=survey, user=user, action=AuditEvent.Action.REPORT_PUBLISHED, detail=f"version {number}"
+    )
     # The public page of the latest version is found from the slug alone,
     # named once the version is committed (a rolled-back version names nothing).
     transaction.on_commit(lambda: cache.set(latest_page_key(survey.slug), page_token(report), PAGE_LIFETIME))

@@ -80,6 +80,8 @@ def import_responses(*, survey: Survey, text: str, user=None) -> int:
     today = timezone.localdate()
     with transaction.atomic():
         count = insert_responses(survey_id=survey.pk, submissions=[(row, today) for row in cleaned], keys=keys)
-        AuditEvent.objects.create(survey=survey, user=user, action="responses.imported", detail=f"{count} responses")
+        AuditEvent.objects.create(
+            survey=survey, user=user, action=AuditEvent.Action.RESPONSES_IMPORTED, detail=f"{count} responses"
+        )
         transaction.on_commit(lambda: request_aggregation(survey_ids=[survey.pk]))
     return count

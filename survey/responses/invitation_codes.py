@@ -83,7 +83,9 @@ def generate_codes(*, survey: Survey, count: int, user) -> list[str]:
         raise CodeError(f"A batch holds between 1 and {MAX_BATCH} codes.")
     codes = [new_code() for _ in range(count)]
     InvitationCode.objects.bulk_create(InvitationCode(survey=survey, code_hash=code_hash(c)) for c in codes)
-    AuditEvent.objects.create(survey=survey, user=user, action="codes.generated", detail=f"{count} codes")
+    AuditEvent.objects.create(
+        survey=survey, user=user, action=AuditEvent.Action.CODES_GENERATED, detail=f"{count} codes"
+    )
     return [format_code(c) for c in codes]
 
 

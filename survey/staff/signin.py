@@ -67,7 +67,7 @@ def confirm_two_factor(*, user, token: str) -> bool:
         return False
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    AuditEvent.objects.create(user=user, action="account.two_factor_on")
+    AuditEvent.objects.create(user=user, action=AuditEvent.Action.TWO_FACTOR_ON)
     return True
 
 
@@ -76,5 +76,5 @@ def turn_off_two_factor(*, user, token: str) -> bool:
     if match_token(user, token.replace(" ", "")) is None:
         return False
     TOTPDevice.objects.filter(user=user).delete()
-    AuditEvent.objects.create(user=user, action="account.two_factor_off")
+    AuditEvent.objects.create(user=user, action=AuditEvent.Action.TWO_FACTOR_OFF)
     return True

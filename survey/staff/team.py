@@ -64,7 +64,7 @@ def invite_member(*, survey: Survey, email: str, role: str, invited_by, site_url
     AuditEvent.objects.create(
         survey=survey,
         user=invited_by,
-        action="team.invited" if created else "team.reinvited",
+        action=AuditEvent.Action.TEAM_INVITED if created else AuditEvent.Action.TEAM_REINVITED,
         detail=f"{email} ({role})",
     )
     return member
@@ -80,5 +80,8 @@ def remove_member(*, survey: Survey, member_id: int, removed_by) -> None:
         raise TeamRefused("A survey keeps at least one organiser.")
     member.delete()
     AuditEvent.objects.create(
-        survey=survey, user=removed_by, action="team.removed", detail=f"{member.user.email} ({member.role})"
+        survey=survey,
+        user=removed_by,
+        action=AuditEvent.Action.TEAM_REMOVED,
+        detail=f"{member.user.email} ({member.role})",
     )

@@ -164,4 +164,4 @@ def test_survey_built_from_scratch_previewed_opened_answered_and_counted(live_se
     page.goto(f"{base}/console/{survey.slug}/")
     assert "Respondents: 10." in page.locator("main").inner_text()
     assert_accessible(page)
-    assert page.locator("#audit").get_by_text("survey.open").is_visible()
+    assert page.locator("#audit").get_by_text("Opened the survey").is_visible()

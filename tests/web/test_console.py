@@ -73,3 +73,12 @@ def test_publish_with_a_bad_note_changes_nothing(client, alice, figures):
     client.force_login(alice)
     client.post("/console/therapy-2026/publish/", {"note": "x" * 3000})
     assert not ReportVersion.objects.exists()
+
+
+def test_the_audit_list_says_each_change_in_words(client, alice, survey):
+    from survey.definitions.status import set_status
+
+    set_status(survey=survey, user=alice, status="closed")
+    client.force_login(alice)
+    page = client.get(f"/console/{survey.slug}/").content.decode()
+    assert "Closed the survey" in page and "survey.closed" not in page
