@@ -25,17 +25,13 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.network import free_port
+
 ADDRESS = "198.51.100.23"
 AGENT = "CanaryBrowser/9.9 (Ward 7 PC)"
 REFERRER = "https://intranet.example/rota/ward-7"
 MARKER = "canary-marker-4711"
 ROOT = Path(settings.BASE_DIR)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
