@@ -61,8 +61,8 @@ def names_a_place_in(document: dict, exc: DefinitionError) -> bool:
         return False
     if where in places:
         return True
-    parent, last = re.fullmatch(r"(.*?)(\.[a-z_]+|\[\d+\]|^[a-z_]+)", where).groups()
-    return parent in places  # a required field (or list item) that is missing
+    missing = re.fullmatch(r"(.*?)(\.[a-z_]+|\[\d+\]|^[a-z_]+)", where)  # a required field or list item
+    return bool(missing) and missing.group(1) in places
 
 
 @st.composite
