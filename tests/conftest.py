@@ -69,12 +69,27 @@ def bob(survey):
 
 
 @pytest.fixture
+def organiser(client, alice):
+    """The test client, signed in as the survey's organiser."""
+    client.force_login(alice)
+    return client
+
+
+@pytest.fixture
 def charlie(db):
     """An organiser of another survey: an outsider to ours."""
     user = _person("charlie")
     other = make_survey(slug="other-survey")
     Member.objects.create(survey=other, user=user, role=Member.Role.ORGANISER)
     return user
+
+
+@pytest.fixture
+def eager():
+    """Celery tasks run at once, in the caller, as if a worker took them instantly."""
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False
 
 
 @pytest.fixture(autouse=True)

@@ -4,19 +4,11 @@ import re
 
 import pytest
 
-from config.celery import app
 from survey.models import Survey
 from survey.tasks import reconcile
 from tests.respondent import Walk
 
 PEOPLE = 14
-
-
-@pytest.fixture
-def eager():
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = False
 
 
 def respond(code: str | None, raised: str) -> None:

@@ -27,12 +27,6 @@ def build_url(name, **kwargs):
 
 
 @pytest.fixture
-def organiser(client, alice):
-    client.force_login(alice)
-    return client
-
-
-@pytest.fixture
 def answered(survey):
     insert_responses(survey_id=survey.pk, submissions=[(answers(raised="yes", outcome="partly"), timezone.localdate())])
     return survey

@@ -6,11 +6,7 @@ import time
 
 import pytest
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.network import free_port
 
 
 def need(condition: bool, why: str) -> None:

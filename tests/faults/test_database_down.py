@@ -12,7 +12,7 @@ from django.db import OperationalError
 from survey.models import PendingSubmission, UsedFormToken
 from survey.web.respondent import _sign
 from tests.factories import answers
-from tests.faults.helpers import free_port
+from tests.network import free_port
 
 
 def test_failure_mid_submission_rolls_back_and_answers_503(client, survey, monkeypatch):

@@ -1,17 +1,7 @@
-import pytest
-
-from config.celery import app
 from survey.models import ResultSet
 from survey.responses.submit import submit_response
 from survey.tasks import reconcile
 from tests.factories import answers
-
-
-@pytest.fixture
-def eager():
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = False
 
 
 def test_reconcile_mixes_in_and_recomputes_stale_surveys(survey, eager):

@@ -1,11 +1,13 @@
 """Every choice question summarised, checked against independently computed values."""
 
 import pytest
+from django.utils import timezone
 from scipy import stats as sp
 
 from survey.figures.aggregate import compute_results
 from survey.figures.documents import released_document
 from survey.responses.importing import import_responses
+from survey.responses.mixing import insert_responses
 from tests.factories import answers, to_csv
 
 
@@ -87,3 +89,84 @@ def test_a_choice_nobody_chose_has_an_interval_from_zero(summaries):
     by_group = {g["value"]: g for g in summaries["safe"]["breakdowns"][0]["groups"]}
     nobody = next(c for c in by_group["other"]["choices"] if c["value"] == "5")
     assert nobody["count"] == 0 and nobody["ci95"] == wilson(0, 30) and nobody["ci95"][0] == 0.0
+
+
+# --- Suppression, each rule on data made to need it (k = 10). ----------------
+
+OUTCOMES = ("adequately", "partly", "not")
+
+
+def released(survey, rows) -> dict:
+    """Store these responses, compute, and return the released document."""
+    insert_responses(survey_id=survey.pk, submissions=[(row, timezone.localdate()) for row in rows])
+    compute_results(survey_id=survey.pk)
+    return released_document(survey=survey)
+
+
+def groups(document, question, breakdown="service") -> dict:
+    summary = next(q for q in document["questions"] if q["key"] == question)
+    return {g["value"]: g for b in summary["breakdowns"] if b["question"] == breakdown for g in b["groups"]}
+
+
+def test_group_where_all_but_one_gave_the_same_answer_is_suppressed(survey):
+    # iapt: 10 people (k), 9 of them "5" on the scale: that tells the team how
+    # everyone but one answered, so the group's distribution is hidden.
+    rows = [answers(service="iapt", raised="yes", outcome="partly", safe="5")] * 5
+    rows += [answers(service="iapt", safe="5")] * 4 + [answers(service="iapt", safe="4")]
+    rows += [answers(service="other", raised="yes", outcome="not", safe="2")] * 10
+    rows += [answers(service="other", safe="3")] * 10 + [answers(service="other", safe="4")] * 10
+    document = released(survey, rows)
+    assert not document["concerns"][0]["breakdowns"][0]["groups"][0].get("suppressed")  # iapt: raised 5 of 10
+    safe = next(q for q in document["questions"] if q["key"] == "safe")
+    assert safe["n"] == 40 and not safe.get("suppressed")
+    assert groups(document, "safe")["iapt"] == {"value": "iapt", "label": "IAPT", "suppressed": True}
+
+
+def test_lone_small_group_hides_the_next_smallest_so_the_total_does_not_give_it_away(survey):
+    # Outcome question: 3 iapt (under k) and 15 other answered it. Hiding iapt
+    # alone would leave it as the overall 18 minus other's 15.
+    rows = [answers(service="iapt", raised="yes", outcome=o, safe="3") for o in OUTCOMES]
+    rows += [answers(service="iapt", safe=str(1 + i % 5)) for i in range(17)]
+    rows += [answers(service="other", raised="yes", outcome=o, safe="2") for o in OUTCOMES for _ in range(5)]
+    rows += [answers(service="other", safe="4")] * 15
+    document = released(survey, rows)
+    concern_groups = {g["value"]: g for g in document["concerns"][0]["breakdowns"][0]["groups"]}
+    assert not concern_groups["iapt"].get("suppressed") and not concern_groups["other"].get("suppressed")
+    outcome = next(q for q in document["questions"] if q["key"] == "outcome_patient_care")
+    assert outcome["n"] == 18 and [c["count"] for c in outcome["choices"]] == [6, 6, 6]
+    by_group = groups(document, "outcome_patient_care")
+    assert by_group["iapt"].get("suppressed")  # 3: under k
+    assert by_group["other"] == {"value": "other", "label": "Other NHS", "suppressed": True}  # its partner
+    # The same groups on a question everyone answered are safe, and shown.
+    assert groups(document, "safe")["iapt"]["n"] == 20 and groups(document, "safe")["other"]["n"] == 30
+
+
+def test_group_hidden_in_the_concern_figures_is_hidden_in_every_summary(survey):
+    # iapt: 11 of 12 raised a concern (dominated), so the concern table hides
+    # it, and agency with it (secondary). Their answers on the scale are
+    # spread out and would be safe on their own, but showing them would
+    # contradict the concern table; "other" stays visible in both.
+    rows = [
+        answers(
+            service="iapt",
+            raised="yes" if i < 11 else "no",
+            outcome=OUTCOMES[i % 3] if i < 11 else None,
+            safe=str(2 + i % 3),
+        )
+        for i in range(12)
+    ]
+    rows += [answers(service="agency", raised="yes", outcome=OUTCOMES[i % 3], safe=str(1 + i % 5)) for i in range(7)]
+    rows += [answers(service="agency", safe=str(1 + i % 5)) for i in range(8)]
+    rows += [answers(service="other", raised="yes", outcome=OUTCOMES[i % 3], safe="4") for i in range(10)]
+    rows += [answers(service="other", safe=str(1 + i % 5)) for i in range(20)]
+    document = released(survey, rows)
+    concern_groups = {g["value"]: g for g in document["concerns"][0]["breakdowns"][0]["groups"]}
+    assert {v for v, g in concern_groups.items() if g.get("suppressed")} == {"iapt", "agency", "bank"}
+    by_group = groups(document, "safe")
+    assert by_group["iapt"] == {"value": "iapt", "label": "IAPT", "suppressed": True}
+    assert by_group["agency"] == {"value": "agency", "label": "Agency", "suppressed": True}
+    assert by_group["other"]["n"] == 30
+    for question in document["questions"]:
+        for breakdown in question["breakdowns"]:
+            shown = {g["value"] for g in breakdown["groups"] if not g.get("suppressed")}
+            assert not shown & {"iapt", "agency", "bank"}, question["key"]

@@ -5,6 +5,7 @@ Every input is either accepted or refused with a message; nothing answers
 
 import copy
 import json
+import re
 
 from django.test import Client
 from hypothesis import given
@@ -36,6 +37,34 @@ def paths(document, prefix=()):
 ALL_PATHS = [p for p in paths(DEFINITION) if p]
 
 
+def spelled(path: tuple) -> str:
+    """A location as DefinitionError spells it: sections[0].questions[1].key."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def names_a_place_in(document: dict, exc: DefinitionError) -> bool:
+    """Whether a refusal says where the fault is: a place in the document, or
+    a field missing from one. A text's language faults name the field at the
+    start of the message (``title: unknown language ...``), after the path of
+    the part that holds it (none for the survey itself)."""
+    if not exc.message.strip() or str(exc) != (f"{exc.path}: {exc.message}" if exc.path else exc.message):
+        return False
+    places = {spelled(p) for p in paths(document)}
+    where = exc.path
+    field = re.match(r"([a-z_]+)(\.[a-z]+)?: \S", exc.message)
+    if field:
+        where = f"{where}.{field.group(1)}" if where else field.group(1)
+    if not where:
+        return False
+    if where in places:
+        return True
+    missing = re.fullmatch(r"(.*?)(\.[a-z_]+|\[\d+\]|^[a-z_]+)", where)  # a required field or list item
+    return bool(missing) and missing.group(1) in places
+
+
 @st.composite
 def mutated_definitions(draw):
     document = copy.deepcopy(DEFINITION)
@@ -63,11 +92,27 @@ def test_definitions_are_accepted_or_refused_with_a_path(db, document):
     try:
         definition = validate_definition(json.loads(json.dumps(document)))
     except DefinitionError as exc:
-        assert str(exc)
+        assert names_a_place_in(json.loads(json.dumps(document)), exc), str(exc)
         assert list(Survey.objects.values_list("slug", "title")) == before  # refused whole
         return
     survey = load_definition(definition=definition)
     assert survey.questions.exists()
+
+
+def names_a_row_and_column(message: str, header: list, text: str) -> bool:
+    """Whether a CSV refusal names the row (the header is row 1) and, for a
+    fault in a cell, the column; or says the file as a whole is empty."""
+    if message in ("the file is empty", "the file has a header but no responses"):
+        return True
+    found = re.fullmatch(r'row (\d+)(?:, column (?:(\d+) )?"([^"]*)")?: \S.*', message, re.S)
+    if not found:
+        return False
+    row, number, key = int(found.group(1)), found.group(2), found.group(3)
+    if not 1 <= row <= text.count("\n") + 1:
+        return False
+    if number is not None:  # a header cell: row 1, by position and name
+        return row == 1 and 1 <= int(number) <= len(header) and header[int(number) - 1].strip() == key
+    return key is None or key in HEADER  # an answer: the question it is for
 
 
 cells = st.sampled_from(["iapt", "other", "bank", "yes", "no", "adequately", "partly", "not", "3", "fear;time", ""])
@@ -82,7 +127,7 @@ def test_csv_imports_are_all_or_nothing(survey, case):
     try:
         count = import_responses(survey=survey, text=text)
     except CsvImportError as exc:
-        assert "row" in str(exc) or "file" in str(exc)
+        assert names_a_row_and_column(str(exc), header, text), str(exc)
         assert (Response.objects.count(), Answer.objects.count()) == before
         return
     assert Response.objects.count() == before[0] + count

@@ -4,6 +4,7 @@ moderator, and this survey's organiser. The table must name every console
 URL, so a new view without a permission test fails here."""
 
 import pytest
+from django.contrib.auth.views import redirect_to_login
 from django.urls import get_resolver, reverse
 
 from survey.figures.aggregate import compute_results
@@ -13,43 +14,92 @@ from tests.factories import answers, to_csv
 
 SLUG = "therapy-2026"
 
-# url name -> (method, extra kwargs)
+# url name -> (method, extra kwargs, POST data)
 CONSOLE_VIEWS = {
-    "survey-results": ("get", {}),
-    "report-publish": ("post", {}),
-    "codes-generate": ("get", {}),
-    "report-builder": ("get", {}),
-    "survey-explore": ("get", {}),
-    "survey-compare": ("get", {}),
-    "survey-chart": ("get", {"what": "concern"}),
-    "report-update": ("post", {}),
-    "moderation-settings": ("get", {}),
-    "survey-build": ("get", {}),
-    "survey-settings": ("post", {}),
-    "section-new": ("get", {}),
-    "section-edit": ("get", {"index": 0}),
-    "question-new": ("get", {}),
-    "question-edit": ("get", {"key": "service"}),
-    "concern-new": ("get", {}),
-    "concern-edit": ("get", {"key": "patient-care"}),
-    "structure-move": ("post", {"what": "question", "ident": "service"}),
-    "structure-remove": ("post", {"what": "question", "ident": "patient_care_comment"}),
-    "definition-upload": ("post", {}),
-    "definition-download": ("get", {}),
-    "survey-status": ("post", {}),
-    "survey-schedule": ("post", {}),
-    "survey-preview": ("get", {}),
-    "survey-preview-answer": ("post", {}),
-    "survey-share": ("get", {}),
-    "survey-qr": ("get", {"fmt": "png"}),
-    "team": ("get", {}),
-    "member-remove": ("post", {"member_id": 999999}),
+    "survey-results": ("get", {}, None),
+    "report-publish": ("post", {}, {}),
+    "codes-generate": ("get", {}, None),
+    "report-builder": ("get", {}, None),
+    "survey-explore": ("get", {}, None),
+    "survey-compare": ("get", {}, None),
+    "survey-chart": ("get", {"what": "concern"}, None),
+    "report-update": ("post", {}, {}),
+    "moderation-settings": ("get", {}, None),
+    "survey-build": ("get", {}, None),
+    "survey-settings": (
+        "post",
+        {},
+        {
+            "settings-title": "Working in mental health services",
+            "settings-intro": "All answers are anonymous.",
+            "settings-min_group_size": "10",
+            "settings-access": "open",
+        },
+    ),
+    "section-new": ("get", {}, None),
+    "section-edit": ("get", {"index": 0}, None),
+    "question-new": ("get", {}, None),
+    "question-edit": ("get", {"key": "service"}, None),
+    "concern-new": ("get", {}, None),
+    "concern-edit": ("get", {"key": "patient-care"}, None),
+    "structure-move": ("post", {"what": "question", "ident": "service"}, {}),
+    "structure-remove": ("post", {"what": "question", "ident": "patient_care_comment"}, {}),
+    "definition-upload": ("post", {}, {}),
+    "definition-download": ("get", {}, None),
+    "survey-status": ("post", {}, {}),
+    "survey-schedule": ("post", {}, {}),
+    "survey-preview": ("get", {}, None),
+    "survey-preview-answer": ("post", {}, {"action": "start"}),
+    "survey-share": ("get", {}, None),
+    "survey-qr": ("get", {"fmt": "png"}, None),
+    "team": ("get", {}, None),
+    "member-remove": ("post", {"member_id": 999999}, {}),
+}
+
+# What the organiser is served: the url name of the page they end on (the
+# view's own, or the console page its POST redirects to) and that page's
+# template, or the file's content type.
+SERVED = {
+    "survey-results": ("survey-results", "survey/console/results.html"),
+    "report-publish": ("survey-results", "survey/console/results.html"),
+    "codes-generate": ("codes-generate", "survey/console/codes.html"),
+    "report-builder": ("report-builder", "survey/console/report_builder.html"),
+    "survey-explore": ("survey-explore", "survey/console/explore.html"),
+    "survey-compare": ("survey-compare", "survey/console/compare.html"),
+    "survey-chart": ("survey-chart", "image/svg+xml"),
+    "report-update": ("report-builder", "survey/console/report_builder.html"),
+    "moderation-settings": ("moderation-settings", "survey/console/moderation_settings.html"),
+    "survey-build": ("survey-build", "survey/console/build.html"),
+    "survey-settings": ("survey-build", "survey/console/build.html"),
+    "section-new": ("section-new", "survey/console/section.html"),
+    "section-edit": ("section-edit", "survey/console/section.html"),
+    "question-new": ("question-new", "survey/console/question.html"),
+    "question-edit": ("question-edit", "survey/console/question.html"),
+    "concern-new": ("concern-new", "survey/console/concern.html"),
+    "concern-edit": ("concern-edit", "survey/console/concern.html"),
+    "structure-move": ("survey-build", "survey/console/build.html"),
+    "structure-remove": ("survey-build", "survey/console/build.html"),
+    "definition-upload": ("survey-build", "survey/console/build.html"),
+    "definition-download": ("definition-download", "application/json"),
+    "survey-status": ("survey-build", "survey/console/build.html"),
+    "survey-schedule": ("survey-build", "survey/console/build.html"),
+    "survey-preview": ("survey-preview", "survey/console/preview/intro.html"),
+    "survey-preview-answer": ("survey-preview-answer", "survey/console/preview/page.html"),
+    "survey-share": ("survey-share", "survey/console/share.html"),
+    "survey-qr": ("survey-qr", "image/png"),
+    "team": ("team", "survey/console/team.html"),
+    "member-remove": ("team", "survey/console/team.html"),
 }
 
 
 def _url(name, extra):
     url = reverse(f"survey:{name}", kwargs={"slug": SLUG, **extra})
     return url + "?section=0" if name == "question-new" else url
+
+
+def _ask(client, name, **options):
+    method, extra, data = CONSOLE_VIEWS[name]
+    return getattr(client, method)(_url(name, extra), data, **options)
 
 
 def test_every_console_view_is_in_the_table():
@@ -59,49 +109,58 @@ def test_every_console_view_is_in_the_table():
         for p in patterns
         if str(p.pattern).lstrip("^").startswith("console/<slug") or "console/(?P<slug>" in str(p.pattern)
     }
-    assert console == set(CONSOLE_VIEWS)
+    assert console == set(CONSOLE_VIEWS) == set(SERVED)
 
 
 @pytest.mark.parametrize("name", CONSOLE_VIEWS)
 def test_anonymous_visitor_is_sent_to_sign_in(client, survey, name):
-    method, extra = CONSOLE_VIEWS[name]
-    response = getattr(client, method)(_url(name, extra))
-    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    response = _ask(client, name)
+    assert response.status_code == 302
+    assert response["Location"] == redirect_to_login(_url(name, CONSOLE_VIEWS[name][1]))["Location"]
 
 
 @pytest.mark.parametrize("name", CONSOLE_VIEWS)
 def test_organiser_of_another_survey_gets_404(client, charlie, survey, name):
-    method, extra = CONSOLE_VIEWS[name]
     client.force_login(charlie)
-    assert getattr(client, method)(_url(name, extra)).status_code == 404
+    assert _ask(client, name).status_code == 404
 
 
 @pytest.mark.parametrize("name", CONSOLE_VIEWS)
 def test_moderator_of_this_survey_gets_404(client, bob, name):
-    method, extra = CONSOLE_VIEWS[name]
     client.force_login(bob)
-    assert getattr(client, method)(_url(name, extra)).status_code == 404
+    assert _ask(client, name).status_code == 404
 
 
 @pytest.mark.parametrize("name", CONSOLE_VIEWS)
 def test_organiser_of_this_survey_is_served(client, alice, survey, name):
-    method, extra = CONSOLE_VIEWS[name]
     if name == "survey-chart":
         # A chart exists only once there are released figures to draw.
         rows = [answers(service=s, raised="yes", outcome="partly") for s in ("iapt", "other") for _ in range(12)]
         import_responses(survey=survey, text=to_csv(rows))
         compute_results(survey_id=survey.pk)
     client.force_login(alice)
-    response = getattr(client, method)(_url(name, extra))
-    # GETs answer with a page or a file; POSTs without data redirect back or
-    # show the form's errors. Never a refusal, never a server error.
-    assert response.status_code in ((200,) if method == "get" else (200, 302, 400))
+    response = _ask(client, name, follow=True)
+    landing, what = SERVED[name]
+    # The page asked for, or the console page the POST redirects to; never
+    # the sign-in page, a refusal or a form sent back with errors.
+    assert response.status_code == 200
+    assert response.resolver_match.url_name == landing
+    hops = [] if landing == name else [(reverse(f"survey:{landing}", kwargs={"slug": SLUG}), 302)]
+    assert response.redirect_chain == hops
+    if what.endswith(".html"):
+        assert response.templates[0].name == what
+        assert SLUG in response.content.decode()
+    else:
+        assert response["Content-Type"].startswith(what)
 
 
 def test_new_survey_page_needs_sign_in_only(client, charlie):
-    assert client.get(reverse("survey:survey-new")).status_code == 302
+    url = reverse("survey:survey-new")
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"] == redirect_to_login(url)["Location"]
     client.force_login(charlie)
-    assert client.get(reverse("survey:survey-new")).status_code == 200
+    response = client.get(url)
+    assert response.status_code == 200 and response.resolver_match.url_name == "survey-new"
 
 
 def test_organiser_of_another_survey_cannot_touch_this_ones_members(client, alice, charlie):

@@ -2,7 +2,6 @@
 
 import re
 
-import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
@@ -11,12 +10,6 @@ from survey.models import AuditEvent, Member
 
 SLUG = "therapy-2026"
 LINK = re.compile(r"http://testserver(/accounts/invitation/\S+/)")
-
-
-@pytest.fixture
-def organiser(client, alice):
-    client.force_login(alice)
-    return client
 
 
 def invite(client, email, role="moderator", **extra):

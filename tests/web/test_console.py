@@ -1,9 +1,9 @@
 import pytest
 
 from survey.figures.aggregate import compute_results
-from survey.models import AuditEvent, ReportVersion
+from survey.models import AuditEvent, Member, ReportVersion, Survey
 from survey.responses.importing import import_responses
-from tests.factories import answers, to_csv
+from tests.factories import answers, make_survey, to_csv
 
 VIEWS = [("get", "/console/therapy-2026/"), ("post", "/console/therapy-2026/publish/")]
 
@@ -82,3 +82,30 @@ def test_the_audit_list_says_each_change_in_words(client, alice, survey):
     client.force_login(alice)
     page = client.get(f"/console/{survey.slug}/").content.decode()
     assert "Closed the survey" in page and "survey.closed" not in page
+
+
+def test_compare_offers_only_the_organisers_own_surveys(client, alice, charlie, survey, figures):
+    # Three surveys of the same shape: one alice runs, one she only moderates,
+    # and charlie's, each with released figures.
+    mine = make_survey(slug="therapy-2025")
+    Member.objects.create(survey=mine, user=alice, role=Member.Role.ORGANISER)
+    moderated = make_survey(slug="moderated-2025")
+    Member.objects.create(survey=moderated, user=alice, role=Member.Role.MODERATOR)
+    rows = [answers(service="iapt", raised="yes", outcome="not")] * 20 + [answers(service="other")] * 20
+    for other in ("therapy-2025", "moderated-2025", "other-survey"):
+        other_survey = Survey.objects.get(slug=other)
+        import_responses(survey=other_survey, text=to_csv(rows))
+        compute_results(survey_id=other_survey.pk)
+    client.force_login(alice)
+    page = client.get("/console/therapy-2026/compare/")
+    assert [s.slug for s in page.context["candidates"]] == ["therapy-2025"]
+    html = page.content.decode()
+    assert 'value="therapy-2025"' in html
+    assert "moderated-2025" not in html and "other-survey" not in html
+    for slug in ("other-survey", "moderated-2025"):
+        page = client.get(f"/console/therapy-2026/compare/?with={slug}")
+        assert page.status_code == 200 and page.context["other"] is None and page.context["rows"] == []
+        assert "comparisons of figures shown in both" not in page.content.decode()
+    # Her own survey can be selected: the same request then compares.
+    page = client.get("/console/therapy-2026/compare/?with=therapy-2025")
+    assert page.context["other"].slug == "therapy-2025" and page.context["rows"]

@@ -129,10 +129,24 @@ def test_survey_not_open_takes_no_answers(client, survey, status):
 
 @pytest.mark.parametrize(
     "path",
-    ["/s/nope/", "/s/therapy-2026/thanks/", "/r/therapy-2026/", "/console/therapy-2026/"],
+    [
+        "/s/nope/",  # no such survey
+        "/s/nope/answer/",
+        "/s/nope/thanks/",
+        "/r/nope/",
+        "/r/therapy-2026/",  # the survey exists, but nothing is published yet
+        "/r/therapy-2026/v1/",
+        "/r/therapy-2026/v1/report.csv",
+    ],
 )
-def test_unknown_things_are_404_or_redirect_never_500(client, survey, path):
-    assert client.get(path).status_code in (302, 404, 200)
+def test_unknown_things_are_404(client, survey, path):
+    assert client.get(path).status_code == 404
+
+
+def test_console_of_a_survey_sends_an_anonymous_visitor_to_sign_in(client, survey):
+    response = client.get("/console/therapy-2026/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/console/therapy-2026/"
 
 
 def test_garbage_posts_never_answer_500(client, survey):

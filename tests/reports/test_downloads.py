@@ -1,0 +1,45 @@
+"""Downloads of a published version are built from its snapshot, whatever
+the live figures have become since."""
+
+import io
+
+from openpyxl import load_workbook
+
+from survey.figures.aggregate import compute_results
+from survey.figures.documents import released_document
+from survey.models import Survey
+from survey.reports.publishing import publish_report
+from survey.responses.importing import import_responses
+from tests.factories import answers, to_csv
+
+
+def question_rows(client, url) -> list[tuple]:
+    workbook = load_workbook(io.BytesIO(client.get(url).content))
+    return list(workbook["Questions"].iter_rows(values_only=True))[1:]
+
+
+def overall(rows, key) -> dict:
+    """The overall figures of one question in the Questions sheet: choice -> (count, n)."""
+    return {r[4]: (r[6], r[7]) for r in rows if r[0] == key and r[2] is None}
+
+
+def test_xlsx_questions_of_a_published_version_are_its_snapshot_not_the_live_figures(client, survey, alice):
+    rows = [answers(service="iapt", raised="yes", outcome="partly", safe="4")] * 20
+    rows += [answers(service="other", safe="2")] * 20
+    import_responses(survey=survey, text=to_csv(rows))
+    compute_results(survey_id=survey.pk)
+    publish_report(survey=survey, user=alice)
+    before = question_rows(client, "/r/therapy-2026/v1/report.xlsx")
+    assert overall(before, "safe") == {"1": (0, 40), "2": (20, 40), "3": (0, 40), "4": (20, 40), "5": (0, 40)}
+
+    # More answers come in and are released; version 1 has not changed.
+    import_responses(survey=survey, text=to_csv([answers(service="other", safe="5")] * 20))
+    compute_results(survey_id=survey.pk)
+    live = next(q for q in released_document(survey=survey)["questions"] if q["key"] == "safe")
+    assert live["n"] == 60  # the live figures did move
+    after = question_rows(client, "/r/therapy-2026/v1/report.xlsx")
+    assert after == before
+
+    # The next version shows the new figures.
+    publish_report(survey=Survey.objects.get(pk=survey.pk), user=alice)
+    assert overall(question_rows(client, "/r/therapy-2026/v2/report.xlsx"), "safe")["5"] == (20, 60)
