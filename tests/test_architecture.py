@@ -90,3 +90,22 @@ def test_the_architecture_page_names_only_modules_that_exist_and_every_rule():
     assert missing == []
     rules = re.findall(r"^\| (\d) \|.*\| `(survey/[^`]+\.py)`", page, flags=re.M)
     assert sorted({int(number) for number, _ in rules}) == list(range(1, 9))
+
+
+def test_every_refusal_shown_to_people_is_a_refused():
+    from survey.definitions.format import DefinitionError
+    from survey.definitions.status import StatusRefused
+    from survey.moderation.decisions import ModerationRefused
+    from survey.refused import Refused
+    from survey.reports.publishing import PublishRefused
+    from survey.responses.answers import AnswerError
+    from survey.responses.importing import CsvImportError
+    from survey.responses.invitation_codes import CodeError
+    from survey.staff.team import TeamRefused
+
+    kinds = [DefinitionError, StatusRefused, ModerationRefused, PublishRefused, AnswerError, CsvImportError]
+    assert all(issubclass(kind, Refused) for kind in [*kinds, CodeError, TeamRefused])
+    declared = set()
+    for path in SURVEY.rglob("*.py"):
+        declared |= set(re.findall(r"^class (\w+(?:Refused|Error))\((\w+)\)", path.read_text(), flags=re.M))
+    assert {base for _, base in declared} == {"Refused"}, declared

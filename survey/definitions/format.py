@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from survey.definitions import languages
 from survey.models import ActionUpdate, AuditEvent, Choice, Concern, ConcernAction, Question, Section, Survey
+from survey.refused import Refused
 
 BUILTIN_DIR = Path(__file__).parent / "builtin"
 
@@ -30,7 +31,7 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 YES_NO_CHOICES = [{"value": "yes", "label": "Yes"}, {"value": "no", "label": "No"}]
 
 
-class DefinitionError(ValueError):
+class DefinitionError(Refused):
     def __init__(self, path: str, message: str):
         self.path = path
         self.message = message

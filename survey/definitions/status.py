@@ -8,11 +8,12 @@ from django.utils import timezone
 from survey.definitions.format import DefinitionError, export_definition, validate_definition
 from survey.figures.aggregate import release_at_closing
 from survey.models import AuditEvent, Survey
+from survey.refused import Refused
 
 # --- Opening and closing ------------------------------------------------------
 
 
-class StatusRefused(ValueError):
+class StatusRefused(Refused):
     pass
 
 

@@ -22,6 +22,7 @@ from survey.models import (
     Survey,
 )
 from survey.moderation.detector import detect
+from survey.refused import Refused
 
 
 @transaction.atomic
@@ -34,7 +35,7 @@ def save_moderation_settings(
     AuditEvent.objects.create(survey=survey, user=user, action=AuditEvent.Action.MODERATION_SETTINGS_CHANGED)
 
 
-class ModerationRefused(Exception):
+class ModerationRefused(Refused):
     pass
 
 

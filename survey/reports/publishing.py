@@ -12,10 +12,11 @@ from survey.figures.disclosure import differencing_risks, shown_bases
 from survey.figures.documents import question_texts, released_document
 from survey.models import AuditEvent, ConcernAction, ReportSettings, ReportVersion, Result, Survey
 from survey.moderation.decisions import publishable_quotes
+from survey.refused import Refused
 from survey.reports.markup import render
 
 
-class PublishRefused(Exception):
+class PublishRefused(Refused):
     pass
 
 

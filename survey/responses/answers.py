@@ -19,6 +19,7 @@ from survey.models import (
     Question,
     Survey,
 )
+from survey.refused import Refused
 
 FREE_TEXT_MAX = 5000
 
@@ -57,7 +58,7 @@ class SurveySpec:
         return {q.key: q for q in self.questions}
 
 
-class AnswerError(ValueError):
+class AnswerError(Refused):
     def __init__(self, key: str, message: str):
         self.key = key
         self.message = message

@@ -9,11 +9,12 @@ from django.utils import timezone
 
 from survey.figures.aggregate import request_aggregation
 from survey.models import AuditEvent, Question, Survey
+from survey.refused import Refused
 from survey.responses.answers import AnswerError, clean_answers, survey_spec
 from survey.responses.mixing import insert_responses
 
 
-class CsvImportError(ValueError):
+class CsvImportError(Refused):
     """A CSV refused whole; the message names the row, column and reason."""
 
 

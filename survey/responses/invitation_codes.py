@@ -16,6 +16,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext
 
 from survey.models import AuditEvent, InvitationCode, Survey
+from survey.refused import Refused
 
 # 28 symbols: Luhn mod N catches every single substitution only for an even N.
 ALPHABET = "ABCDEFGHJKMNPQRSTWXY23456789"
@@ -23,7 +24,7 @@ RANDOM_LENGTH = 11
 MAX_BATCH = 5000
 
 
-class CodeError(ValueError):
+class CodeError(Refused):
     pass
 
 

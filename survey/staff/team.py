@@ -15,9 +15,10 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from survey.models import AuditEvent, Member, Survey
+from survey.refused import Refused
 
 
-class TeamRefused(ValueError):
+class TeamRefused(Refused):
     pass
 
 
