@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext
+from stdnum import luhn
 
 from survey.models import AuditEvent, InvitationCode, Survey
 from survey.refused import Refused
@@ -30,13 +31,7 @@ class CodeError(Refused):
 
 def check_character(body: str) -> str:
     """Luhn mod N: detects any single wrong character and most swaps."""
-    n = len(ALPHABET)
-    factor, total = 2, 0
-    for char in reversed(body):
-        addend = factor * ALPHABET.index(char)
-        total += addend // n + addend % n
-        factor = 1 if factor == 2 else 2
-    return ALPHABET[(n - total % n) % n]
+    return luhn.calc_check_digit(body, alphabet=ALPHABET)
 
 
 def normalise(typed: str) -> str:

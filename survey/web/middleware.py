@@ -1,5 +1,7 @@
 """survey.web.middleware."""
 
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.middleware.csrf import CsrfViewMiddleware
 from django.utils import translation
@@ -7,20 +9,19 @@ from django.utils import translation
 PRIVATE_PREFIXES = ("/s/", "/r/")
 
 
-class ContentSecurityPolicyMiddleware:
-    """Send the site's Content-Security-Policy (Django 5.2 has no built-in CSP)."""
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware sending settings.CONTENT_SECURITY_POLICY, with
+    one exception: Django's admin uses inline styles (it is staff-only).
 
-    def __init__(self, get_response):
-        self.get_response = get_response
+    A view that sets its own Content-Security-Policy header keeps it:
+    django-csp never overwrites an existing header.
+    """
 
-    def __call__(self, request):
-        response = self.get_response(request)
-        policy = settings.CONTENT_SECURITY_POLICY
-        if request.path.startswith("/admin/"):
-            # Django's admin uses inline styles; it is staff-only.
-            policy = policy.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
-        response.headers.setdefault("Content-Security-Policy", policy)  # a view may set its own
-        return response
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only)
+        if request.path.startswith("/admin/") and parts.replace is None:
+            parts.replace = {"style-src": [SELF, UNSAFE_INLINE]}
+        return parts
 
 
 class LanguageMiddleware:

@@ -112,6 +112,7 @@ def test_explorer_shows_tables_and_server_drawn_charts(client, alice, figures):
     assert "/console/therapy-2026/chart/concern.svg?" in html
     svg = client.get("/console/therapy-2026/chart/concern.svg?concern=patient-care&breakdown=service&measure=raised")
     assert svg["Content-Type"] == "image/svg+xml"
+    assert svg["Content-Security-Policy"] == "default-src 'none'; style-src 'unsafe-inline'"  # its own, kept
     body = svg.content.decode()
     assert body.lstrip().startswith("<?xml") and "<script" not in body and "http://kozea" not in body
     assert "66.7%" in body  # the iapt bar carries its value as text

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.views import redirect_to_login
 from django.core.management import call_command
 from hypothesis import given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from survey.models import InvitationCode, PendingSubmission, Survey
@@ -46,6 +47,58 @@ def test_any_single_typing_mistake_is_caught(data):
     with pytest.raises(CodeError, match="typing mistake"):
         validate_code(typo)
     assert validate_code(code.lower()) == validate_code(invitations.format_code(code))
+
+
+def hand_written_check_character(body: str) -> str:
+    """The Luhn mod N that made the codes already printed, before python-stdnum."""
+    n = len(ALPHABET)
+    factor, total = 2, 0
+    for char in reversed(body):
+        addend = factor * ALPHABET.index(char)
+        total += addend // n + addend % n
+        factor = 1 if factor == 2 else 2
+    return ALPHABET[(n - total % n) % n]
+
+
+# Made with the hand-written check character, before the switch to python-stdnum.
+PRINTED_CODES = [
+    "AAAAAAAAAAAA",
+    "99999999999N",
+    "ABCDEFGHJKM9",
+    "23456789AB2M",
+    "PKD8MEPSR367",
+    "PPJ4MM2MJW6S",
+    "4F4FBYFMM7FA",
+    "GE2X9ADBJSQC",
+    "N444AP6T7DY9",
+    "4XM7FD2C54HF",
+    "E45SNQ526R3J",
+    "G3P5QP454XF3",
+    "8JR786S33ADS",
+    "7MXKNH4N75K6",
+    "JB8MJ9RKKKTD",
+    "E266KPTGG2R3",
+    "54BKN9FAKQ6F",
+    "JF8SDCA2WQJS",
+    "PJQWWX6WMYM9",
+    "D4R3RMGE8AG8",
+    "T5E5584YRTED",
+    "JJQEX5J68HDE",
+    "46A69YCG94QA",
+    "QBDYXH2MEDBJ",
+]
+
+
+@hypothesis_settings(max_examples=2000)
+@given(st.text(alphabet=ALPHABET, min_size=0, max_size=20))
+def test_check_character_is_the_one_printed_codes_carry(body):
+    assert invitations.check_character(body) == hand_written_check_character(body)
+
+
+def test_codes_printed_before_the_switch_still_validate():
+    for code in PRINTED_CODES:
+        assert invitations.check_character(code[:-1]) == code[-1]
+        validate_code(invitations.format_code(code))
 
 
 def start_with(code: str) -> Walk:
