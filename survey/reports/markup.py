@@ -3,13 +3,18 @@
 import markdown as md
 import nh3
 
-ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "h2", "h3", "h4", "blockquote", "a", "code", "hr"}
+HEADINGS = {"h2", "h3", "h4", "h5", "h6"}
+ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "blockquote", "a", "code", "hr"} | HEADINGS
+
+# Headings inside a report start below its own h1: toc's baselevel makes "#"
+# an h2, "##" an h3 and so on. toc also gives every heading an id, which nh3
+# drops (only a's href is allowed), and an empty marker leaves "[TOC]" as text.
+_EXTENSIONS = ["sane_lists", "toc"]
+_CONFIGS = {"toc": {"baselevel": 2, "marker": ""}}
 
 
 def render(text: str) -> str:
-    html = md.markdown(text or "", extensions=["sane_lists"], output_format="html")
-    # Headings inside a report start below its own h1/h2.
-    html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
+    html = md.markdown(text or "", extensions=_EXTENSIONS, extension_configs=_CONFIGS, output_format="html")
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

@@ -146,32 +146,26 @@ def _random_hex_ids(count: int) -> list[str]:
     ]
 
 
-_NULL = "\\N"  # COPY's text format for NULL
-
-
-def _copy_text(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-
 def _copy_rows(survey_id: int, batch: list[tuple], ids: list[uuid.UUID], answer_rows: _AnswerRows) -> None:
-    """PostgreSQL: COPY the responses, then their answers, shuffled in chunks."""
+    """PostgreSQL: COPY the responses, then their answers, shuffled in chunks.
+    psycopg's write_row writes COPY's text format (escaping, NULL)."""
     with connection.cursor() as cursor:
         raw = cursor.cursor  # psycopg's own cursor, for COPY
         with raw.copy("COPY survey_response (id, survey_id, submitted_on) FROM STDIN") as copy:
             for response_id, (_, day, _) in zip(ids, batch, strict=True):
-                copy.write(f"{response_id.hex}\t{survey_id}\t{day.isoformat()}\n")
+                copy.write_row((response_id, survey_id, day))
         with raw.copy("COPY survey_answer (id, response_id, question_id, choice_id, text) FROM STDIN") as copy:
             for start in range(0, len(batch), _SHUFFLE_CHUNK):
-                lines = [
-                    f"{response_id.hex}\t{q}\t{_NULL if c is None else c}\t{_copy_text(t)}\n"
+                rows = [
+                    (response_id.hex, q, c, t)
                     for response_id, (answers, _, _) in zip(
                         ids[start : start + _SHUFFLE_CHUNK], batch[start : start + _SHUFFLE_CHUNK], strict=True
                     )
                     for q, c, t in answer_rows(answers)
                 ]
-                _shuffle(lines)
-                answer_ids = _random_hex_ids(len(lines))
-                copy.write("".join(f"{a}\t{line}" for a, line in zip(answer_ids, lines, strict=True)))
+                _shuffle(rows)
+                for answer_id, (response_hex, q, c, t) in zip(_random_hex_ids(len(rows)), rows, strict=True):
+                    copy.write_row((answer_id, response_hex, q, c, t))
 
 
 def _create_rows(survey_id: int, batch: list[tuple], ids: list[uuid.UUID], answer_rows: _AnswerRows) -> None:

@@ -28,6 +28,16 @@ def test_markdown_is_sanitised():
     assert 'href="https://nhs.uk"' in html
 
 
+def test_narrative_headings_start_below_the_reports_own_h1_and_carry_no_ids():
+    html = render("# One\n\n## Two\n\n### Three\n\n#### Four\n\n##### Five\n\n###### Six\n\ntext")
+    assert html == (
+        "<h2>One</h2>\n<h3>Two</h3>\n<h4>Three</h4>\n<h5>Four</h5>\n<h6>Five</h6>\n<h6>Six</h6>\n<p>text</p>"
+    )
+    # The page has its own ids (actions, quotes, ...): a heading adds none, and "[TOC]" stays text.
+    html = render("[TOC]\n\n# Actions\n\n## Quotes")
+    assert html == "<p>[TOC]</p>\n<h2>Actions</h2>\n<h3>Quotes</h3>"
+
+
 def test_builder_saves_narrative_choices_and_actions_into_the_next_version(client, alice, survey, figures):
     client.force_login(alice)
     response = client.post(

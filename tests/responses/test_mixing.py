@@ -84,3 +84,50 @@ def test_small_batch_is_hidden_among_remixed_stored_responses(survey, settings):
 
 def test_mixing_nothing_does_nothing(survey):
     assert mix_pending() == {}
+
+
+TRICKY_TEXTS = [
+    "a\ttab",
+    "two\nlines",
+    "windows\r\nline end",
+    "lone\rreturn",
+    "back\\slash and \\t \\n \\N written out",
+    "\\N",
+    "\\.",
+    "trailing backslash \\",
+    "quotes ' \" and ; , |",
+    "accents é ü ß, symbols ✓ — and 日本語",
+    "   spaces around   ",
+]
+
+
+def test_free_text_survives_copy_unchanged(survey):
+    """On PostgreSQL the rows go in by COPY (psycopg's write_row): every
+    character COPY's text format treats specially comes back as typed, and
+    again after a remix takes the stored answers out and copies them back."""
+    import datetime
+
+    from django.db import connection
+
+    from survey.responses.mixing import insert_responses
+    from tests.faults.helpers import need
+
+    need(connection.vendor == "postgresql", "COPY is PostgreSQL's (CI)")
+    day = datetime.date(2026, 3, 1)
+    insert_responses(
+        survey_id=survey.pk,
+        submissions=[(answers(comment=text, barriers=["fear"]), day) for text in TRICKY_TEXTS],
+    )
+
+    def stored():
+        comments = Answer.objects.filter(question__key="patient_care_comment")
+        assert not comments.filter(choice__isnull=False).exists()
+        assert Answer.objects.filter(question__key="barriers", choice__value="fear", text="").count() == len(
+            TRICKY_TEXTS
+        )
+        assert set(Response.objects.values_list("survey_id", "submitted_on")) == {(survey.pk, day)}
+        return sorted(comments.values_list("text", flat=True))
+
+    assert stored() == sorted(TRICKY_TEXTS)
+    insert_responses(survey_id=survey.pk, submissions=[], remix=len(TRICKY_TEXTS))  # out and back in by COPY
+    assert stored() == sorted(TRICKY_TEXTS)
