@@ -299,7 +299,7 @@ def main() -> None:
             started = time.perf_counter()
             compute_results(survey_id=reported.pk)
             print(f"  ({size} responses x 30 questions aggregated in {time.perf_counter() - started:.2f} s)")
-            publish_report(survey=Survey.objects.get(pk=reported.pk), user=user)
+            publish_report(survey=Survey.objects.get(pk=reported.pk), acting_user=user)
             warm_up(f"http://127.0.0.1:{PORT}/bench/static/")
             static = wrk(f"http://127.0.0.1:{PORT}/bench/static/")
             warm_up(f"http://127.0.0.1:{PORT}/r/{reported.slug}/")

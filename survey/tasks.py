@@ -18,9 +18,9 @@ def aggregate_survey(survey_id: int) -> None:
 
 @shared_task
 def mix_pending() -> None:
-    from survey.responses.mixing import mix_pending
+    from survey.responses.mixing import mix_pending_submissions
 
-    mix_pending()
+    mix_pending_submissions()
 
 
 @shared_task
@@ -28,10 +28,10 @@ def reconcile() -> None:
     """Mix in what is waiting, recompute every survey whose results are stale,
     and forget spent form tokens too old to be replayed."""
     from survey.figures.aggregate import request_aggregation, stale_survey_ids
-    from survey.responses.mixing import mix_pending
+    from survey.responses.mixing import mix_pending_submissions
     from survey.responses.submit import forget_spent_tokens
 
-    mix_pending()
+    mix_pending_submissions()
     forget_spent_tokens()
     request_aggregation(survey_ids=stale_survey_ids())
 

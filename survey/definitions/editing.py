@@ -10,6 +10,7 @@ incomplete (``partial``); it opens only when its definition is whole.
 
 from collections.abc import Callable
 
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
 from survey.definitions import languages
@@ -20,7 +21,7 @@ Document = dict
 
 
 @transaction.atomic
-def create_survey(*, user, title: str, slug: str, source: Document | None = None) -> Survey:
+def create_survey(*, acting_user: User, title: str, slug: str, source: Document | None = None) -> Survey:
     """A draft survey, empty or copied from a template or an uploaded definition;
     its creator is its first organiser.
 
@@ -37,19 +38,19 @@ def create_survey(*, user, title: str, slug: str, source: Document | None = None
             Survey.objects.create(slug=slug, title=title, status=Survey.Status.DRAFT)
     except IntegrityError:
         raise DefinitionError("slug", f'the address "{slug}" is taken: choose another') from None
-    survey = load_definition(definition=definition, user=user, what="created in the console", new=True)
-    Member.objects.create(survey=survey, user=user, role=Member.Role.ORGANISER)
+    survey = load_definition(definition=definition, acting_user=acting_user, what="created in the console", new=True)
+    Member.objects.create(survey=survey, user=acting_user, role=Member.Role.ORGANISER)
     return survey
 
 
 @transaction.atomic
-def edit_definition(*, survey: Survey, user, change: Callable[[Document], None], what: str) -> Survey:
+def edit_definition(*, survey: Survey, acting_user: User, change: Callable[[Document], None], what: str) -> Survey:
     """Apply ``change`` to the survey's definition document and load it back."""
     Survey.objects.select_for_update().filter(pk=survey.pk).first()
     document = export_definition(survey=survey)
     change(document)
     document["slug"] = survey.slug  # a survey's address never changes
-    return load_definition(definition=validate_definition(document, partial=True), user=user, what=what)
+    return load_definition(definition=validate_definition(document, partial=True), acting_user=acting_user, what=what)
 
 
 # --- Changes to a definition document (pure) ---------------------------------

@@ -17,6 +17,7 @@ import uuid
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
@@ -356,7 +357,9 @@ def wording_changes(old: dict, new: dict) -> list[str]:
 
 
 @transaction.atomic
-def load_definition(*, definition: SurveyDef, user=None, what: str = "", new: bool = False) -> Survey:
+def load_definition(
+    *, definition: SurveyDef, acting_user: User | None = None, what: str = "", new: bool = False
+) -> Survey:
     """Create a survey from a validated definition, or update it in place.
 
     A survey that already has responses (or waiting submissions) may only
@@ -406,7 +409,7 @@ def load_definition(*, definition: SurveyDef, user=None, what: str = "", new: bo
         _restore_actions(survey, actions)
     AuditEvent.objects.create(
         survey=survey,
-        user=user,
+        user=acting_user,
         action=AuditEvent.Action.SURVEY_CREATED if created or new else AuditEvent.Action.SURVEY_UPDATED,
         detail="\n".join([what or "definition", *changes]),
     )

@@ -13,7 +13,7 @@ DEFAULT = "en"
 NAMES = {"en": "English", "cy": "Cymraeg"}
 
 
-def django_code(language: str) -> str:
+def django_language(language: str) -> str:
     return settings.LANGUAGE_CODE if language == DEFAULT else language
 
 
@@ -25,7 +25,7 @@ def from_django(code: str) -> str:
 
 def activate(request, language: str) -> None:
     """Switch this request to ``language`` (LocaleMiddleware resets it for the next)."""
-    translation.activate(django_code(language))
+    translation.activate(django_language(language))
     request.LANGUAGE_CODE = translation.get_language()
 
 

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -25,7 +26,7 @@ _STATUS_ACTIONS = {
 
 
 @transaction.atomic
-def set_status(*, survey: Survey, user, status: str) -> Survey:
+def set_status(*, survey: Survey, acting_user: User, status: str) -> Survey:
     """Open, close or return a survey to draft, as far as its state allows.
 
     Opening needs a whole definition; back to draft only before any answer.
@@ -49,18 +50,18 @@ def set_status(*, survey: Survey, user, status: str) -> Survey:
     survey.save(update_fields=["status", "opens_at", "closes_at"])
     if status == Survey.Status.CLOSED:
         transaction.on_commit(lambda: release_at_closing(survey_id=survey.pk))
-    AuditEvent.objects.create(survey=survey, user=user, action=_STATUS_ACTIONS[status])
+    AuditEvent.objects.create(survey=survey, user=acting_user, action=_STATUS_ACTIONS[status])
     return survey
 
 
 @transaction.atomic
-def schedule(*, survey: Survey, user, opens_at: datetime | None, closes_at: datetime | None) -> None:
+def schedule(*, survey: Survey, acting_user: User, opens_at: datetime | None, closes_at: datetime | None) -> None:
     if opens_at and closes_at and closes_at <= opens_at:
         raise StatusRefused("The closing time must come after the opening time.")
     Survey.objects.filter(pk=survey.pk).update(opens_at=opens_at, closes_at=closes_at)
     AuditEvent.objects.create(
         survey=survey,
-        user=user,
+        user=acting_user,
         action=AuditEvent.Action.SURVEY_SCHEDULED,
         detail=f"opens {_when(opens_at)}, closes {_when(closes_at)}",
     )

@@ -7,6 +7,7 @@ form; a group label is shown with it only where that group has at least k
 respondents.
 """
 
+from django.contrib.auth.models import User
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, QuerySet
@@ -27,12 +28,12 @@ from survey.refused import Refused
 
 @transaction.atomic
 def save_moderation_settings(
-    *, survey: Survey, user, terms: list[str], safeguarding_contact: str, two_person_review: bool
+    *, survey: Survey, acting_user: User, terms: list[str], safeguarding_contact: str, two_person_review: bool
 ) -> None:
     Survey.objects.filter(pk=survey.pk).update(
         moderation_terms=terms, safeguarding_contact=safeguarding_contact, two_person_review=two_person_review
     )
-    AuditEvent.objects.create(survey=survey, user=user, action=AuditEvent.Action.MODERATION_SETTINGS_CHANGED)
+    AuditEvent.objects.create(survey=survey, user=acting_user, action=AuditEvent.Action.MODERATION_SETTINGS_CHANGED)
 
 
 class ModerationRefused(Refused):
@@ -78,7 +79,13 @@ def _group_label(survey: Survey, answer: Answer, breakdown_key: str) -> str:
 
 @transaction.atomic
 def approve_quote(
-    *, survey: Survey, user, answer_id, redacted_text: str, concern_key: str = "", label_breakdown: str = ""
+    *,
+    survey: Survey,
+    acting_user: User,
+    answer_id,
+    redacted_text: str,
+    concern_key: str = "",
+    label_breakdown: str = "",
 ) -> CommentReview:
     """Approve a comment as a quote, in the moderator's redacted wording."""
     if Response.objects.filter(survey=survey).count() < survey.min_group_size:
@@ -96,37 +103,39 @@ def approve_quote(
         redacted_text=redacted_text.strip(),
         concern=concern,
         group_label=label,
-        decided_by=user,
+        decided_by=acting_user,
         decided_at=timezone.now(),
     )
     AuditEvent.objects.create(
-        survey=survey, user=user, action=AuditEvent.Action.COMMENT_APPROVED, detail=str(answer.pk)
+        survey=survey, user=acting_user, action=AuditEvent.Action.COMMENT_APPROVED, detail=str(answer.pk)
     )
     return review
 
 
 @transaction.atomic
-def reject_comment(*, survey: Survey, user, answer_id) -> CommentReview:
+def reject_comment(*, survey: Survey, acting_user: User, answer_id) -> CommentReview:
     answer = _answer(survey, answer_id)
     review = CommentReview.objects.create(
-        answer=answer, status=CommentReview.Status.REJECTED, decided_by=user, decided_at=timezone.now()
+        answer=answer, status=CommentReview.Status.REJECTED, decided_by=acting_user, decided_at=timezone.now()
     )
     AuditEvent.objects.create(
-        survey=survey, user=user, action=AuditEvent.Action.COMMENT_REJECTED, detail=str(answer.pk)
+        survey=survey, user=acting_user, action=AuditEvent.Action.COMMENT_REJECTED, detail=str(answer.pk)
     )
     return review
 
 
 @transaction.atomic
-def flag_comment(*, survey: Survey, user, answer_id) -> CommentReview:
+def flag_comment(*, survey: Survey, acting_user: User, answer_id) -> CommentReview:
     """Send a comment that reveals a risk to the survey's safeguarding contact: the text and nothing else."""
     if not survey.safeguarding_contact:
         raise ModerationRefused("This survey has no safeguarding contact yet: ask an organiser to name one.")
     answer = _answer(survey, answer_id)
     review = CommentReview.objects.create(
-        answer=answer, status=CommentReview.Status.FLAGGED, decided_by=user, decided_at=timezone.now()
+        answer=answer, status=CommentReview.Status.FLAGGED, decided_by=acting_user, decided_at=timezone.now()
     )
-    AuditEvent.objects.create(survey=survey, user=user, action=AuditEvent.Action.COMMENT_FLAGGED, detail=str(answer.pk))
+    AuditEvent.objects.create(
+        survey=survey, user=acting_user, action=AuditEvent.Action.COMMENT_FLAGGED, detail=str(answer.pk)
+    )
     text = answer.text
     transaction.on_commit(
         lambda: send_mail(
@@ -141,7 +150,7 @@ def flag_comment(*, survey: Survey, user, answer_id) -> CommentReview:
 
 
 @transaction.atomic
-def review_quote(*, survey: Survey, user, answer_id) -> CommentReview:
+def review_quote(*, survey: Survey, acting_user: User, answer_id) -> CommentReview:
     """A second moderator confirms an approval (two-person review)."""
     review = (
         CommentReview.objects.select_for_update()
@@ -150,26 +159,30 @@ def review_quote(*, survey: Survey, user, answer_id) -> CommentReview:
     )
     if review is None or review.reviewed_by_id:
         raise ModerationRefused("This quote is not waiting for review.")
-    if review.decided_by_id == user.pk:
+    if review.decided_by_id == acting_user.pk:
         raise ModerationRefused("A second moderator must review your own approval.")
-    review.reviewed_by, review.reviewed_at = user, timezone.now()
+    review.reviewed_by, review.reviewed_at = acting_user, timezone.now()
     review.save(update_fields=["reviewed_by", "reviewed_at"])
     AuditEvent.objects.create(
-        survey=survey, user=user, action=AuditEvent.Action.COMMENT_REVIEWED, detail=str(answer_id)
+        survey=survey, user=acting_user, action=AuditEvent.Action.COMMENT_REVIEWED, detail=str(answer_id)
     )
     return review
 
 
 @transaction.atomic
-def bulk_reject_trivial(*, survey: Survey, user) -> int:
+def bulk_reject_trivial(*, survey: Survey, acting_user: User) -> int:
     """Reject every waiting comment that is empty or a single word."""
     trivial = [a for a in queue(survey=survey) if len(a.text.split()) <= 1]
     now = timezone.now()
     CommentReview.objects.bulk_create(
-        CommentReview(answer=a, status=CommentReview.Status.REJECTED, decided_by=user, decided_at=now) for a in trivial
+        CommentReview(answer=a, status=CommentReview.Status.REJECTED, decided_by=acting_user, decided_at=now)
+        for a in trivial
     )
     AuditEvent.objects.create(
-        survey=survey, user=user, action=AuditEvent.Action.COMMENTS_BULK_REJECTED, detail=f"{len(trivial)} comments"
+        survey=survey,
+        user=acting_user,
+        action=AuditEvent.Action.COMMENTS_BULK_REJECTED,
+        detail=f"{len(trivial)} comments",
     )
     return len(trivial)
 

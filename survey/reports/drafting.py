@@ -1,5 +1,6 @@
 """Editing what the next report version contains (actions, audited)."""
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -10,7 +11,7 @@ from survey.models import ActionUpdate, AuditEvent, Concern, ConcernAction, Repo
 def save_report_settings(
     *,
     survey: Survey,
-    user,
+    acting_user: User,
     title: str,
     narrative: str,
     concerns: list[str],
@@ -31,16 +32,16 @@ def save_report_settings(
     )
     for concern in Concern.objects.filter(survey=survey, key__in=list(actions)):
         ConcernAction.objects.update_or_create(concern=concern, defaults=actions[concern.key])
-    AuditEvent.objects.create(survey=survey, user=user, action=AuditEvent.Action.REPORT_SETTINGS_CHANGED)
+    AuditEvent.objects.create(survey=survey, user=acting_user, action=AuditEvent.Action.REPORT_SETTINGS_CHANGED)
 
 
 @transaction.atomic
-def add_action_update(*, survey: Survey, user, concern_key: str, text: str) -> ActionUpdate:
+def add_action_update(*, survey: Survey, acting_user: User, concern_key: str, text: str) -> ActionUpdate:
     """Record a "you said, we did" update; it appears in the next version."""
     concern = Concern.objects.get(survey=survey, key=concern_key)
     action, _ = ConcernAction.objects.get_or_create(concern=concern)
     update = ActionUpdate.objects.create(action=action, text=text, posted_on=timezone.localdate())
     AuditEvent.objects.create(
-        survey=survey, user=user, action=AuditEvent.Action.REPORT_UPDATE_ADDED, detail=concern_key
+        survey=survey, user=acting_user, action=AuditEvent.Action.REPORT_UPDATE_ADDED, detail=concern_key
     )
     return update

@@ -2,6 +2,7 @@
 plus the organisers' narrative and actions. A published version never
 changes; corrections are new versions with a note."""
 
+from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Max
@@ -85,7 +86,7 @@ def _changes(previous: dict | None, current: dict) -> list[str]:
 
 
 @transaction.atomic
-def publish_report(*, survey: Survey, user, note: str = "") -> ReportVersion:
+def publish_report(*, survey: Survey, acting_user: User, note: str = "") -> ReportVersion:
     """Freeze the figures organisers see, with narrative and actions, as a new version.
 
     The snapshot is built from the released, suppressed document, so a report
@@ -129,14 +130,14 @@ def publish_report(*, survey: Survey, user, note: str = "") -> ReportVersion:
         snapshot=snapshot,
         note=note,
         published_at=timezone.now(),
-        published_by=user,
+        published_by=acting_user,
     )
     AuditEvent.objects.create(
-        survey=survey, user=user, action=AuditEvent.Action.REPORT_PUBLISHED, detail=f"version {number}"
+        survey=survey, user=acting_user, action=AuditEvent.Action.REPORT_PUBLISHED, detail=f"version {number}"
     )
     # The public page of the latest version is found from the slug alone,
     # named once the version is committed (a rolled-back version names nothing).
-    transaction.on_commit(lambda: cache.set(latest_page_key(survey.slug), page_token(report), PAGE_LIFETIME))
+    transaction.on_commit(lambda: cache.set(latest_page_key(survey.slug), page_name(report), PAGE_LIFETIME))
     return report
 
 
@@ -149,7 +150,7 @@ def latest_page_key(slug: str) -> str:
     return f"report-latest:{slug}"
 
 
-def page_token(report: ReportVersion) -> str:
+def page_name(report: ReportVersion) -> str:
     """Names one published version for the page cache (unique even across
     databases that reuse ids, as test databases do)."""
     return f"{report.pk}:{report.number}:{report.published_at.timestamp()}"

@@ -72,7 +72,7 @@ YES_NO_LABELS = {"Yes": gettext_lazy("Yes"), "No": gettext_lazy("No")}
 def _label(choice: Choice, kind: str, language: str) -> str:
     label = languages.text(choice.label, choice.translations, language, "label")
     if kind == Question.Kind.YES_NO and label in YES_NO_LABELS and language != languages.DEFAULT:
-        with translation.override(languages.django_code(language)):
+        with translation.override(languages.django_language(language)):
             return str(YES_NO_LABELS[label])
     return label
 

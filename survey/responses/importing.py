@@ -4,6 +4,7 @@ then written in one transaction (by COPY on PostgreSQL, see insert_responses).""
 import csv
 import io
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -75,14 +76,14 @@ def _shared(shared: dict, kind: str, value):
     return shared.setdefault(value, value)
 
 
-def import_responses(*, survey: Survey, text: str, user=None) -> int:
+def import_responses(*, survey: Survey, text: str, acting_user: User | None = None) -> int:
     """Add the responses of a CSV file to a survey, all or nothing."""
     keys, cleaned = parse_rows(survey=survey, text=text)
     today = timezone.localdate()
     with transaction.atomic():
         count = insert_responses(survey_id=survey.pk, submissions=[(row, today) for row in cleaned], keys=keys)
         AuditEvent.objects.create(
-            survey=survey, user=user, action=AuditEvent.Action.RESPONSES_IMPORTED, detail=f"{count} responses"
+            survey=survey, user=acting_user, action=AuditEvent.Action.RESPONSES_IMPORTED, detail=f"{count} responses"
         )
         transaction.on_commit(lambda: request_aggregation(survey_ids=[survey.pk]))
     return count

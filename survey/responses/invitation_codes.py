@@ -11,6 +11,7 @@ import hmac
 import secrets
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext
@@ -73,14 +74,14 @@ def new_code() -> str:
 
 
 @transaction.atomic
-def generate_codes(*, survey: Survey, count: int, user) -> list[str]:
+def generate_codes(*, survey: Survey, count: int, acting_user: User) -> list[str]:
     """Create ``count`` codes and return them formatted; they are never shown again."""
     if not 1 <= count <= MAX_BATCH:
         raise CodeError(f"A batch holds between 1 and {MAX_BATCH} codes.")
     codes = [new_code() for _ in range(count)]
     InvitationCode.objects.bulk_create(InvitationCode(survey=survey, code_hash=code_hash(c)) for c in codes)
     AuditEvent.objects.create(
-        survey=survey, user=user, action=AuditEvent.Action.CODES_GENERATED, detail=f"{count} codes"
+        survey=survey, user=acting_user, action=AuditEvent.Action.CODES_GENERATED, detail=f"{count} codes"
     )
     return [format_code(c) for c in codes]
 

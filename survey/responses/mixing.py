@@ -183,7 +183,7 @@ def _create_rows(survey_id: int, batch: list[tuple], ids: list[uuid.UUID], answe
     Answer.objects.bulk_create(rows, batch_size=5000)
 
 
-def mix_pending(*, batch_size: int = 5000, force: bool = False) -> dict[int, int]:
+def mix_pending_submissions(*, batch_size: int = 5000, force: bool = False) -> dict[int, int]:
     """Move waiting submissions into the response table in shuffled batches.
 
     A survey's submissions move once CANDOUR_MIX_MIN_BATCH of them are

@@ -18,7 +18,7 @@ from survey.models import (
 from survey.responses.answers import AnswerValue
 
 
-def token_hash(nonce: str) -> str:
+def form_token_hash(nonce: str) -> str:
     """Keyed hash of a form token's nonce: the nonce itself is never stored."""
     return hmac.new(settings.SECRET_KEY.encode(), nonce.encode(), hashlib.sha256).hexdigest()
 
@@ -40,7 +40,7 @@ def submit_response(
     """
     try:
         with transaction.atomic():
-            UsedFormToken.objects.create(token_hash=token_hash(nonce), used_on=timezone.localdate())
+            UsedFormToken.objects.create(token_hash=form_token_hash(nonce), used_on=timezone.localdate())
             if survey.access == Survey.Access.CODES:
                 burned = InvitationCode.objects.filter(
                     survey=survey, code_hash=invitation_hash or "", used=False

@@ -34,8 +34,8 @@ class SignInForm(AuthenticationForm):
         cleaned = super().clean()
         user = self.get_user()
         if user is not None and user_has_device(user, confirmed=True):
-            token = (cleaned.get("otp_token") or "").replace(" ", "")
-            device = match_token(user, token) if token else None
+            one_time_password = (cleaned.get("otp_token") or "").replace(" ", "")
+            device = match_token(user, one_time_password) if one_time_password else None
             if device is None:
                 # A wrong code counts as a failed sign-in, so axes throttles guessing it.
                 user_login_failed.send(
@@ -61,9 +61,9 @@ def pending_device(*, user) -> TOTPDevice:
 
 
 @transaction.atomic
-def confirm_two_factor(*, user, token: str) -> bool:
+def confirm_two_factor(*, user, one_time_password: str) -> bool:
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    if device is None or not device.verify_token(token.replace(" ", "")):
+    if device is None or not device.verify_token(one_time_password.replace(" ", "")):
         return False
     device.confirmed = True
     device.save(update_fields=["confirmed"])
@@ -72,8 +72,8 @@ def confirm_two_factor(*, user, token: str) -> bool:
 
 
 @transaction.atomic
-def turn_off_two_factor(*, user, token: str) -> bool:
-    if match_token(user, token.replace(" ", "")) is None:
+def turn_off_two_factor(*, user, one_time_password: str) -> bool:
+    if match_token(user, one_time_password.replace(" ", "")) is None:
         return False
     TOTPDevice.objects.filter(user=user).delete()
     AuditEvent.objects.create(user=user, action=AuditEvent.Action.TWO_FACTOR_OFF)

@@ -7,6 +7,7 @@ Until then their membership is listed as a pending invitation.
 """
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.db import transaction
@@ -22,7 +23,7 @@ class TeamRefused(Refused):
     pass
 
 
-def invitation_link(*, user, site_url: str) -> str:
+def team_invitation_link(*, user, site_url: str) -> str:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     path = reverse("invitation-accept", kwargs={"uidb64": uid, "token": default_token_generator.make_token(user)})
     return site_url.rstrip("/") + path
@@ -33,7 +34,7 @@ def is_pending(user) -> bool:
 
 
 @transaction.atomic
-def invite_member(*, survey: Survey, email: str, role: str, invited_by, site_url: str) -> Member:
+def invite_member(*, survey: Survey, email: str, role: str, acting_user: User, site_url: str) -> Member:
     """Add ``email`` to the survey's team with ``role`` and tell them by e-mail.
 
     Inviting a pending person again sends a fresh link.
@@ -50,21 +51,21 @@ def invite_member(*, survey: Survey, email: str, role: str, invited_by, site_url
         raise TeamRefused(f"{email} is already a {member.get_role_display().lower()} of this survey.")
     role_name = member.get_role_display().lower()
     if is_pending(user):
-        link = invitation_link(user=user, site_url=site_url)
+        link = team_invitation_link(user=user, site_url=site_url)
         body = (
-            f"{invited_by.get_username()} has invited you to be a {role_name} of the survey "
+            f"{acting_user.get_username()} has invited you to be a {role_name} of the survey "
             f'"{survey.title}" on Candour.\n\nChoose your password here to accept (the link works once):\n{link}\n'
         )
     else:
         body = (
-            f"{invited_by.get_username()} has made you a {role_name} of the survey "
+            f"{acting_user.get_username()} has made you a {role_name} of the survey "
             f'"{survey.title}" on Candour. Sign in as usual to see it.\n'
         )
     # Sent after commit, so a rolled-back invitation sends nothing.
     transaction.on_commit(lambda: send_mail(f"Candour: {survey.title}", body, None, [email]))
     AuditEvent.objects.create(
         survey=survey,
-        user=invited_by,
+        user=acting_user,
         action=AuditEvent.Action.TEAM_INVITED if created else AuditEvent.Action.TEAM_REINVITED,
         detail=f"{email} ({role})",
     )
@@ -72,7 +73,7 @@ def invite_member(*, survey: Survey, email: str, role: str, invited_by, site_url
 
 
 @transaction.atomic
-def remove_member(*, survey: Survey, member_id: int, removed_by) -> None:
+def remove_member(*, survey: Survey, member_id: int, acting_user: User) -> None:
     member = Member.objects.select_related("user").filter(survey=survey, pk=member_id).first()
     if member is None:
         raise TeamRefused("That person is not on this survey's team.")
@@ -82,7 +83,7 @@ def remove_member(*, survey: Survey, member_id: int, removed_by) -> None:
     member.delete()
     AuditEvent.objects.create(
         survey=survey,
-        user=removed_by,
+        user=acting_user,
         action=AuditEvent.Action.TEAM_REMOVED,
         detail=f"{member.user.email} ({member.role})",
     )

@@ -21,7 +21,7 @@ class SignInView(auth_views.LoginView):
     form_class = accounts.SignInForm
 
 
-class InvitationAcceptView(auth_views.PasswordResetConfirmView):
+class TeamInvitationAcceptView(auth_views.PasswordResetConfirmView):
     """Django's password-reset confirmation, worded as accepting an invitation."""
 
     template_name = "registration/invitation_accept.html"
@@ -42,9 +42,9 @@ def two_factor(request):
     if request.method == "POST" and form.is_valid():
         token = form.cleaned_data["token"]
         done = (
-            accounts.turn_off_two_factor(user=user, token=token)
+            accounts.turn_off_two_factor(user=user, one_time_password=token)
             if enabled
-            else accounts.confirm_two_factor(user=user, token=token)
+            else accounts.confirm_two_factor(user=user, one_time_password=token)
         )
         if done:
             messages.success(request, "Two-factor sign-in is " + ("off." if enabled else "on."))
@@ -71,7 +71,7 @@ def team_page(request, survey: Survey):
         try:
             team.invite_member(
                 survey=survey,
-                invited_by=request.user,
+                acting_user=request.user,
                 site_url=request.build_absolute_uri("/"),
                 **form.cleaned_data,
             )
@@ -87,7 +87,7 @@ def team_page(request, survey: Survey):
 @member_required(Member.Role.ORGANISER)
 def member_remove(request, survey: Survey, member_id: int):
     try:
-        team.remove_member(survey=survey, member_id=member_id, removed_by=request.user)
+        team.remove_member(survey=survey, member_id=member_id, acting_user=request.user)
     except team.TeamRefused as exc:
         messages.error(request, str(exc))
     else:

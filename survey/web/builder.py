@@ -50,7 +50,7 @@ def attach_error(form, error: DefinitionError, prefix: str, fields: dict[str, st
 
 def _edit(request, survey, form, change, what: str, prefix: str, fields: dict[str, str]) -> bool:
     try:
-        editing.edit_definition(survey=survey, user=request.user, change=change, what=what)
+        editing.edit_definition(survey=survey, acting_user=request.user, change=change, what=what)
     except DefinitionError as exc:
         attach_error(form, exc, prefix, fields)
         return False
@@ -75,7 +75,7 @@ def survey_new(request):
         data = form.cleaned_data
         try:
             survey = editing.create_survey(
-                user=request.user, title=data["title"], slug=data["slug"], source=form.source
+                acting_user=request.user, title=data["title"], slug=data["slug"], source=form.source
             )
         except DefinitionError as exc:
             attach_error(form, exc, "", {"slug": "slug", "title": "title"})
@@ -221,7 +221,9 @@ def question_edit(request, survey: Survey, key: str | None = None):
             editing.put_question(doc, section=s, old_key=key, question=question)
 
         try:
-            editing.edit_definition(survey=survey, user=request.user, change=change, what=f"question {question['key']}")
+            editing.edit_definition(
+                survey=survey, acting_user=request.user, change=change, what=f"question {question['key']}"
+            )
         except DefinitionError as exc:
             _question_error(form, formset, exc, f"sections[{s}].questions[{i}]", [r for r, _ in filled])
         else:
@@ -262,7 +264,7 @@ def concern_edit(request, survey: Survey, key: str | None = None):
 
 def _structure_post(request, survey: Survey, change, what: str):
     try:
-        editing.edit_definition(survey=survey, user=request.user, change=change, what=what)
+        editing.edit_definition(survey=survey, acting_user=request.user, change=change, what=what)
     except (DefinitionError, KeyError, IndexError, ValueError) as exc:
         messages.error(request, f"Not changed: {exc}")
     else:
@@ -302,7 +304,7 @@ def definition_upload(request, survey: Survey):
             doc.update(uploaded)
 
         try:
-            editing.edit_definition(survey=survey, user=request.user, change=change, what="definition uploaded")
+            editing.edit_definition(survey=survey, acting_user=request.user, change=change, what="definition uploaded")
         except DefinitionError as exc:
             messages.error(request, f"The definition was not loaded: {exc}")
         else:
@@ -325,7 +327,7 @@ def definition_download(request, survey: Survey):
 @member_required(Member.Role.ORGANISER)
 def survey_status(request, survey: Survey):
     try:
-        set_status(survey=survey, user=request.user, status=request.POST.get("status", ""))
+        set_status(survey=survey, acting_user=request.user, status=request.POST.get("status", ""))
     except StatusRefused as exc:
         messages.error(request, str(exc))
     else:
@@ -341,7 +343,7 @@ def survey_schedule(request, survey: Survey):
         messages.error(request, "Enter the times as a date and a time, like 2026-12-01 09:00.")
         return redirect("survey:survey-build", slug=survey.slug)
     try:
-        schedule(survey=survey, user=request.user, **form.cleaned_data)
+        schedule(survey=survey, acting_user=request.user, **form.cleaned_data)
     except StatusRefused as exc:
         messages.error(request, str(exc))
     else:

@@ -86,7 +86,7 @@ def publish(request, survey: Survey):
         messages.error(request, "The note is too long.")
         return redirect("survey:survey-results", slug=survey.slug)
     try:
-        report = publish_report(survey=survey, user=request.user, note=form.cleaned_data["note"])
+        report = publish_report(survey=survey, acting_user=request.user, note=form.cleaned_data["note"])
     except PublishRefused as exc:
         messages.error(request, str(exc))
         return redirect("survey:survey-results", slug=survey.slug)
@@ -104,7 +104,7 @@ def codes(request, survey: Survey):
     counts = {"issued": issued, "used": coarse_progress(getattr(survey, "result_set", None), survey.min_group_size)}
     form = CodeBatchForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        batch = invitations.generate_codes(survey=survey, count=form.cleaned_data["count"], user=request.user)
+        batch = invitations.generate_codes(survey=survey, count=form.cleaned_data["count"], acting_user=request.user)
         csv_text = "code\n" + "\n".join(batch) + "\n"
         context = {
             "survey": survey,
@@ -152,7 +152,7 @@ def report_builder(request, survey: Survey):
     if request.method == "POST" and form.is_valid() and all(f.is_valid() for _, f in action_forms):
         save_report_settings(
             survey=survey,
-            user=request.user,
+            acting_user=request.user,
             **{k: form.cleaned_data[k] for k in ("title", "narrative", "concerns", "breakdowns", "questions")},
             actions={c.key: f.cleaned_data for c, f in action_forms},
         )
@@ -177,7 +177,10 @@ def action_update(request, survey: Survey):
     form = ActionUpdateForm(request.POST, concerns=concerns)
     if form.is_valid():
         add_action_update(
-            survey=survey, user=request.user, concern_key=form.cleaned_data["concern"], text=form.cleaned_data["text"]
+            survey=survey,
+            acting_user=request.user,
+            concern_key=form.cleaned_data["concern"],
+            text=form.cleaned_data["text"],
         )
         messages.success(request, "Update added. It appears in the next published version.")
     else:
@@ -280,7 +283,7 @@ def moderation_settings(request, survey: Survey):
     if request.method == "POST" and form.is_valid():
         save_moderation_settings(
             survey=survey,
-            user=request.user,
+            acting_user=request.user,
             terms=[t.strip() for t in form.cleaned_data["terms"].splitlines() if t.strip()],
             safeguarding_contact=form.cleaned_data["safeguarding_contact"],
             two_person_review=form.cleaned_data["two_person_review"],

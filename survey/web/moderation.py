@@ -71,7 +71,7 @@ def decide(request, survey: Survey, answer_id):
         if action == "approve":
             moderation.approve_quote(
                 survey=survey,
-                user=request.user,
+                acting_user=request.user,
                 answer_id=answer_id,
                 redacted_text=form.cleaned_data["redacted_text"],
                 concern_key=form.cleaned_data["concern"],
@@ -79,10 +79,10 @@ def decide(request, survey: Survey, answer_id):
             )
             messages.success(request, "Approved as a quote.")
         elif action == "reject":
-            moderation.reject_comment(survey=survey, user=request.user, answer_id=answer_id)
+            moderation.reject_comment(survey=survey, acting_user=request.user, answer_id=answer_id)
             messages.success(request, "Rejected.")
         elif action == "flag":
-            moderation.flag_comment(survey=survey, user=request.user, answer_id=answer_id)
+            moderation.flag_comment(survey=survey, acting_user=request.user, answer_id=answer_id)
             messages.success(request, "Flagged: the text has been sent to the safeguarding contact.")
         else:
             raise moderation.ModerationRefused("Choose approve, reject or flag.")
@@ -95,7 +95,7 @@ def decide(request, survey: Survey, answer_id):
 @member_required(Member.Role.MODERATOR)
 def review(request, survey: Survey, answer_id):
     try:
-        moderation.review_quote(survey=survey, user=request.user, answer_id=answer_id)
+        moderation.review_quote(survey=survey, acting_user=request.user, answer_id=answer_id)
         messages.success(request, "Reviewed: the quote can now be published.")
     except moderation.ModerationRefused as exc:
         messages.error(request, str(exc))
@@ -105,6 +105,6 @@ def review(request, survey: Survey, answer_id):
 @require_POST
 @member_required(Member.Role.MODERATOR)
 def bulk_reject(request, survey: Survey):
-    count = moderation.bulk_reject_trivial(survey=survey, user=request.user)
+    count = moderation.bulk_reject_trivial(survey=survey, acting_user=request.user)
     messages.success(request, f"Rejected {count} empty or one-word comment{'s' if count != 1 else ''}.")
     return redirect("survey:moderation-queue", slug=survey.slug)

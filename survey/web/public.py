@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 
 from survey.models import ReportVersion, Survey
 from survey.reports.downloads import report_csv, report_json, report_xlsx
-from survey.reports.publishing import PAGE_LIFETIME, latest_page_key, page_token
+from survey.reports.publishing import PAGE_LIFETIME, latest_page_key, page_name
 
 
 @require_GET
@@ -55,7 +55,7 @@ def report(request, slug: str, number: int | None = None):
     # kept (the key also names the newest version, which the page lists).
     newest = version.survey.reports.values_list("number", flat=True).first()
     if number is None:
-        key = f"report-page:{slug}:{page_token(version)}:latest"
+        key = f"report-page:{slug}:{page_name(version)}:latest"
     else:
         key = f"report-page:{version.pk}:{version.published_at.timestamp()}:{newest}"
     body = cache.get(key)
@@ -63,7 +63,7 @@ def report(request, slug: str, number: int | None = None):
         body = _render_report(request, version, latest=number is None).content
         cache.set(key, body, PAGE_LIFETIME)
     if number is None:
-        cache.add(latest_page_key(slug), page_token(version), PAGE_LIFETIME)  # publishing overwrites it
+        cache.add(latest_page_key(slug), page_name(version), PAGE_LIFETIME)  # publishing overwrites it
     return HttpResponse(body)
 
 

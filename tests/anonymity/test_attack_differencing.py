@@ -54,17 +54,17 @@ def test_figures_move_once_every_changed_group_has_k_more(watching, survey):
 
 
 def test_new_report_version_is_refused_until_groups_gain_k_or_the_survey_closes(survey, alice, watching):
-    publish_report(survey=survey, user=alice)
+    publish_report(survey=survey, acting_user=alice)
     # Closing releases everything; reopening then leaves the console ahead of
     # the report by 3 responses: a second version would expose those 3.
     Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.CLOSED)
     add(survey, [answers(service="other", raised="yes", outcome="not")] * 3)
     Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.OPEN)
     with pytest.raises(PublishRefused, match="fewer than 10 responses"):
-        publish_report(survey=survey, user=alice)
+        publish_report(survey=survey, acting_user=alice)
     response = watching.post("/console/therapy-2026/publish/", {"note": ""}, follow=True)
     assert "could reveal individual answers" in response.content.decode()
     assert ReportVersion.objects.count() == 1
     Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.CLOSED)
     compute_results(survey_id=survey.pk)  # closing releases the final figures
-    assert publish_report(survey=survey, user=alice).number == 2
+    assert publish_report(survey=survey, acting_user=alice).number == 2

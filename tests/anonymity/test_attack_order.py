@@ -15,7 +15,7 @@ from django.db import connection
 from scipy.stats import spearmanr
 
 from survey.models import Answer, Response
-from survey.responses.mixing import mix_pending
+from survey.responses.mixing import mix_pending_submissions
 from survey.responses.submit import submit_response
 from tests.factories import answers
 
@@ -44,7 +44,7 @@ def one_round(survey) -> dict[str, float]:
             answers=answers(comment=f"order-{i:04d}"),
             nonce=f"n-{i}",
         )
-    mix_pending()
+    mix_pending_submissions()
     true_order = {
         a.response_id: int(a.text.removeprefix("order-"))
         for a in Answer.objects.filter(question__key="patient_care_comment")

@@ -15,7 +15,7 @@ from django.db import models
 
 from survey.figures.aggregate import compute_results
 from survey.models import Answer, PendingSubmission, Response, UsedFormToken
-from survey.responses.mixing import mix_pending
+from survey.responses.mixing import mix_pending_submissions
 from tests.respondent import answer_all
 
 CANARY = {
@@ -45,7 +45,7 @@ def test_canary_submission_leaves_no_trace_in_database_or_logs(client, survey, a
         walk = answer_all("therapy-2026", raised="yes", comment="canary-marker-4711", **CANARY)
         walk.client = client
         walk.submit()
-        mix_pending()
+        mix_pending_submissions()
         compute_results(survey_id=survey.pk)
     assert Answer.objects.filter(text="canary-marker-4711").count() == 1
     dump = call_command_output("dumpdata")
@@ -88,6 +88,6 @@ def test_error_report_carries_no_request_metadata(client, survey, settings, monk
 def test_response_carries_only_its_date(survey):
     walk = answer_all("therapy-2026", raised="no")
     walk.submit()
-    mix_pending()
+    mix_pending_submissions()
     values = Response.objects.values().get()
     assert set(values) == {"id", "survey_id", "submitted_on"}

@@ -10,14 +10,14 @@ from django.db import connection
 from scipy.stats import spearmanr
 
 from survey.models import Answer, Response
-from survey.responses.mixing import mix_pending
+from survey.responses.mixing import mix_pending_submissions
 from survey.responses.submit import submit_response
 from tests.factories import answers
 
 
 def test_response_and_answer_ids_are_uuid4(survey):
     submit_response(survey=survey, answers=answers(comment="x"), nonce="a")
-    mix_pending()
+    mix_pending_submissions()
     assert {r.pk.version for r in Response.objects.all()} == {4}
     assert {a.pk.version for a in Answer.objects.all()} == {4}
     assert isinstance(Response._meta.pk.default(), uuid.UUID)
@@ -27,7 +27,7 @@ def test_mixing_does_not_keep_submission_order(survey):
     n = 60
     for i in range(n):
         submit_response(survey=survey, answers=answers(comment=f"order-{i:03d}"), nonce=f"n{i}")
-    mix_pending()
+    mix_pending_submissions()
     comments = Answer.objects.filter(question__key="patient_care_comment")
     submitted = {a.response_id: int(a.text.removeprefix("order-")) for a in comments}
     by_id = [submitted[pk] for pk in sorted(submitted)]

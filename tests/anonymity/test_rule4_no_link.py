@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 
 from survey.models import PendingSubmission, Response, UsedFormToken
-from survey.responses.mixing import mix_pending
+from survey.responses.mixing import mix_pending_submissions
 from tests.respondent import answer_all
 
 
@@ -27,7 +27,7 @@ def test_token_burn_and_response_insert_are_different_transactions(survey):
         pytest.skip("xmin is PostgreSQL's; CI runs this on PostgreSQL")
     for raised in ("yes", "no", "no"):
         answer_all("therapy-2026", raised=raised).submit()
-    mix_pending()
+    mix_pending_submissions()
     assert not PendingSubmission.objects.exists()
     with connection.cursor() as cursor:
         cursor.execute("SELECT xmin::text FROM survey_usedformtoken")

@@ -33,7 +33,7 @@ ROWS = (
 def published(survey, alice):
     import_responses(survey=survey, text=to_csv(ROWS))
     compute_results(survey_id=survey.pk)
-    publish_report(survey=survey, user=alice)
+    publish_report(survey=survey, acting_user=alice)
 
 
 def out(*args) -> str:

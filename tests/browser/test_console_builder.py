@@ -12,7 +12,7 @@ from survey.definitions.format import BUILTIN_DIR, export_definition, validate_d
 from survey.figures.aggregate import compute_results
 from survey.models import PendingSubmission, Response, Survey
 from survey.responses.importing import import_responses
-from survey.responses.mixing import mix_pending
+from survey.responses.mixing import mix_pending_submissions
 from tests.browser.a11y import assert_accessible
 
 TEMPLATE = json.loads((BUILTIN_DIR / "raising-concerns.json").read_text())
@@ -158,7 +158,7 @@ def test_survey_built_from_scratch_previewed_opened_answered_and_counted(live_se
         respondent.close()
 
     # What the worker does: mix the pending submission in, aggregate.
-    mix_pending()
+    mix_pending_submissions()
     compute_results(survey_id=survey.pk)
     assert Response.objects.filter(survey=survey).count() == 10
     page.goto(f"{base}/console/{survey.slug}/")

@@ -63,7 +63,7 @@ def test_staff_and_public_pages_pass_axe(live_server, page):
     svg = page.request.get(url + chart.get_attribute("src")).text()
     assert svg.count('class="value') >= 2 and "%" in svg  # values printed on the bars
 
-    publish_report(survey=survey, user=get_user_model().objects.get(username=DEMO_USER))
+    publish_report(survey=survey, acting_user=get_user_model().objects.get(username=DEMO_USER))
     page.goto(f"{url}/r/{slug}/")
     assert_accessible(page)
     bars = page.locator("svg.bar[role=img]")

@@ -82,7 +82,7 @@ def test_moderator_approves_with_redaction_rejects_and_flags(live_server, page):
     }
     assert [m.to for m in mail.outbox] == [["guardian@example.org"]]
 
-    publish_report(survey=survey, user=organiser)
+    publish_report(survey=survey, acting_user=organiser)
     page.goto(f"{live_server.url}/r/therapy-2026/")
     assert_accessible(page)
     assert page.get_by_text("A senior nurse on my ward ignored my report about the broken alarm").is_visible()

@@ -132,7 +132,7 @@ def test_renaming_a_question_keeps_the_conditions_and_concerns_that_name_it(surv
         question = dict(document["sections"][s]["questions"][i], key="raised_care")
         editing.put_question(document, section=None, old_key="raised_patient_care", question=question)
 
-    editing.edit_definition(survey=survey, user=alice, change=rename, what="rename")
+    editing.edit_definition(survey=survey, acting_user=alice, change=rename, what="rename")
     assert Question.objects.get(key="outcome_patient_care").show_if_question.key == "raised_care"
     assert survey.concerns.get().raised.key == "raised_care"
 
@@ -140,7 +140,7 @@ def test_renaming_a_question_keeps_the_conditions_and_concerns_that_name_it(surv
 def test_moving_a_question_past_its_section_edge_moves_it_into_the_next_section(survey, alice):
     editing.edit_definition(
         survey=survey,
-        user=alice,
+        acting_user=alice,
         change=lambda d: editing.move(d, what="question", ident="service", offset=1),
         what="move",
     )
@@ -174,7 +174,7 @@ def test_wording_fix_after_answers_is_allowed_and_recorded(organiser, answered):
 def test_changes_that_would_corrupt_figures_are_refused_once_answered(answered, alice, change, explanation):
     before = export_definition(survey=answered)
     with pytest.raises(DefinitionError, match=explanation) as refused:
-        editing.edit_definition(survey=answered, user=alice, change=change, what="change")
+        editing.edit_definition(survey=answered, acting_user=alice, change=change, what="change")
     assert "already has responses" in str(refused.value)
     assert export_definition(survey=answered) == before
     assert Choice.objects.filter(question__key="safe").count() == 5
@@ -214,10 +214,13 @@ def test_preview_walks_the_respondent_pages_and_stores_nothing(organiser, survey
 
 def test_an_incomplete_survey_cannot_open(survey, alice):
     editing.edit_definition(
-        survey=survey, user=alice, change=lambda d: editing.put_section(d, index=None, title="Empty"), what="section"
+        survey=survey,
+        acting_user=alice,
+        change=lambda d: editing.put_section(d, index=None, title="Empty"),
+        what="section",
     )
     with pytest.raises(StatusRefused, match=r"sections\[3\].questions: a section needs at least one question"):
-        set_status(survey=survey, user=alice, status=Survey.Status.OPEN)
+        set_status(survey=survey, acting_user=alice, status=Survey.Status.OPEN)
 
 
 def test_closing_tells_respondents_and_a_survey_with_answers_cannot_go_back_to_draft(organiser, answered):
@@ -232,7 +235,7 @@ def test_closing_tells_respondents_and_a_survey_with_answers_cannot_go_back_to_d
 def test_schedule_opens_and_closes_at_its_times_once(survey, alice):
     now = timezone.now()
     Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.DRAFT)
-    schedule(survey=survey, user=alice, opens_at=now + timedelta(hours=1), closes_at=now + timedelta(days=7))
+    schedule(survey=survey, acting_user=alice, opens_at=now + timedelta(hours=1), closes_at=now + timedelta(days=7))
     apply_schedule(now=now)
     assert Survey.objects.get(pk=survey.pk).status == Survey.Status.DRAFT
     apply_schedule(now=now + timedelta(hours=2))
@@ -245,7 +248,10 @@ def test_schedule_opens_and_closes_at_its_times_once(survey, alice):
 
 def test_schedule_does_not_open_an_incomplete_survey(survey, alice):
     editing.edit_definition(
-        survey=survey, user=alice, change=lambda d: editing.put_section(d, index=None, title="Empty"), what="section"
+        survey=survey,
+        acting_user=alice,
+        change=lambda d: editing.put_section(d, index=None, title="Empty"),
+        what="section",
     )
     Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.DRAFT, opens_at=timezone.now())
     apply_schedule()
@@ -299,7 +305,7 @@ def test_editing_before_the_first_answer_keeps_the_reports_actions_and_updates(s
 
     save_report_settings(
         survey=survey,
-        user=alice,
+        acting_user=alice,
         title="",
         narrative="",
         concerns=[],
@@ -307,8 +313,10 @@ def test_editing_before_the_first_answer_keeps_the_reports_actions_and_updates(s
         questions=[],
         actions={"patient-care": {"commitment": "Monthly listening sessions.", "help": "The Guardian."}},
     )
-    add_action_update(survey=survey, user=alice, concern_key="patient-care", text="Sessions started.")
-    editing.edit_definition(survey=survey, user=alice, change=lambda d: d.update(title="A new title"), what="title")
+    add_action_update(survey=survey, acting_user=alice, concern_key="patient-care", text="Sessions started.")
+    editing.edit_definition(
+        survey=survey, acting_user=alice, change=lambda d: d.update(title="A new title"), what="title"
+    )
     action = ConcernAction.objects.get(concern__survey=survey, concern__key="patient-care")
     assert (action.commitment, action.help) == ("Monthly listening sessions.", "The Guardian.")
     assert list(ActionUpdate.objects.filter(action=action).values_list("text", flat=True)) == ["Sessions started."]
@@ -335,7 +343,7 @@ def test_two_organisers_racing_for_one_address_one_gets_it_the_other_a_clear_ref
     def first():
         try:
             with transaction.atomic():
-                editing.create_survey(user=ann, title="Ann's", slug="race")
+                editing.create_survey(acting_user=ann, title="Ann's", slug="race")
                 a_inserted.set()
                 assert release_a.wait(20)
         finally:
@@ -344,7 +352,7 @@ def test_two_organisers_racing_for_one_address_one_gets_it_the_other_a_clear_ref
     def second():
         try:
             assert a_inserted.wait(20)
-            editing.create_survey(user=ben, title="Ben's", slug="race")
+            editing.create_survey(acting_user=ben, title="Ben's", slug="race")
             outcome["b"] = "created"
         except DefinitionError as exc:
             outcome["b"] = str(exc)

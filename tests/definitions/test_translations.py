@@ -19,7 +19,7 @@ from survey.definitions.format import (
 from survey.figures.aggregate import compute_results
 from survey.figures.documents import released_document
 from survey.models import Choice, Question, Survey
-from survey.responses.mixing import insert_responses, mix_pending
+from survey.responses.mixing import insert_responses, mix_pending_submissions
 from tests.factories import answers, definition, make_survey
 from tests.respondent import Walk
 
@@ -157,7 +157,7 @@ def test_answers_in_welsh_and_english_aggregate_together(welsh_survey):
         walk.next(safe="3")
         walk.submit()
         assert walk.response.status_code == 302
-    mix_pending(force=True)
+    mix_pending_submissions(force=True)
     compute_results(survey_id=welsh_survey.pk)
     raised = released_document(survey=welsh_survey)["concerns"][0]["raised"]
     assert (raised["count"], raised["n"]) == (8, 14)

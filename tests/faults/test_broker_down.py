@@ -8,7 +8,7 @@ import pytest
 
 from survey.figures.aggregate import compute_results, request_aggregation, stale_survey_ids
 from survey.models import PendingSubmission, Response
-from survey.responses.mixing import mix_pending
+from survey.responses.mixing import mix_pending_submissions
 from tests.celery_helpers import broker_at
 from tests.respondent import answer_all
 
@@ -48,7 +48,7 @@ def run_bounded(target, seconds=30):
 def test_enqueue_gives_up_on_a_hung_broker_and_reconciliation_catches_up(survey, silent_broker, caplog):
     walk = answer_all("therapy-2026", raised="no")
     walk.submit()
-    mix_pending()
+    mix_pending_submissions()
     with caplog.at_level(logging.WARNING, logger="survey.figures.aggregate"):
         run_bounded(lambda: request_aggregation(survey_ids=[survey.pk]))
     assert "reconciliation will catch up" in caplog.text

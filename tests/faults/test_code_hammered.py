@@ -26,7 +26,7 @@ def test_one_code_a_thousand_times(live_server, survey, alice, settings):
     need(connection.vendor == "postgresql", "needs PostgreSQL (CI)")
     settings.CANDOUR_SUBMIT_RATE = "100000/3600"
     Survey.objects.filter(pk=survey.pk).update(access=Survey.Access.CODES)
-    (code,) = generate_codes(survey=survey, count=1, user=alice)
+    (code,) = generate_codes(survey=survey, count=1, acting_user=alice)
     hashed = validate_code(code)
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))

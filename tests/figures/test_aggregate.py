@@ -201,21 +201,21 @@ def test_closing_releases_the_final_figures_held_back_while_open(survey, alice, 
     compute_results(survey_id=survey.pk)
     assert released_document(survey=survey)["respondents"] == 40  # 3 more: held back while open
     with django_capture_on_commit_callbacks(execute=True):
-        set_status(survey=survey, user=alice, status="closed")
+        set_status(survey=survey, acting_user=alice, status="closed")
     assert released_document(survey=survey)["respondents"] == 43
 
 
 def test_a_closed_surveys_last_submissions_do_not_wait_for_company(survey, settings):
     from survey.models import PendingSubmission, Survey
     from survey.responses.importing import import_responses
-    from survey.responses.mixing import mix_pending
+    from survey.responses.mixing import mix_pending_submissions
     from survey.responses.submit import submit_response
 
     settings.CANDOUR_MIX_MIN_BATCH = 10
     import_responses(survey=survey, text=to_csv(known_rows()[:20]))
     for i in range(3):
         submit_response(survey=survey, answers=answers(service="iapt"), nonce=f"late-{i}")
-    assert mix_pending() == {}  # open: three wait for company
+    assert mix_pending_submissions() == {}  # open: three wait for company
     Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.CLOSED)
-    assert mix_pending() == {survey.pk: 3}
+    assert mix_pending_submissions() == {survey.pk: 3}
     assert not PendingSubmission.objects.exists()

@@ -8,7 +8,7 @@ from celery.contrib.testing.worker import start_worker
 from config.celery import app
 from survey.figures.documents import results_document
 from survey.models import ResultSet
-from survey.responses.mixing import mix_pending
+from survey.responses.mixing import mix_pending_submissions
 from survey.responses.submit import submit_response
 from tests.factories import answers, make_survey
 
@@ -24,7 +24,7 @@ def test_worker_aggregates_what_mixing_enqueued():
         )
     with app.connection_for_write() as conn:
         conn.default_channel.queue_purge("celery")  # leftovers of earlier runs
-    mix_pending()  # commits, then publishes aggregate_survey to the broker
+    mix_pending_submissions()  # commits, then publishes aggregate_survey to the broker
     assert not ResultSet.objects.filter(survey=survey).exists()
 
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):

@@ -33,7 +33,7 @@ def test_queue_shows_waiting_comments_with_highlights(client, bob, survey, comme
     html = client.get("/moderate/therapy-2026/").content.decode()
     assert "<strong>4</strong> waiting" in html
     for answer in moderation.queue(survey=survey).exclude(text=RAW):
-        moderation.reject_comment(survey=survey, user=bob, answer_id=answer.pk)
+        moderation.reject_comment(survey=survey, acting_user=bob, answer_id=answer.pk)
     html = client.get("/moderate/therapy-2026/").content.decode()
     assert '<mark class="pii" data-kind="PERSON">Sister Jones' in html
     assert '<mark class="pii" data-kind="PLACE">Willow Ward' in html
@@ -59,13 +59,13 @@ def test_approve_with_redaction_publishes_only_the_redacted_text(client, alice, 
     answer = comments[RAW]
     moderation.approve_quote(
         survey=survey,
-        user=bob,
+        acting_user=bob,
         answer_id=answer.pk,
         redacted_text="[name] on [place] ignored my report",
         concern_key="patient-care",
         label_breakdown="service",
     )
-    report = publish_report(survey=survey, user=alice)
+    report = publish_report(survey=survey, acting_user=alice)
     assert report.snapshot["quotes"] == [
         {"text": "[name] on [place] ignored my report", "concern": "Patient care", "label": "IAPT"}
     ]
@@ -78,7 +78,11 @@ def test_no_group_label_for_a_small_group(bob, survey, comments):
     answer = comments["Staffing on nights is unsafe and nobody listens"]
     with pytest.raises(moderation.ModerationRefused, match="fewer than 10 respondents"):
         moderation.approve_quote(
-            survey=survey, user=bob, answer_id=answer.pk, redacted_text="Staffing is unsafe", label_breakdown="service"
+            survey=survey,
+            acting_user=bob,
+            answer_id=answer.pk,
+            redacted_text="Staffing is unsafe",
+            label_breakdown="service",
         )
     assert not CommentReview.objects.exists()
 
@@ -90,13 +94,13 @@ def test_no_quote_while_the_survey_has_fewer_than_k_responses(db, bob):
     import_responses(survey=small, text=to_csv([answers(comment="Too few of us")] * 5))
     answer = moderation.queue(survey=small).first()
     with pytest.raises(moderation.ModerationRefused, match="fewer than 10 responses"):
-        moderation.approve_quote(survey=small, user=bob, answer_id=answer.pk, redacted_text="Too few of us")
+        moderation.approve_quote(survey=small, acting_user=bob, answer_id=answer.pk, redacted_text="Too few of us")
 
 
 def test_flag_sends_the_text_and_nothing_else(bob, survey, comments, django_capture_on_commit_callbacks):
     answer = comments["Staffing on nights is unsafe and nobody listens"]
     with django_capture_on_commit_callbacks(execute=True):
-        moderation.flag_comment(survey=survey, user=bob, answer_id=answer.pk)
+        moderation.flag_comment(survey=survey, acting_user=bob, answer_id=answer.pk)
     (message,) = mail.outbox
     assert message.to == ["guardian@example.org"]
     assert "Staffing on nights is unsafe and nobody listens" in message.body
@@ -114,11 +118,13 @@ def test_two_person_review_holds_quotes_back_until_a_second_moderator_confirms(
     dora = django_user_model.objects.create_user("dora")
     Member.objects.create(survey=survey, user=dora, role="moderator")
     answer = comments[RAW]
-    moderation.approve_quote(survey=survey, user=bob, answer_id=answer.pk, redacted_text="A ward ignored my report")
+    moderation.approve_quote(
+        survey=survey, acting_user=bob, answer_id=answer.pk, redacted_text="A ward ignored my report"
+    )
     assert moderation.publishable_quotes(survey=survey) == []
     with pytest.raises(moderation.ModerationRefused, match="second moderator"):
-        moderation.review_quote(survey=survey, user=bob, answer_id=answer.pk)
-    moderation.review_quote(survey=survey, user=dora, answer_id=answer.pk)
+        moderation.review_quote(survey=survey, acting_user=bob, answer_id=answer.pk)
+    moderation.review_quote(survey=survey, acting_user=dora, answer_id=answer.pk)
     assert [q["text"] for q in moderation.publishable_quotes(survey=survey)] == ["A ward ignored my report"]
 
 

@@ -28,7 +28,7 @@ def test_xlsx_questions_of_a_published_version_are_its_snapshot_not_the_live_fig
     rows += [answers(service="other", safe="2")] * 20
     import_responses(survey=survey, text=to_csv(rows))
     compute_results(survey_id=survey.pk)
-    publish_report(survey=survey, user=alice)
+    publish_report(survey=survey, acting_user=alice)
     before = question_rows(client, "/r/therapy-2026/v1/report.xlsx")
     assert overall(before, "safe") == {"1": (0, 40), "2": (20, 40), "3": (0, 40), "4": (20, 40), "5": (0, 40)}
 
@@ -41,5 +41,5 @@ def test_xlsx_questions_of_a_published_version_are_its_snapshot_not_the_live_fig
     assert after == before
 
     # The next version shows the new figures.
-    publish_report(survey=Survey.objects.get(pk=survey.pk), user=alice)
+    publish_report(survey=Survey.objects.get(pk=survey.pk), acting_user=alice)
     assert overall(question_rows(client, "/r/therapy-2026/v2/report.xlsx"), "safe")["5"] == (20, 60)

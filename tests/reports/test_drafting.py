@@ -67,7 +67,7 @@ def test_builder_saves_narrative_choices_and_actions_into_the_next_version(clien
 def test_three_downloads_of_one_snapshot(client, alice, survey, figures):
     from survey.reports.publishing import publish_report
 
-    publish_report(survey=survey, user=alice)
+    publish_report(survey=survey, acting_user=alice)
     csv_text = client.get("/r/therapy-2026/v1/report.csv").content.decode()
     document = json.loads(client.get("/r/therapy-2026/v1/report.json").content)
     workbook = load_workbook(io.BytesIO(client.get("/r/therapy-2026/v1/report.xlsx").content))
@@ -84,11 +84,11 @@ def test_a_new_version_says_what_changed(client, alice, survey, figures):
     from survey.models import Survey
     from survey.reports.publishing import publish_report
 
-    publish_report(survey=survey, user=alice)
+    publish_report(survey=survey, acting_user=alice)
     rows = [answers(service="iapt", raised="yes", outcome="not")] * 10 + [answers(service="other")] * 10
     import_responses(survey=survey, text=to_csv(rows))
     compute_results(survey_id=survey.pk)
-    report = publish_report(survey=Survey.objects.get(pk=survey.pk), user=alice, note="More answers")
+    report = publish_report(survey=Survey.objects.get(pk=survey.pk), acting_user=alice, note="More answers")
     assert report.snapshot["changes"][0] == "Respondents: 70 → 90"
     assert any(line.startswith("Patient care, raised: 50.0% of 70 → ") for line in report.snapshot["changes"])
     page = client.get("/r/therapy-2026/").content.decode()

@@ -23,7 +23,7 @@ def test_no_report_until_published(client, survey):
 def test_published_report_is_public_and_frozen(client, survey, alice, django_capture_on_commit_callbacks):
     seed(survey)
     with django_capture_on_commit_callbacks(execute=True):
-        publish_report(survey=survey, user=alice)
+        publish_report(survey=survey, acting_user=alice)
     before = client.get("/r/therapy-2026/").content.decode()
     assert "Version 1" in before and "81 respondents" in before
     assert "By answer to “Which service do you work in?”" in before
@@ -32,7 +32,7 @@ def test_published_report_is_public_and_frozen(client, survey, alice, django_cap
     after = client.get("/r/therapy-2026/").content.decode()
     assert "81 respondents" in after
     with django_capture_on_commit_callbacks(execute=True):
-        publish_report(survey=survey, user=alice, note="More responses")
+        publish_report(survey=survey, acting_user=alice, note="More responses")
     latest = client.get("/r/therapy-2026/").content.decode()
     assert "Version 2" in latest and "162 respondents" in latest
     assert "81 respondents" in client.get("/r/therapy-2026/v1/").content.decode()
@@ -40,7 +40,7 @@ def test_published_report_is_public_and_frozen(client, survey, alice, django_cap
 
 def test_csv_download_is_the_snapshot_with_suppressed_cells_blank(client, survey, alice):
     seed(survey)
-    report = publish_report(survey=survey, user=alice)
+    report = publish_report(survey=survey, acting_user=alice)
     response = client.get("/r/therapy-2026/report.csv")
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
@@ -53,7 +53,7 @@ def test_csv_download_is_the_snapshot_with_suppressed_cells_blank(client, survey
 
 def test_report_page_needs_no_account_and_no_membership(client, survey, alice):
     seed(survey)
-    publish_report(survey=survey, user=alice)
+    publish_report(survey=survey, acting_user=alice)
     assert not Member.objects.filter(user__username="anonymous").exists()
     assert client.get("/r/therapy-2026/").status_code == 200
 
@@ -66,12 +66,12 @@ def test_a_rolled_back_version_leaves_the_page_cache_alone(client, survey, alice
 
     seed(survey)
     with django_capture_on_commit_callbacks(execute=True):
-        publish_report(survey=survey, user=alice)
+        publish_report(survey=survey, acting_user=alice)
     assert "Version 1" in client.get("/r/therapy-2026/").content.decode()
     named = cache.get(latest_page_key("therapy-2026"))
     try:
         with transaction.atomic():
-            publish_report(survey=survey, user=alice, note="never committed")
+            publish_report(survey=survey, acting_user=alice, note="never committed")
             raise RuntimeError("roll back")
     except RuntimeError:
         pass

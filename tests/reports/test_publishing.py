@@ -19,7 +19,7 @@ def test_nothing_is_published_while_fewer_than_k_have_answered(client, survey, a
     # 9 respondents, k = 10: the figures are released, every one suppressed.
     assert released["respondents"] == 9 and released["concerns"][0]["raised"] == {"suppressed": True}
     with pytest.raises(PublishRefused, match="fewer than 10 respondents"):
-        publish_report(survey=survey, user=alice)
+        publish_report(survey=survey, acting_user=alice)
     assert not ReportVersion.objects.exists()
     assert not AuditEvent.objects.filter(action="report.published").exists()
     assert client.get("/r/therapy-2026/").status_code == 404

@@ -23,7 +23,7 @@ def code_survey(survey):
 
 
 def test_codes_are_grouped_unambiguous_and_stored_only_as_keyed_hashes(survey, alice):
-    batch = generate_codes(survey=survey, count=50, user=alice)
+    batch = generate_codes(survey=survey, count=50, acting_user=alice)
     assert len(set(batch)) == 50 and all(CODE.match(c) for c in batch)
     assert not set("0O1ILUVZ") & set("".join(batch))
     stored = set(InvitationCode.objects.values_list("code_hash", flat=True))
@@ -116,7 +116,7 @@ def finish(walk: Walk):
 
 
 def test_code_survey_end_to_end_burns_the_code(code_survey, alice):
-    (code,) = generate_codes(survey=code_survey, count=1, user=alice)
+    (code,) = generate_codes(survey=code_survey, count=1, acting_user=alice)
     walk = start_with(code)
     assert 'name="state"' in walk.html
     assert finish(walk)["Location"] == "/s/therapy-2026/thanks/"
@@ -137,13 +137,13 @@ def test_bad_codes_get_clear_messages(code_survey, typed, message):
 
 
 def test_unknown_code_is_told_apart(code_survey, alice):
-    generate_codes(survey=code_survey, count=1, user=alice)
+    generate_codes(survey=code_survey, count=1, acting_user=alice)
     walk = start_with(invitations.format_code(invitations.new_code()))
     assert "We do not recognise this code" in walk.html
 
 
 def test_code_used_in_another_tab_stores_nothing(code_survey, alice):
-    (code,) = generate_codes(survey=code_survey, count=1, user=alice)
+    (code,) = generate_codes(survey=code_survey, count=1, acting_user=alice)
     first, second = start_with(code), start_with(code)
     finish(first)
     response = finish(second)
@@ -153,13 +153,13 @@ def test_code_used_in_another_tab_stores_nothing(code_survey, alice):
 
 def test_codes_of_another_survey_do_not_open_this_one(code_survey, alice, charlie):
     other = Survey.objects.get(slug="other-survey")
-    (code,) = generate_codes(survey=other, count=1, user=charlie)
+    (code,) = generate_codes(survey=other, count=1, acting_user=charlie)
     assert "We do not recognise this code" in start_with(code).html
 
 
 def test_guessing_is_rate_limited(code_survey, settings, alice):
     settings.CANDOUR_CODE_FAILURE_RATE = "5/900"
-    (code,) = generate_codes(survey=code_survey, count=1, user=alice)
+    (code,) = generate_codes(survey=code_survey, count=1, acting_user=alice)
     for _ in range(5):
         assert start_with(invitations.format_code(invitations.new_code())).response.status_code == 400
     blocked = start_with(code)  # even a right code waits once the limit is reached

@@ -1,5 +1,5 @@
 from survey.models import Answer, PendingSubmission, Response, Survey
-from survey.responses.mixing import mix_pending
+from survey.responses.mixing import mix_pending_submissions
 from survey.responses.submit import submit_response
 from tests.factories import answers
 
@@ -19,7 +19,7 @@ def test_mixing_moves_every_pending_submission_and_enqueues_aggregation(
     submit(survey, 12, raised="yes", outcome="not", barriers=["fear"])
     assert not Response.objects.exists()  # figures count submissions once moved
     with django_capture_on_commit_callbacks(execute=True):
-        moved = mix_pending()
+        moved = mix_pending_submissions()
     assert moved == {survey.pk: 12}
     assert not PendingSubmission.objects.exists()
     assert Response.objects.count() == 12
@@ -31,9 +31,9 @@ def test_mixing_moves_every_pending_submission_and_enqueues_aggregation(
 def test_lone_submission_waits_for_company(survey, settings):
     settings.CANDOUR_MIX_MIN_BATCH = 3
     submit(survey, 2)
-    assert mix_pending() == {}
+    assert mix_pending_submissions() == {}
     assert PendingSubmission.objects.count() == 2
-    assert mix_pending(force=True) == {survey.pk: 2}
+    assert mix_pending_submissions(force=True) == {survey.pk: 2}
 
 
 def test_small_batch_from_an_earlier_day_waits_while_nothing_can_hide_it(survey, settings):
@@ -42,7 +42,7 @@ def test_small_batch_from_an_earlier_day_waits_while_nothing_can_hide_it(survey,
     settings.CANDOUR_MIX_MIN_BATCH = 10
     submit(survey, 1)
     PendingSubmission.objects.update(submitted_on=datetime.date(2020, 1, 1))
-    assert mix_pending() == {}
+    assert mix_pending_submissions() == {}
 
 
 def test_small_batch_is_hidden_among_remixed_stored_responses(survey, settings):
@@ -68,7 +68,7 @@ def test_small_batch_is_hidden_among_remixed_stored_responses(survey, settings):
     )
     submit(survey, 1, service="iapt")
     PendingSubmission.objects.update(submitted_on=datetime.date(2020, 1, 2))
-    assert mix_pending() == {survey.pk: 1}
+    assert mix_pending_submissions() == {survey.pk: 1}
     after_ids = set(Response.objects.values_list("pk", flat=True))
     assert len(after_ids) == 16
     assert len(before_ids & after_ids) == 15 - 9  # nine stored responses moved into the new batch
@@ -83,7 +83,7 @@ def test_small_batch_is_hidden_among_remixed_stored_responses(survey, settings):
 
 
 def test_mixing_nothing_does_nothing(survey):
-    assert mix_pending() == {}
+    assert mix_pending_submissions() == {}
 
 
 TRICKY_TEXTS = [

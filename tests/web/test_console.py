@@ -78,7 +78,7 @@ def test_publish_with_a_bad_note_changes_nothing(client, alice, figures):
 def test_the_audit_list_says_each_change_in_words(client, alice, survey):
     from survey.definitions.status import set_status
 
-    set_status(survey=survey, user=alice, status="closed")
+    set_status(survey=survey, acting_user=alice, status="closed")
     client.force_login(alice)
     page = client.get(f"/console/{survey.slug}/").content.decode()
     assert "Closed the survey" in page and "survey.closed" not in page

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from survey.figures.aggregate import compute_results
 from survey.management.base import survey_by_slug
-from survey.responses.mixing import mix_pending
+from survey.responses.mixing import mix_pending_submissions
 
 
 class Command(BaseCommand):
@@ -13,7 +13,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, slug, **options):
         survey = survey_by_slug(slug)
-        while mix_pending(force=True):
+        while mix_pending_submissions(force=True):
             pass
         if not compute_results(survey_id=survey.pk):
             raise CommandError("another aggregation of this survey is running; try again when it has finished")
