@@ -15,6 +15,7 @@ from survey.staff import signin as accounts
 from survey.staff import team
 from survey.staff.permissions import member_required
 from survey.web.forms import InviteForm, TokenForm
+from survey.web.refusals import refusal_as_message
 
 
 class SignInView(auth_views.LoginView):
@@ -86,10 +87,7 @@ def team_page(request, survey: Survey):
 @require_POST
 @member_required(Member.Role.ORGANISER)
 def member_remove(request, survey: Survey, member_id: int):
-    try:
+    with refusal_as_message(request):
         team.remove_member(survey=survey, member_id=member_id, acting_user=request.user)
-    except team.TeamRefused as exc:
-        messages.error(request, str(exc))
-    else:
         messages.success(request, "Removed from the team.")
     return redirect("survey:team", slug=survey.slug)

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from survey.definitions import editing, languages
 from survey.definitions.format import DefinitionError, export_definition
-from survey.definitions.status import StatusRefused, schedule, set_status
+from survey.definitions.status import schedule, set_status
 from survey.models import Member, Survey
 from survey.staff.permissions import member_required
 from survey.web import respondent as respond
@@ -35,6 +35,7 @@ from survey.web.forms import (
     SurveySettingsForm,
     choice_rows,
 )
+from survey.web.refusals import refusal_as_message
 
 
 def attach_error(form, error: DefinitionError, prefix: str, fields: dict[str, str]) -> None:
@@ -326,11 +327,8 @@ def definition_download(request, survey: Survey):
 @require_POST
 @member_required(Member.Role.ORGANISER)
 def survey_status(request, survey: Survey):
-    try:
+    with refusal_as_message(request):
         set_status(survey=survey, acting_user=request.user, status=request.POST.get("status", ""))
-    except StatusRefused as exc:
-        messages.error(request, str(exc))
-    else:
         messages.success(request, f"The survey is now {Survey.Status(request.POST['status']).label.lower()}.")
     return redirect("survey:survey-build", slug=survey.slug)
 
@@ -342,11 +340,8 @@ def survey_schedule(request, survey: Survey):
     if not form.is_valid():
         messages.error(request, "Enter the times as a date and a time, like 2026-12-01 09:00.")
         return redirect("survey:survey-build", slug=survey.slug)
-    try:
+    with refusal_as_message(request):
         schedule(survey=survey, acting_user=request.user, **form.cleaned_data)
-    except StatusRefused as exc:
-        messages.error(request, str(exc))
-    else:
         messages.success(request, "The schedule is saved.")
     return redirect("survey:survey-build", slug=survey.slug)
 

@@ -23,7 +23,7 @@ from survey.models import (
 )
 from survey.moderation.decisions import save_moderation_settings
 from survey.reports.drafting import add_action_update, save_report_settings
-from survey.reports.publishing import PublishRefused, publish_report
+from survey.reports.publishing import publish_report
 from survey.responses import invitation_codes as invitations
 from survey.staff.permissions import member_required
 from survey.web.charts import bar_chart
@@ -35,6 +35,7 @@ from survey.web.forms import (
     PublishForm,
     ReportSettingsForm,
 )
+from survey.web.refusals import refusal_as_message
 
 
 def coarse_progress(result_set: ResultSet | None, k: int) -> str:
@@ -85,12 +86,9 @@ def publish(request, survey: Survey):
     if not form.is_valid():
         messages.error(request, "The note is too long.")
         return redirect("survey:survey-results", slug=survey.slug)
-    try:
+    with refusal_as_message(request):
         report = publish_report(survey=survey, acting_user=request.user, note=form.cleaned_data["note"])
-    except PublishRefused as exc:
-        messages.error(request, str(exc))
-        return redirect("survey:survey-results", slug=survey.slug)
-    messages.success(request, f"Version {report.number} of the report is published.")
+        messages.success(request, f"Version {report.number} of the report is published.")
     return redirect("survey:survey-results", slug=survey.slug)
 
 

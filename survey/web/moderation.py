@@ -12,6 +12,7 @@ from survey.moderation import decisions as moderation
 from survey.moderation.detector import suggest_redaction
 from survey.staff.permissions import member_required
 from survey.web.forms import DecisionForm
+from survey.web.refusals import refusal_as_message
 
 
 def _highlighted(text: str, spans) -> str:
@@ -65,7 +66,7 @@ def decide(request, survey: Survey, answer_id):
     concerns, breakdowns = _choices(survey)
     form = DecisionForm(request.POST, concerns=concerns, breakdowns=breakdowns)
     action = request.POST.get("action")
-    try:
+    with refusal_as_message(request):
         if not form.is_valid():
             raise moderation.ModerationRefused("; ".join(e for errors in form.errors.values() for e in errors))
         if action == "approve":
@@ -86,19 +87,15 @@ def decide(request, survey: Survey, answer_id):
             messages.success(request, "Flagged: the text has been sent to the safeguarding contact.")
         else:
             raise moderation.ModerationRefused("Choose approve, reject or flag.")
-    except moderation.ModerationRefused as exc:
-        messages.error(request, str(exc))
     return redirect("survey:moderation-queue", slug=survey.slug)
 
 
 @require_POST
 @member_required(Member.Role.MODERATOR)
 def review(request, survey: Survey, answer_id):
-    try:
+    with refusal_as_message(request):
         moderation.review_quote(survey=survey, acting_user=request.user, answer_id=answer_id)
         messages.success(request, "Reviewed: the quote can now be published.")
-    except moderation.ModerationRefused as exc:
-        messages.error(request, str(exc))
     return redirect("survey:moderation-queue", slug=survey.slug)
 
 
