@@ -292,6 +292,8 @@ ADMINS = [("Admin", a) for a in env.list("ADMINS", default=[])]
 # DESIGN rule 1: logs carry no address, user agent or respondent data. The
 # dev server and gunicorn access logs are configured without the client
 # address; Django's own loggers never receive request bodies.
+# Error reports mask the password of every URL-shaped setting (REDIS_URL...).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "survey.web.log_filters.SafeSettingsFilter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 
@@ -60,3 +61,23 @@ def test_health_check_answers_over_plain_http_when_https_is_enforced(client, db,
     settings.SECURE_SSL_REDIRECT = True
     assert client.get("/healthz").content == b"ok"
     assert client.get("/").status_code == 301  # everything else goes to HTTPS
+
+
+def test_seed_demo_refuses_in_production(settings):
+    from django.core.management import CommandError, call_command
+
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="development only"):
+        call_command("seed_demo", respondents=1)
+
+
+def test_error_reports_mask_passwords_in_url_settings(settings):
+    from django.views.debug import get_exception_reporter_filter
+
+    settings.REDIS_URL = "redis://:s3cret@cache.internal:6379/0"
+    settings.CELERY_BROKER_URL = "redis://broker:s3cret@cache.internal:6379/0"
+    settings.CACHES = {"default": {"BACKEND": "x", "LOCATION": "redis://:s3cret@cache.internal:6379/0"}}
+    settings.SOME_LIST = ["postgres://app:s3cret@db.internal/candour"]
+    shown = repr(get_exception_reporter_filter(None).get_safe_settings())
+    assert "s3cret" not in shown
+    assert "cache.internal:6379/0" in shown  # the rest of the URL still helps whoever reads the report

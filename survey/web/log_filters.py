@@ -1,6 +1,9 @@
 """Logging helpers that keep request metadata out of every log line."""
 
 import logging
+import re
+
+from django.views.debug import SafeExceptionReporterFilter
 
 
 class DropRequestFilter(logging.Filter):
@@ -14,3 +17,23 @@ class DropRequestFilter(logging.Filter):
         if hasattr(record, "request"):
             record.request = None
         return True
+
+
+# scheme://user:password@host: the password part of any URL.
+_URL_PASSWORD = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^:/@\s]*:)[^@\s]+(?=@)", re.IGNORECASE)
+
+
+def mask_url_passwords(text: str) -> str:
+    """The text with the password of every URL in it replaced by asterisks."""
+    return _URL_PASSWORD.sub(lambda m: m["head"] + SafeExceptionReporterFilter.cleansed_substitute, text)
+
+
+class SafeSettingsFilter(SafeExceptionReporterFilter):
+    """Error reports (admin mails, technical 500 pages) show settings with the
+    password of every URL-shaped value masked: REDIS_URL, CELERY_BROKER_URL,
+    CACHES' LOCATION and any other, whatever its name. Django's own filter
+    only masks settings whose *name* looks secret."""
+
+    def cleanse_setting(self, key, value):
+        cleansed = super().cleanse_setting(key, value)
+        return mask_url_passwords(cleansed) if type(cleansed) is str else cleansed
