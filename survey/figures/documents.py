@@ -138,10 +138,24 @@ def csv_rows(document: dict) -> list[list]:
     return rows
 
 
+# A spreadsheet reads a cell beginning with one of these as a formula (which
+# can fetch a URL carrying the sheet's data, or run a command).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value):
+    """A value safe to put in a CSV or XLSX cell: text that a spreadsheet
+    would take for a formula gets a leading quote; numbers stay numbers.
+    Every download (CSV, XLSX) passes each cell through here."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def results_csv(document: dict) -> str:
     """A results document as CSV: one row per figure, suppressed ones blank."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_HEADER)
-    writer.writerows(csv_rows(document))
+    writer.writerows([spreadsheet_cell(v) for v in row] for row in csv_rows(document))
     return out.getvalue()

