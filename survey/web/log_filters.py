@@ -19,6 +19,26 @@ class DropRequestFilter(logging.Filter):
         return True
 
 
+# Gunicorn's "Invalid request from ip=<address>: ..." (a warning), and any
+# IPv4 address written elsewhere in a message.
+_IP_FIELD = re.compile(r"\bip=.*?(?=: |$)")
+_IPV4 = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?![\d.])")
+
+
+class DropAddressFilter(logging.Filter):
+    """Rewrite records that name a client address (DESIGN rule 1): the
+    message stays, so the log still says what happened, without the address.
+    Gunicorn formats the address into the message itself, so level and
+    format settings cannot keep it out."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        scrubbed = _IPV4.sub("[address]", _IP_FIELD.sub("ip=[address]", message))
+        if scrubbed != message:
+            record.msg, record.args = scrubbed, ()
+        return True
+
+
 # scheme://user:password@host: the password part of any URL.
 _URL_PASSWORD = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^:/@\s]*:)[^@\s]+(?=@)", re.IGNORECASE)
 

@@ -169,3 +169,20 @@ def test_no_log_or_dump_holds_the_address_or_user_agent(site):
     assert MARKER not in server_log + worker_log
     assert dump.count(MARKER) == 1
     assert re.search(r'"model": "survey.answer", "pk": "[0-9a-f-]+", "fields": \{[^}]*' + MARKER, dump)
+
+
+def test_a_malformed_request_is_logged_without_the_client_address(site):
+    """Gunicorn warns "Invalid request from ip=..." for a request it cannot
+    parse; the warning stays (something happened) but without the address."""
+    port = int(site["url"].rsplit(":", 1)[1])
+    for malformed in (b"GET / HTTP/9.9\r\n\r\n", b"GET / HTTP/1.1\r\nBad Header\r\n\r\n"):
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as connection:
+            connection.sendall(malformed)
+            assert connection.recv(1024).startswith(b"HTTP/1.1 400")
+    path = site["tmp"] / "gunicorn.log"
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and path.read_text().count("Invalid request") < 2:
+        time.sleep(0.1)
+    server_log = path.read_text()
+    assert server_log.count("Invalid request") == 2, server_log
+    assert "127.0.0.1" not in server_log
