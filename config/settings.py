@@ -200,9 +200,9 @@ CONTENT_SECURITY_POLICY = {
 }
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
 
-# The cache holds only short-lived rate-limit counters under salted, rotating
-# hashes (rule 8). Redis in production keeps nothing on disk; without Redis
-# it is this process's memory.
+# The cache holds only short-lived rate-limit counters under keyed hashes that
+# change every window (rule 8). Redis in production keeps nothing on disk;
+# without Redis it is this process's memory.
 if REDIS_URL_FOR_CACHE := env.str("REDIS_URL", default=""):
     CACHES = {
         "default": {

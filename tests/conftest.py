@@ -94,12 +94,12 @@ def eager():
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    """Every test starts with an empty cache: a new rate-limit salt (so no
-    counters), no sign-in failures counted, and no report page cached from
-    another test's database."""
+    """Every test starts with an empty cache: no rate-limit counters (and
+    rate limiting on, not paused by another test's cache outage), no sign-in
+    failures counted, and no report page cached from another test's database."""
     from django.core.cache import cache
 
-    from survey.responses.ratelimit import forget_salt
+    from survey.responses import ratelimit
 
     cache.clear()
-    forget_salt()
+    ratelimit._paused_until = 0.0

@@ -1,24 +1,24 @@
 """Rate limits held only in the cache (Redis without persistence, or memory).
 
 DESIGN rule 8: the client address is used in memory to pick a counter and
-is never stored. Counter keys are HMACs of the address under a random salt
-that lives in the cache and expires (rotates) every hour; once it is gone,
-no key can be turned back into an address, not even by brute force over
-all IPv4 addresses.
+is never stored. Counters are fixed, clock-aligned windows: window number
+floor(now / window), every counter of a window expiring at its end, so a
+counter's lifetime says nothing about when its address first came. Its key
+is an HMAC of the address under a key derived from SECRET_KEY and the
+window number, so every web host computes the same keys while the cache
+holds nothing (no salt) that would let its reader test an address against
+them; a new window has keys unrelated to the last one's.
 """
 
-import hashlib
-import hmac
-import secrets
+import math
 import time
 
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest
+from django.utils.crypto import salted_hmac
 
-SALT_KEY = "rl:salt"
-SALT_LIFETIME = 3600
 # After a cache failure, skip rate limiting for a while rather than make
 # every respondent wait on a dead Redis.
 PAUSE_AFTER_FAILURE = 30.0
@@ -34,35 +34,10 @@ def _failed() -> None:
     _paused_until = time.monotonic() + PAUSE_AFTER_FAILURE
 
 
-# The salt as last read from the cache, kept in this process no longer than
-# the cache keeps it (its remaining lifetime), so that rotation still forgets it.
-_local_salt: tuple[bytes, float] | None = None
-
-
 def _redis():
     """The Redis client behind the cache, or None for the in-memory cache."""
     backend = caches["default"]
     return backend._cache.get_client(write=True) if isinstance(backend, RedisCache) else None
-
-
-def _salt() -> bytes:
-    global _local_salt
-    if _local_salt is not None and time.monotonic() < _local_salt[1]:
-        return _local_salt[0]
-    cache.add(SALT_KEY, secrets.token_hex(32), SALT_LIFETIME)
-    salt, lifetime = cache.get(SALT_KEY), SALT_LIFETIME
-    client = _redis()
-    if client is not None:
-        lifetime = client.ttl(cache.make_and_validate_key(SALT_KEY))
-    salt = (salt or secrets.token_hex(32)).encode()
-    _local_salt = (salt, time.monotonic() + max(0, min(lifetime, SALT_LIFETIME) - 1))
-    return salt
-
-
-def forget_salt() -> None:
-    """Drop this process's copy of the salt (tests rotate it between cases)."""
-    global _local_salt
-    _local_salt = None
 
 
 def client_address(request: HttpRequest) -> str:
@@ -74,9 +49,21 @@ def client_address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-def _key(bucket: str, request: HttpRequest) -> str:
-    digest = hmac.new(_salt(), client_address(request).encode(), hashlib.sha256).hexdigest()[:32]
-    return f"rl:{bucket}:{digest}"
+def counter_key(bucket: str, address: str, window: int, now: float | None = None) -> str:
+    """The cache key counting ``address`` in ``bucket`` during the current
+    ``window``-second window (named by its number)."""
+    number = int((time.time() if now is None else now) // window)
+    digest = salted_hmac(f"candour.ratelimit.{window}.{number}", address, algorithm="sha256").hexdigest()[:32]
+    return f"rl:{bucket}:{number}:{digest}"
+
+
+def _key(bucket: str, request: HttpRequest, window: int, now: float) -> str:
+    return counter_key(bucket, client_address(request), window, now)
+
+
+def _window_end(window: int, now: float) -> int:
+    """The Unix time at which the current window ends (and its counters go)."""
+    return (int(now // window) + 1) * window
 
 
 def _parse(rate: str) -> tuple[int, int]:
@@ -86,47 +73,53 @@ def _parse(rate: str) -> tuple[int, int]:
 
 def is_limited(bucket: str, request: HttpRequest, rate: str) -> bool:
     """True if this client has already used up ``rate`` ("count/seconds")."""
-    limit, _ = _parse(rate)
+    limit, window = _parse(rate)
     if not _available():
         return False
     try:
-        return (cache.get(_key(bucket, request)) or 0) >= limit
+        return (cache.get(_key(bucket, request, window, time.time())) or 0) >= limit
     except Exception:  # noqa: BLE001 - a cache outage must not stop anyone answering
         _failed()
         return False
 
 
+def _count(key: str, window: int, now: float) -> int:
+    """Add one to a counter that expires at the end of its window; its new value.
+    With Redis, one round trip (a pipeline) and an absolute expiry (EXAT), the
+    same instant for every counter of the window."""
+    client = _redis()
+    if client is None:
+        if not cache.add(key, 1, math.ceil(_window_end(window, now) - now)):
+            return cache.incr(key)
+        return 1
+    stored = cache.make_and_validate_key(key)
+    pipe = client.pipeline(transaction=False)
+    pipe.set(stored, 0, exat=_window_end(window, now), nx=True)
+    pipe.incr(stored)
+    return pipe.execute()[1]
+
+
 def hit(bucket: str, request: HttpRequest, rate: str) -> None:
-    """Count one event for this client; the counter expires after the window."""
+    """Count one event for this client in the current window."""
     _, window = _parse(rate)
     if not _available():
         return
     try:
-        key = _key(bucket, request)
-        if not cache.add(key, 1, window):
-            cache.incr(key)
+        now = time.time()
+        _count(_key(bucket, request, window, now), window, now)
     except Exception:  # noqa: BLE001
         _failed()
 
 
 def take(bucket: str, request: HttpRequest, rate: str) -> bool:
-    """Count one event for this client and say whether it is over ``rate``:
-    one round trip to Redis (a pipeline), counting refused events too."""
+    """Count one event for this client and say whether it is over ``rate``
+    (refused events count too)."""
     limit, window = _parse(rate)
     if not _available():
         return False
     try:
-        key = _key(bucket, request)
-        client = _redis()
-        if client is None:
-            if not cache.add(key, 1, window):
-                return cache.incr(key) > limit
-            return 1 > limit
-        stored = cache.make_and_validate_key(key)
-        pipe = client.pipeline(transaction=False)
-        pipe.set(stored, 0, ex=window, nx=True)
-        pipe.incr(stored)
-        return pipe.execute()[1] > limit
+        now = time.time()
+        return _count(_key(bucket, request, window, now), window, now) > limit
     except Exception:  # noqa: BLE001 - a cache outage must not stop anyone answering
         _failed()
         return False
