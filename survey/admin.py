@@ -1,9 +1,54 @@
 """Admin: accounts, surveys and their members. Deliberately no response,
-answer or pending-submission admin: nobody browses raw answers here."""
+answer, comment-review or pending-submission admin: nobody browses raw
+answers or comments here, so no admin page is a reading to audit.
+
+Every change made here is audited like a console action (AuditedAdmin)."""
+
+import json
 
 from django.contrib import admin
+from django.contrib.admin.models import LogEntry
 
 from survey.models import AuditEvent, Member, Survey
+
+
+def _change_text(message) -> str:
+    """The admin's change message (a list of added/changed/deleted parts,
+    inline edits included) as the admin's history page words it."""
+    return LogEntry(change_message=json.dumps(message) if isinstance(message, list) else message).get_change_message()
+
+
+def _survey_of(obj) -> Survey | None:
+    return obj if isinstance(obj, Survey) else getattr(obj, "survey", None)
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Writes an AuditEvent for every add, change (with its inline edits) and
+    delete, beside Django's own LogEntry: a superuser's changes (a member
+    added, k lowered, a survey reopened) appear in the survey's audit list
+    like anyone else's. The admin calls these hooks for every save and
+    delete, single or bulk."""
+
+    def _audit(self, request, action, obj, text, survey):
+        what = f"{obj._meta.verbose_name} {obj}"
+        AuditEvent.objects.create(
+            survey=survey, user=request.user, action=action, detail=f"{what}: {text}" if text else what
+        )
+
+    def log_addition(self, request, obj, message):
+        self._audit(request, AuditEvent.Action.ADMIN_ADDED, obj, _change_text(message), _survey_of(obj))
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        self._audit(request, AuditEvent.Action.ADMIN_CHANGED, obj, _change_text(message), _survey_of(obj))
+        return super().log_change(request, obj, message)
+
+    def log_deletions(self, request, queryset):
+        for obj in queryset:
+            # A deleted survey would take its own events with it: record this one without it.
+            survey = None if isinstance(obj, Survey) else _survey_of(obj)
+            self._audit(request, AuditEvent.Action.ADMIN_DELETED, obj, "", survey)
+        return super().log_deletions(request, queryset)
 
 
 class MemberInline(admin.TabularInline):
@@ -13,7 +58,7 @@ class MemberInline(admin.TabularInline):
 
 
 @admin.register(Survey)
-class SurveyAdmin(admin.ModelAdmin):
+class SurveyAdmin(AuditedAdmin):
     list_display = ["slug", "title", "status", "access", "min_group_size"]
     fields = ["slug", "title", "status", "access", "min_group_size"]
     readonly_fields = ["slug", "access"]
@@ -24,7 +69,7 @@ class SurveyAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(AuditedAdmin):
     list_display = ["at", "survey", "user", "action", "detail"]
     list_filter = ["action"]
 
@@ -36,3 +81,14 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# Apps' own admins (accounts, groups, two-factor devices, sign-in lockouts)
+# were registered before this module ran (survey comes last in
+# INSTALLED_APPS): give each the same auditing.
+for _model, _model_admin in list(admin.site._registry.items()):
+    if not isinstance(_model_admin, AuditedAdmin):
+        admin.site.unregister(_model)
+        admin.site.register(
+            _model, type(f"Audited{type(_model_admin).__name__}", (AuditedAdmin, type(_model_admin)), {})
+        )

@@ -380,7 +380,8 @@ class ActionUpdate(models.Model):
 
 
 class AuditEvent(models.Model):
-    """Who changed what and when: every staff action that changes data."""
+    """Who changed what and when: every staff action that changes data, and
+    every reading of individual comments (the moderation queue)."""
 
     class Action(models.TextChoices):
         # One entry per kind of staff change; the label is what the audit list shows.
@@ -407,6 +408,10 @@ class AuditEvent(models.Model):
         TEAM_REMOVED = "team.removed", "Removed someone from the team"
         TWO_FACTOR_ON = "account.two_factor_on", "Turned on two-factor sign-in"
         TWO_FACTOR_OFF = "account.two_factor_off", "Turned off two-factor sign-in"
+        ADMIN_ADDED = "admin.added", "Added something in the admin"
+        ADMIN_CHANGED = "admin.changed", "Changed something in the admin"
+        ADMIN_DELETED = "admin.deleted", "Deleted something in the admin"
+        COMMENTS_READ = "comments.read", "Read comments in the moderation queue"
 
     survey = models.ForeignKey(Survey, models.CASCADE, null=True, blank=True, related_name="audit")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")

@@ -50,6 +50,19 @@ def queue(*, survey: Survey) -> QuerySet[Answer]:
     )
 
 
+def record_comments_read(*, survey: Survey, acting_user: User, shown: int) -> None:
+    """Audit one reading of the queue: one event per page view that showed
+    comments (the one waiting, and approvals awaiting a second moderator),
+    since reading raw comments is reading individual-level data."""
+    if shown:
+        AuditEvent.objects.create(
+            survey=survey,
+            user=acting_user,
+            action=AuditEvent.Action.COMMENTS_READ,
+            detail=f"{shown} comment{'s' if shown != 1 else ''} shown",
+        )
+
+
 def highlights(*, survey: Survey, text: str):
     return detect(text, survey.moderation_terms)
 

@@ -57,6 +57,8 @@ def queue(request, survey: Survey):
         context["form"] = DecisionForm(
             initial={"redacted_text": suggest_redaction(answer.text, spans)}, concerns=concerns, breakdowns=breakdowns
         )
+    shown = (answer is not None) + len(context["awaiting_review"])
+    moderation.record_comments_read(survey=survey, acting_user=request.user, shown=shown)
     return render(request, "survey/moderate/queue.html", context)
 
 

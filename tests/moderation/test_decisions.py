@@ -161,3 +161,31 @@ def test_organiser_sets_terms_contact_and_review(client, alice, survey):
     )
     survey.refresh_from_db()
     assert survey.moderation_terms == ["Willow Ward", "Rowan Unit"] and survey.two_person_review
+
+
+def test_reading_the_moderation_queue_is_audited(client, django_user_model, alice, survey, comments):
+    """A superuser who makes themself moderator in /admin/ and reads the queue
+    shows up in the survey's audit list: one event per queue page that shows
+    comments (the waiting one, and any approvals awaiting a second look)."""
+    root = django_user_model.objects.create_superuser("root", password="pw-root-123456")
+    client.force_login(root)
+    client.post(
+        f"/admin/survey/survey/{survey.pk}/change/",
+        {
+            "title": survey.title,
+            "status": survey.status,
+            "min_group_size": survey.min_group_size,
+            "members-TOTAL_FORMS": 1,
+            "members-INITIAL_FORMS": 0,
+            "members-0-user": root.pk,
+            "members-0-role": "moderator",
+        },
+    )
+    assert client.get("/moderate/therapy-2026/").status_code == 200
+    read = AuditEvent.objects.filter(survey=survey, user=root, action=AuditEvent.Action.COMMENTS_READ)
+    assert read.count() == 1 and "1 comment" in read.get().detail
+    assert AuditEvent.objects.filter(survey=survey, user=root, action=AuditEvent.Action.ADMIN_CHANGED).exists()
+    # The organiser's console lists both.
+    client.force_login(alice)
+    html = client.get("/console/therapy-2026/").content.decode()
+    assert AuditEvent.Action.COMMENTS_READ.label in html
