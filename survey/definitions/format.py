@@ -29,6 +29,14 @@ BUILTIN_DIR = Path(__file__).parent / "builtin"
 
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+# Titles and labels go to varchar(200) columns (survey/models.py); PostgreSQL
+# refuses a longer one, SQLite would quietly keep it.
+TITLE_MAX = 200
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX)]
+# A definition is a handful of levels deep (survey, sections, questions,
+# choices, a text's languages); anything far deeper is refused before it can
+# exhaust the parser's or the validator's recursion.
+MAX_DEPTH = 20
 YES_NO_CHOICES = [{"value": "yes", "label": "Yes"}, {"value": "no", "label": "No"}]
 
 
@@ -85,7 +93,7 @@ class _Localised(_Strict):
 class ChoiceDef(_Localised):
     _texts = ("label",)
     value: Key
-    label: Text
+    label: Title
 
 
 class ShowIfDef(_Strict):
@@ -136,14 +144,14 @@ class QuestionDef(_Localised):
 
 class SectionDef(_Localised):
     _texts = ("title",)
-    title: Text
+    title: Title
     questions: list[QuestionDef] = Field(default_factory=list)
 
 
 class ConcernDef(_Localised):
     _texts = ("label",)
     key: Key
-    label: Text
+    label: Title
     raised: Key
     outcome: Key
     resolved_values: list[Key] = Field(min_length=1)
@@ -152,7 +160,7 @@ class ConcernDef(_Localised):
 class SurveyDef(_Localised):
     _texts = ("title", "intro")
     slug: Key
-    title: Text
+    title: Title
     intro: str = ""
     min_group_size: int = Field(default=10, ge=5, le=1000)
     access: Literal["open", "codes"] = "open"
@@ -180,6 +188,36 @@ def _pydantic_path(loc: tuple) -> str:
     return path
 
 
+def _check_shape(document: Any) -> None:
+    """Refuse, by path, a document nested deeper than MAX_DEPTH or holding a
+    NUL character in any text or name (PostgreSQL cannot store one). Walks
+    with its own stack, so no depth makes it recurse."""
+    stack: list[tuple[Any, str, int]] = [(document, "", 0)]
+    while stack:
+        value, path, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise DefinitionError(path, f"nested more than {MAX_DEPTH} levels deep")
+        if isinstance(value, str) and "\x00" in value:
+            raise DefinitionError(path, "contains a NUL character, which a text cannot hold")
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if "\x00" in str(key):
+                    raise DefinitionError(path, "a field name contains a NUL character")
+                stack.append((item, f"{path}.{key}" if path else str(key), depth + 1))
+        elif isinstance(value, list):
+            stack.extend((item, f"{path}[{i}]", depth + 1) for i, item in enumerate(value))
+
+
+def parse_json(text: str) -> Any:
+    """Parse a definition's JSON; too deep a nesting is refused, not a crash."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DefinitionError("", f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except RecursionError:
+        raise DefinitionError("", f"nested more than {MAX_DEPTH} levels deep") from None
+
+
 def validate_definition(document: Any, *, partial: bool = False) -> SurveyDef:
     """Validate a parsed definition; raise DefinitionError at the first fault.
 
@@ -189,6 +227,7 @@ def validate_definition(document: Any, *, partial: bool = False) -> SurveyDef:
     """
     if not isinstance(document, dict):
         raise DefinitionError("", "a survey definition is a JSON object")
+    _check_shape(document)
     try:
         survey = SurveyDef.model_validate(document)
     except ValidationError as exc:
@@ -249,11 +288,7 @@ def validate_definition(document: Any, *, partial: bool = False) -> SurveyDef:
 
 
 def parse_definition(text: str) -> SurveyDef:
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DefinitionError("", f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
-    return validate_definition(document)
+    return validate_definition(parse_json(text))
 
 
 def _questions(document: dict) -> dict[str, tuple[str, dict]]:

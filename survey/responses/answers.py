@@ -171,6 +171,8 @@ def clean_answers(spec: SurveySpec, raw: dict[str, AnswerValue | None]) -> dict[
                 raise AnswerError(q.key, "must be text")
             if len(value) > FREE_TEXT_MAX:
                 raise AnswerError(q.key, f"is longer than {FREE_TEXT_MAX} characters")
+            if "\x00" in value:  # PostgreSQL cannot store it: refuse here, not fail at the insert
+                raise AnswerError(q.key, "contains a NUL character, which a text cannot hold")
             answers[q.key] = value
         else:
             if not isinstance(value, str) or value not in labels:

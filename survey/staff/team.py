@@ -6,6 +6,8 @@ working once a password is set, and expires after PASSWORD_RESET_TIMEOUT).
 Until then their membership is listed as a pending invitation.
 """
 
+import logging
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.contrib.auth.tokens import default_token_generator
@@ -17,6 +19,8 @@ from django.utils.http import urlsafe_base64_encode
 
 from survey.models import AuditEvent, Member, Survey
 from survey.refused import Refused
+
+logger = logging.getLogger(__name__)
 
 
 class TeamRefused(Refused):
@@ -31,6 +35,16 @@ def team_invitation_link(*, user, site_url: str) -> str:
 
 def is_pending(user) -> bool:
     return not user.has_usable_password()
+
+
+def _send_invitation(subject: str, body: str, email: str) -> None:
+    """Send an invitation after its membership is committed. A mail failure
+    must not turn a done invitation into an error page: the member stays on
+    the team, pending, and "Send a new invitation link" sends another."""
+    try:
+        send_mail(subject, body, None, [email])
+    except Exception:  # noqa: BLE001 - SMTP down, refused, ...: the invitation itself stands
+        logger.warning("A team invitation e-mail could not be sent; send a new link from the team page.")
 
 
 @transaction.atomic
@@ -62,7 +76,8 @@ def invite_member(*, survey: Survey, email: str, role: str, acting_user: User, s
             f'"{survey.title}" on Candour. Sign in as usual to see it.\n'
         )
     # Sent after commit, so a rolled-back invitation sends nothing.
-    transaction.on_commit(lambda: send_mail(f"Candour: {survey.title}", body, None, [email]))
+    subject = " ".join(f"Candour: {survey.title}".split())  # a header holds no newline
+    transaction.on_commit(lambda: _send_invitation(subject, body, email))
     AuditEvent.objects.create(
         survey=survey,
         user=acting_user,

@@ -9,7 +9,13 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from survey.definitions import languages
-from survey.definitions.format import YES_NO_CHOICES, DefinitionError, builtin_definitions, validate_definition
+from survey.definitions.format import (
+    YES_NO_CHOICES,
+    DefinitionError,
+    builtin_definitions,
+    parse_json,
+    validate_definition,
+)
 from survey.models import Member, Question, Survey
 from survey.responses.answers import FREE_TEXT_MAX, QuestionSpec
 
@@ -183,10 +189,8 @@ def read_definition_file(upload) -> dict:
     except UnicodeDecodeError:
         raise forms.ValidationError("The file is not UTF-8 text: save it as JSON and try again.") from None
     try:
-        document = json.loads(text)
+        document = parse_json(text)
         validate_definition(document, partial=True)
-    except json.JSONDecodeError as exc:
-        raise forms.ValidationError(f"Not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}).") from None
     except DefinitionError as exc:
         raise forms.ValidationError(str(exc)) from None
     return document

@@ -162,3 +162,88 @@ def test_load_survey_command_loads_a_file_and_a_builtin(db, tmp_path):
     call_command("load_survey", str(path))
     call_command("load_survey", "raising-concerns")
     assert set(Survey.objects.values_list("slug", flat=True)) == {"therapy-2026", "raising-concerns"}
+
+
+def nested(depth: int):
+    value: list = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+def test_deep_nesting_is_refused_by_path_not_a_crash():
+    with pytest.raises(DefinitionError, match="nested more than 20 levels deep"):
+        parse_definition("[" * 100_000 + "]" * 100_000)
+    document = definition()
+    document["sections"][0]["questions"][0]["help"] = nested(5000)
+    assert fault(document).startswith("sections[0].questions[0].help")
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        ("title",),
+        ("sections", 0, "title"),
+        ("sections", 0, "questions", 0, "choices", 0, "label"),
+        ("concerns", 0, "label"),
+    ],
+)
+def test_a_title_or_label_longer_than_its_column_is_refused(where):
+    document = definition()
+    parent = document
+    for key in where[:-1]:
+        parent = parent[key]
+    parent[where[-1]] = "x" * 201
+    path = "".join(f"[{k}]" if isinstance(k, int) else (f".{k}" if i else k) for i, k in enumerate(where))
+    assert fault(document).startswith(f"{path}: "), fault(document)
+    parent[where[-1]] = "x" * 200
+    validate_definition(document)
+
+
+def test_a_nul_in_any_text_is_refused_by_path():
+    document = definition()
+    document["sections"][0]["questions"][0]["text"] = "Your\x00service"
+    assert fault(document) == "sections[0].questions[0].text: contains a NUL character, which a text cannot hold"
+    document = definition()
+    document["intro"] = {"en": "Hello", "cy": "Helo\x00"}
+    assert fault(document).startswith("intro.cy: contains a NUL")
+
+
+def upload(client, text: str):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    file = SimpleUploadedFile("survey.json", text.encode(), content_type="application/json")
+    return client.post("/console/therapy-2026/build/upload/", {"definition": file}, follow=True)
+
+
+BAD_DEFINITIONS = {
+    "deep": ("[" * 100_000 + "]" * 100_000, "nested more than 20 levels deep"),
+    "long": (json.dumps(definition() | {"title": "x" * 201}), "title: String should have at most 200 characters"),
+    "nul": (json.dumps(definition() | {"intro": "a\x00b"}), "intro: contains a NUL character"),
+}
+
+
+def uploads_are_refused(client, alice, survey, which):
+    client.force_login(alice)
+    before = export_definition(survey=survey)
+    text, message = BAD_DEFINITIONS[which]
+    response = upload(client, text)
+    assert response.status_code == 200
+    assert f"The definition was not loaded: {message}" in response.content.decode()
+    assert export_definition(survey=Survey.objects.get(pk=survey.pk)) == before
+
+
+@pytest.mark.parametrize("which", list(BAD_DEFINITIONS))
+def test_bad_uploads_are_refused_in_the_builder(client, alice, survey, which):
+    uploads_are_refused(client, alice, survey, which)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("which", ["long", "nul"])
+def test_bad_uploads_are_refused_on_postgresql(client, alice, survey, which):
+    from django.db import connection
+
+    from tests.faults.helpers import need
+
+    need(connection.vendor == "postgresql", "needs PostgreSQL (DATABASE_URL)")
+    uploads_are_refused(client, alice, survey, which)

@@ -11,14 +11,22 @@ from django.test import Client
 from hypothesis import given
 from hypothesis import strategies as st
 
-from survey.definitions.format import DefinitionError, load_definition, validate_definition
+from survey.definitions.format import DefinitionError, load_definition, parse_definition, validate_definition
 from survey.models import Answer, PendingSubmission, Response, Survey
 from survey.responses.importing import CsvImportError, import_responses
 from survey.web.respondent import _sign
-from tests.factories import DEFINITION, HEADER
+from tests.factories import DEFINITION, HEADER, to_csv
+from tests.factories import answers as make_answers
 
+# Texts an attacker would try: NUL bytes, newlines and carriage returns,
+# formula starts, and texts longer than a title's 200-character column.
+hostile_text = st.one_of(
+    st.text(max_size=12),
+    st.text(alphabet=st.sampled_from('ab \x00\n\r\t=;,"'), max_size=12),
+    st.integers(150, 260).map(lambda n: "x" * n),
+)
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-5, 2000) | st.text(max_size=12),
+    st.none() | st.booleans() | st.integers(-5, 2000) | hostile_text,
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
     max_leaves=12,
 )
@@ -99,6 +107,22 @@ def test_definitions_are_accepted_or_refused_with_a_path(db, document):
     assert survey.questions.exists()
 
 
+@given(st.sampled_from(ALL_PATHS), st.integers(1, 5000))
+def test_deeply_nested_definitions_are_refused_not_a_crash(db, path, depth):
+    document = copy.deepcopy(DEFINITION)
+    parent = document
+    for key in path[:-1]:
+        parent = parent[key]
+    parent[path[-1]] = "__deep__"
+    text = json.dumps(document).replace('"__deep__"', "[" * depth + "]" * depth, 1)
+    try:
+        parse_definition(text)
+    except DefinitionError as exc:
+        assert "nested more than" in exc.message or names_a_place_in(document, exc), str(exc)
+        return
+    assert depth <= 20
+
+
 def names_a_row_and_column(message: str, header: list, text: str) -> bool:
     """Whether a CSV refusal names the row (the header is row 1) and, for a
     fault in a cell, the column; or says the file as a whole is empty."""
@@ -133,6 +157,24 @@ def test_csv_imports_are_all_or_nothing(survey, case):
     assert Response.objects.count() == before[0] + count
 
 
+@given(st.lists(hostile_text, min_size=1, max_size=4))
+def test_free_text_cells_are_kept_exactly_or_refused(survey, comments):
+    rows = [make_answers(raised="yes", outcome="not", comment=c) for c in comments] * 1
+    text = to_csv(rows)
+    before = Answer.objects.filter(question__key="patient_care_comment").count()
+    try:
+        import_responses(survey=survey, text=text)
+    except CsvImportError as exc:
+        assert names_a_row_and_column(str(exc), HEADER, text), str(exc)
+        assert Answer.objects.filter(question__key="patient_care_comment").count() == before
+        return
+    stored = Answer.objects.filter(question__key="patient_care_comment").order_by().values_list("text", flat=True)
+    assert "\x00" not in "".join(stored)
+    kept = sorted(c.strip() for c in comments if c.strip())
+    assert all(c in list(stored) for c in kept)  # exactly as written, carriage returns and all
+    Response.objects.filter(survey=survey).delete()
+
+
 answers = st.dictionaries(
     st.sampled_from(["service", "raised_patient_care", "outcome_patient_care", "patient_care_comment", "safe", "x"]),
     st.text(max_size=8) | st.sampled_from(["iapt", "yes", "no", "partly", "3"]) | st.lists(st.text(max_size=4)),
@@ -144,6 +186,7 @@ posts = st.fixed_dictionaries(
         "page": st.text(max_size=3) | st.sampled_from(["0", "1", "2", "99", "-1"]),
         "state": st.text(max_size=20),
         "q_service": st.text(max_size=8),
+        "q_patient_care_comment": hostile_text,
         "q_safe": st.sampled_from(["1", "5", "9", ""]),
         "website": st.text(max_size=5),
     },

@@ -55,3 +55,32 @@ def test_import_of_unknown_survey_is_refused(db, tmp_path):
     path.write_text("service\niapt\n")
     with pytest.raises(CommandError, match='no survey "nope"'):
         call_command("import_responses", "nope", str(path))
+
+
+def test_a_carriage_return_inside_a_quoted_answer_is_kept(survey, tmp_path):
+    path = tmp_path / "in.csv"
+    path.write_bytes(to_csv([answers(raised="yes", outcome="not", comment="first line\rsecond\r\nthird")] * 1).encode())
+    call_command("import_responses", "therapy-2026", str(path))
+    assert Answer.objects.get(question__key="patient_care_comment").text == "first line\rsecond\r\nthird"
+
+
+def nul_refused(survey, tmp_path):
+    rows = [answers(raised="yes", outcome="not", comment="fine")] * 3
+    rows.append(answers(raised="yes", outcome="not", comment="bad\x00byte"))
+    with pytest.raises(CommandError, match=r'row 5, column "patient_care_comment": contains a NUL character'):
+        run_import(tmp_path, to_csv(rows))
+    assert not Response.objects.exists() and Survey.objects.get(pk=survey.pk).data_version == 0
+
+
+def test_a_nul_in_a_free_text_cell_is_refused_by_row_and_column(survey, tmp_path):
+    nul_refused(survey, tmp_path)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_nul_in_a_free_text_cell_is_refused_on_postgresql(survey, tmp_path):
+    from django.db import connection
+
+    from tests.faults.helpers import need
+
+    need(connection.vendor == "postgresql", "needs PostgreSQL (DATABASE_URL)")
+    nul_refused(survey, tmp_path)

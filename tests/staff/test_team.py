@@ -70,3 +70,26 @@ def test_removing_a_moderator_is_recorded(organiser, bob, survey):
     organiser.post(reverse("survey:member-remove", kwargs={"slug": SLUG, "member_id": member.pk}))
     assert not Member.objects.filter(pk=member.pk).exists()
     assert AuditEvent.objects.filter(survey=survey, action="team.removed").exists()
+
+
+def test_a_newline_in_the_title_neither_breaks_nor_loses_the_invitation(
+    organiser, survey, django_capture_on_commit_callbacks, settings
+):
+    from survey.models import Survey
+
+    Survey.objects.filter(pk=survey.pk).update(title="Ward 7\nsurvey")
+    response = invite(organiser, "erin@example.org", capture=django_capture_on_commit_callbacks)
+    assert response.status_code == 302
+    assert mail.outbox[0].subject == "Candour: Ward 7 survey"
+    # A mail server that refuses: the invitation stands, to be sent again from the team page.
+    settings.EMAIL_BACKEND = "tests.staff.test_team.RefusingBackend"
+    assert invite(organiser, "fay@example.org", capture=django_capture_on_commit_callbacks).status_code == 302
+    assert Member.objects.filter(survey=survey, user__email="fay@example.org").exists()
+
+
+class RefusingBackend:
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("SMTP is down")

@@ -16,7 +16,10 @@ class Command(BaseCommand):
     def handle(self, *args, slug, file, **options):
         survey = survey_by_slug(slug)
         try:
-            text = Path(file).read_text(encoding="utf-8-sig")
+            # newline="": the CSV reader, not the file, decides what ends a row,
+            # so a carriage return inside a quoted answer stays as written.
+            with Path(file).open(encoding="utf-8-sig", newline="") as f:
+                text = f.read()
         except (OSError, UnicodeDecodeError) as exc:
             raise CommandError(f"cannot read {file}: {exc}") from None
         try:
