@@ -153,7 +153,11 @@ def _random_hex_ids(count: int) -> list[str]:
 
 def _copy_rows(survey_id: int, batch: list[tuple], ids: list[uuid.UUID], answer_rows: _AnswerRows) -> None:
     """PostgreSQL: COPY the responses, then their answers, shuffled in chunks.
-    psycopg's write_row writes COPY's text format (escaping, NULL)."""
+    psycopg's write_row writes COPY's text format (escaping, NULL).
+
+    Every row is checked first: a COPY that fails part-way is logged by
+    PostgreSQL with the failing line, answers and all."""
+    _check_rows(batch, answer_rows)
     with connection.cursor() as cursor:
         raw = cursor.cursor  # psycopg's own cursor, for COPY
         with raw.copy("COPY survey_response (id, survey_id, submitted_on) FROM STDIN") as copy:
@@ -171,6 +175,15 @@ def _copy_rows(survey_id: int, batch: list[tuple], ids: list[uuid.UUID], answer_
                 _shuffle(rows)
                 for answer_id, (response_hex, q, c, t) in zip(_random_hex_ids(len(rows)), rows, strict=True):
                     copy.write_row((answer_id, response_hex, q, c, t))
+
+
+def _check_rows(batch: list[tuple], answer_rows: _AnswerRows) -> None:
+    """Raise, before any statement, for a row COPY would refuse (an unknown
+    question or choice, a NUL character, which PostgreSQL text cannot hold)."""
+    for answers, _, _ in batch:
+        for _, _, text in answer_rows(answers):
+            if "\x00" in text:
+                raise ValueError("an answer holds a NUL character")
 
 
 def _create_rows(survey_id: int, batch: list[tuple], ids: list[uuid.UUID], answer_rows: _AnswerRows) -> None:
