@@ -217,6 +217,21 @@ class Answer(models.Model):
         ]
 
 
+class ModerationBatch(models.Model):
+    """Free-text answers released to the moderation queue together.
+
+    A comment reaches the queue only inside a batch: at least k
+    (``min_group_size``) comments at a time, or an earlier day's remainder,
+    so the queue is no clock. Release is recorded here, never on the answer
+    rows; the batch holds its date only.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(Survey, models.CASCADE, related_name="moderation_batches")
+    released_on = models.DateField()
+    answers = models.ManyToManyField(Answer, related_name="moderation_batches")
+
+
 class InvitationCode(models.Model):
     """A single-use invitation code, stored only as a keyed hash (rule 4).
 

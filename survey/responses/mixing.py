@@ -25,6 +25,7 @@ from survey.models import (
     Response,
     Survey,
 )
+from survey.moderation.decisions import release_comments
 from survey.responses.answers import AnswerValue
 from survey.responses.pending import InvalidToken, unseal
 from survey.responses.submit import spend_tokens
@@ -48,11 +49,12 @@ def _lookups(survey_id: int) -> tuple[dict[str, int], dict[tuple[str, str], int]
 def _take_for_remixing(survey_id: int, count: int) -> list[tuple[list[tuple], date]]:
     """Remove ``count`` random stored responses, returning their answers so
     they can be inserted again, under new ids, inside a new batch."""
-    # Responses whose comments a moderator has decided on keep their ids, so
-    # decisions and approved quotes survive.
+    # Responses whose comments were released to moderators (or decided on)
+    # keep their ids, so the queue, decisions and approved quotes survive.
     old = list(
         Response.objects.filter(survey_id=survey_id)
         .exclude(answers__review__isnull=False)
+        .exclude(answers__moderation_batches__isnull=False)
         .order_by("?")
         .values_list("pk", "submitted_on")[:count]
     )
@@ -202,6 +204,16 @@ def _create_rows(survey_id: int, batch: list[tuple], ids: list[uuid.UUID], answe
 
 
 def mix_pending_submissions(*, batch_size: int = 5000, force: bool = False) -> dict[int, int]:
+    """Mix waiting submissions (``_mix``), then release new comments to the
+    moderation queue in batches of at least k (``release_comments``), then,
+    on PostgreSQL, VACUUM the pending pool and the code table."""
+    moved = _mix(batch_size, force)
+    release_comments()
+    _vacuum()
+    return moved
+
+
+def _mix(batch_size: int, force: bool) -> dict[int, int]:
     """Move waiting submissions into the response table in shuffled batches.
 
     A survey's submissions move once CANDOUR_MIX_MIN_BATCH of them are
@@ -244,7 +256,6 @@ def mix_pending_submissions(*, batch_size: int = 5000, force: bool = False) -> d
             remix = max(0, minimum - len(submissions))
             moved[survey_id] = insert_responses(survey_id=survey_id, submissions=submissions, remix=remix)
         transaction.on_commit(lambda: request_aggregation(survey_ids=list(moved)))
-    _vacuum()
     return moved
 
 
