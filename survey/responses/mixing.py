@@ -209,7 +209,8 @@ def mix_pending_submissions(*, batch_size: int = 5000, force: bool = False) -> d
     on PostgreSQL, VACUUM the pending pool and the code table."""
     moved = _mix(batch_size, force)
     release_comments()
-    _vacuum()
+    if moved:
+        _vacuum()
     return moved
 
 
