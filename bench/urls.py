@@ -1,6 +1,7 @@
 """Baselines measured beside the real views, under the same server and settings."""
 
 import json
+import secrets
 
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
@@ -9,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from survey.models import PendingSubmission, Survey
+from survey.responses.pending import seal
 
 
 @csrf_exempt
@@ -16,7 +18,10 @@ def bare_submit(request):
     """Insert the same payload as one row, with nothing else around it."""
     survey_id = Survey.objects.values_list("pk", flat=True).get(slug=request.POST["slug"])
     PendingSubmission.objects.create(
-        survey_id=survey_id, answers=json.loads(request.POST["answers"]), submitted_on=timezone.localdate()
+        survey_id=survey_id,
+        payload=seal(json.loads(request.POST["answers"]), secrets.token_hex(32)),
+        nonce_hash=secrets.token_hex(32),
+        submitted_on=timezone.localdate(),
     )
     return HttpResponseRedirect("/done/")
 

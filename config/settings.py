@@ -221,6 +221,9 @@ CANDOUR_SUBMIT_RATE = env.str("CANDOUR_SUBMIT_RATE", default="300/3600")
 CANDOUR_CODE_FAILURE_RATE = env.str("CANDOUR_CODE_FAILURE_RATE", default="20/900")
 # Key for the keyed hashes of invitation codes; defaults to one derived from SECRET_KEY.
 CANDOUR_CODE_KEY = env.str("CANDOUR_CODE_KEY", default="")
+# Fernet key(s) sealing waiting submissions (comma separated, newest first);
+# never stored in the database. Defaults to one derived from SECRET_KEY.
+CANDOUR_PENDING_KEY = env.str("CANDOUR_PENDING_KEY", default="")
 
 # Celery. Without REDIS_URL the broker lives in files under var/ so that
 # `make run` needs no server; production and CI point REDIS_URL at Redis.

@@ -36,6 +36,8 @@ class Survey(models.Model):
     # Bumped whenever responses are added; results record the version they
     # were computed from, so "results older than answers" is a comparison.
     data_version = models.PositiveIntegerField(default=0)
+    # Invitation codes ever generated; used = issued - codes still stored.
+    codes_issued = models.PositiveIntegerField(default=0)
     # A new random value whenever load_definition saves the survey: caches
     # of its structure (responses.answers.survey_spec) are keyed by it.
     definition_version = models.UUIDField(default=uuid.uuid4, editable=False)
@@ -167,13 +169,24 @@ class PendingSubmission(models.Model):
     """A submission waiting to be mixed into the response table (rule 4).
 
     Rows are moved out in shuffled batches by ``mix_pending_submissions``;
-    the payload is the validated answers keyed by question key.
+    the payload is the validated answers keyed by question key and the
+    spent form token's hash, sealed (survey/responses/pending.py), so a
+    dump shows neither. ``nonce_hash`` is a second keyed hash of the form
+    token, unique, so that a double submit stores nothing (ON CONFLICT DO
+    NOTHING); it differs from the UsedFormToken hash written at mixing.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     survey = models.ForeignKey(Survey, models.CASCADE, related_name="pending")
-    answers = models.JSONField()
+    payload = models.TextField()
+    nonce_hash = models.CharField(max_length=64, unique=True)
     submitted_on = models.DateField()
+
+    @property
+    def answers(self) -> dict:
+        from survey.responses.pending import unseal
+
+        return unseal(self.payload)[0]
 
 
 class Response(models.Model):
@@ -204,15 +217,32 @@ class Answer(models.Model):
         ]
 
 
+class ModerationBatch(models.Model):
+    """Free-text answers released to the moderation queue together.
+
+    A comment reaches the queue only inside a batch: at least k
+    (``min_group_size``) comments at a time, or an earlier day's remainder,
+    so the queue is no clock. Release is recorded here, never on the answer
+    rows; the batch holds its date only.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(Survey, models.CASCADE, related_name="moderation_batches")
+    released_on = models.DateField()
+    answers = models.ManyToManyField(Answer, related_name="moderation_batches")
+
+
 class InvitationCode(models.Model):
     """A single-use invitation code, stored only as a keyed hash (rule 4).
 
-    No link to any response and no time of use: only whether it is spent.
+    A code is deleted when it is burned, so the table holds only unused
+    codes: no used flag, no order of use, no link to a submission. The
+    key is the hash (no sequential id following the printed list); a batch
+    is inserted in shuffled order.
     """
 
+    code_hash = models.CharField(max_length=64, primary_key=True)
     survey = models.ForeignKey(Survey, models.CASCADE, related_name="codes")
-    code_hash = models.CharField(max_length=64, unique=True)
-    used = models.BooleanField(default=False)
 
 
 class CommentReview(models.Model):

@@ -7,10 +7,13 @@ form; a group label is shown with it only where that group has at least k
 respondents.
 """
 
+import random
+from datetime import date
+
 from django.contrib.auth.models import User
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, Min, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from survey.models import (
@@ -18,12 +21,15 @@ from survey.models import (
     AuditEvent,
     CommentReview,
     Concern,
+    ModerationBatch,
     Question,
     Response,
     Survey,
 )
 from survey.moderation.detector import detect
 from survey.refused import Refused
+
+_shuffle = random.SystemRandom().shuffle
 
 
 @transaction.atomic
@@ -40,13 +46,9 @@ class ModerationRefused(Refused):
     pass
 
 
-def queue(*, survey: Survey) -> QuerySet[Answer]:
-    """Free-text answers waiting for a decision, oldest first."""
-    return (
-        Answer.objects.filter(question__survey=survey, question__kind=Question.Kind.FREE_TEXT, review__isnull=True)
-        .exclude(text="")
-        .select_related("question")
-        .order_by("response__submitted_on", "pk")
+def _comments(survey_filter: dict) -> QuerySet[Answer]:
+    return Answer.objects.filter(question__kind=Question.Kind.FREE_TEXT, review__isnull=True, **survey_filter).exclude(
+        text=""
     )
 
 
@@ -61,6 +63,62 @@ def record_comments_read(*, survey: Survey, acting_user: User, shown: int) -> No
             action=AuditEvent.Action.COMMENTS_READ,
             detail=f"{shown} comment{'s' if shown != 1 else ''} shown",
         )
+
+
+def queue(*, survey: Survey) -> QuerySet[Answer]:
+    """Free-text answers released to moderators and waiting for a decision.
+
+    Only comments inside a ModerationBatch are shown, batch by batch (oldest
+    release first), in the order of their random ids: not the order they
+    were sent in.
+    """
+    released = ModerationBatch.answers.through.objects.filter(answer_id=OuterRef("pk"))
+    return (
+        _comments({"question__survey": survey})
+        .filter(Exists(released))
+        .select_related("question")
+        .order_by(
+            Subquery(released.order_by("moderationbatch__released_on").values("moderationbatch__released_on")[:1]),
+            "pk",
+        )
+    )
+
+
+def release_comments(*, today: date | None = None) -> dict[int, int]:
+    """Release new comments to the moderation queue in batches (DESIGN rule 7).
+
+    For each survey, the comments not yet in any batch are released together
+    once there are at least k (the survey's ``min_group_size``) of them;
+    fewer are released only once their day is over (the day's remainder).
+    Each release is one ModerationBatch holding the set, in shuffled order:
+    no answer row is written. Returns how many comments each survey released.
+    """
+    today = today or timezone.localdate()
+    released: dict[int, int] = {}
+    waiting = (
+        _comments({})
+        .filter(moderation_batches__isnull=True)
+        .values("question__survey_id")
+        .annotate(n=Count("pk"), first_day=Min("response__submitted_on"))
+        .order_by()
+    )
+    for row in waiting:
+        survey_id = row["question__survey_id"]
+        with transaction.atomic():
+            survey = Survey.objects.select_for_update().filter(pk=survey_id).first()
+            if survey is None:
+                continue
+            new = _comments({"question__survey": survey}).filter(moderation_batches__isnull=True)
+            ids = list(new.values_list("pk", flat=True))
+            if len(ids) < survey.min_group_size:
+                ids = list(new.filter(response__submitted_on__lt=today).values_list("pk", flat=True))
+            if not ids:
+                continue
+            _shuffle(ids)
+            batch = ModerationBatch.objects.create(survey=survey, released_on=today)
+            batch.answers.add(*ids)
+            released[survey_id] = len(ids)
+    return released
 
 
 def highlights(*, survey: Survey, text: str):

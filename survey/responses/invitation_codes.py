@@ -8,11 +8,13 @@ unknown one without asking the database.
 
 import hashlib
 import hmac
+import random
 import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import F
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext
 from stdnum import luhn
@@ -24,6 +26,7 @@ from survey.refused import Refused
 ALPHABET = "ABCDEFGHJKMNPQRSTWXY23456789"
 RANDOM_LENGTH = 11
 MAX_BATCH = 5000
+_shuffle = random.SystemRandom().shuffle
 
 
 class CodeError(Refused):
@@ -79,7 +82,11 @@ def generate_codes(*, survey: Survey, count: int, acting_user: User) -> list[str
     if not 1 <= count <= MAX_BATCH:
         raise CodeError(f"A batch holds between 1 and {MAX_BATCH} codes.")
     codes = [new_code() for _ in range(count)]
-    InvitationCode.objects.bulk_create(InvitationCode(survey=survey, code_hash=code_hash(c)) for c in codes)
+    # Rows go in shuffled, keyed by the hash: neither their order nor a key follows the printed list.
+    rows = [InvitationCode(survey=survey, code_hash=code_hash(c)) for c in codes]
+    _shuffle(rows)
+    InvitationCode.objects.bulk_create(rows)
+    Survey.objects.filter(pk=survey.pk).update(codes_issued=F("codes_issued") + count)
     AuditEvent.objects.create(
         survey=survey, user=acting_user, action=AuditEvent.Action.CODES_GENERATED, detail=f"{count} codes"
     )
@@ -87,8 +94,8 @@ def generate_codes(*, survey: Survey, count: int, acting_user: User) -> list[str
 
 
 def code_status(*, survey: Survey, hashed: str) -> str:
-    """ "ok", "used" or "unknown" for a code hash of this survey."""
-    used = InvitationCode.objects.filter(survey=survey, code_hash=hashed).values_list("used", flat=True).first()
-    if used is None:
-        return "unknown"
-    return "used" if used else "ok"
+    """ "ok" for a code of this survey not yet used, else "not_accepted".
+
+    A burned code leaves no row, so "already used" and "never issued" are one answer.
+    """
+    return "ok" if InvitationCode.objects.filter(survey=survey, code_hash=hashed).exists() else "not_accepted"

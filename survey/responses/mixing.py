@@ -2,6 +2,7 @@
 batches, in transactions of their own, so that nothing in the database (ids,
 row order, transaction ids) ties a response to its request (DESIGN rule 4)."""
 
+import logging
 import os
 import random
 import uuid
@@ -24,7 +25,12 @@ from survey.models import (
     Response,
     Survey,
 )
+from survey.moderation.decisions import release_comments
 from survey.responses.answers import AnswerValue
+from survey.responses.pending import InvalidToken, unseal
+from survey.responses.submit import spend_tokens
+
+logger = logging.getLogger(__name__)
 
 _shuffle = random.SystemRandom().shuffle
 
@@ -43,11 +49,12 @@ def _lookups(survey_id: int) -> tuple[dict[str, int], dict[tuple[str, str], int]
 def _take_for_remixing(survey_id: int, count: int) -> list[tuple[list[tuple], date]]:
     """Remove ``count`` random stored responses, returning their answers so
     they can be inserted again, under new ids, inside a new batch."""
-    # Responses whose comments a moderator has decided on keep their ids, so
-    # decisions and approved quotes survive.
+    # Responses whose comments were released to moderators (or decided on)
+    # keep their ids, so the queue, decisions and approved quotes survive.
     old = list(
         Response.objects.filter(survey_id=survey_id)
         .exclude(answers__review__isnull=False)
+        .exclude(answers__moderation_batches__isnull=False)
         .order_by("?")
         .values_list("pk", "submitted_on")[:count]
     )
@@ -148,7 +155,11 @@ def _random_hex_ids(count: int) -> list[str]:
 
 def _copy_rows(survey_id: int, batch: list[tuple], ids: list[uuid.UUID], answer_rows: _AnswerRows) -> None:
     """PostgreSQL: COPY the responses, then their answers, shuffled in chunks.
-    psycopg's write_row writes COPY's text format (escaping, NULL)."""
+    psycopg's write_row writes COPY's text format (escaping, NULL).
+
+    Every row is checked first: a COPY that fails part-way is logged by
+    PostgreSQL with the failing line, answers and all."""
+    _check_rows(batch, answer_rows)
     with connection.cursor() as cursor:
         raw = cursor.cursor  # psycopg's own cursor, for COPY
         with raw.copy("COPY survey_response (id, survey_id, submitted_on) FROM STDIN") as copy:
@@ -168,6 +179,15 @@ def _copy_rows(survey_id: int, batch: list[tuple], ids: list[uuid.UUID], answer_
                     copy.write_row((answer_id, response_hex, q, c, t))
 
 
+def _check_rows(batch: list[tuple], answer_rows: _AnswerRows) -> None:
+    """Raise, before any statement, for a row COPY would refuse (an unknown
+    question or choice, a NUL character, which PostgreSQL text cannot hold)."""
+    for answers, _, _ in batch:
+        for _, _, text in answer_rows(answers):
+            if "\x00" in text:
+                raise ValueError("an answer holds a NUL character")
+
+
 def _create_rows(survey_id: int, batch: list[tuple], ids: list[uuid.UUID], answer_rows: _AnswerRows) -> None:
     responses = [
         Response(id=response_id, survey_id=survey_id, submitted_on=day)
@@ -184,6 +204,17 @@ def _create_rows(survey_id: int, batch: list[tuple], ids: list[uuid.UUID], answe
 
 
 def mix_pending_submissions(*, batch_size: int = 5000, force: bool = False) -> dict[int, int]:
+    """Mix waiting submissions (``_mix``), then release new comments to the
+    moderation queue in batches of at least k (``release_comments``), then,
+    on PostgreSQL, VACUUM the pending pool and the code table."""
+    moved = _mix(batch_size, force)
+    release_comments()
+    if moved:
+        _vacuum()
+    return moved
+
+
+def _mix(batch_size: int, force: bool) -> dict[int, int]:
     """Move waiting submissions into the response table in shuffled batches.
 
     A survey's submissions move once CANDOUR_MIX_MIN_BATCH of them are
@@ -198,38 +229,25 @@ def mix_pending_submissions(*, batch_size: int = 5000, force: bool = False) -> d
     """
     minimum = settings.CANDOUR_MIX_MIN_BATCH
     moved: dict[int, int] = {}
+    # First, in a transaction of its own, spend the form tokens of the rows
+    # about to move: a replay stays refused once the pending row is gone,
+    # and no token shares a transaction id with a pending row or a response.
     with transaction.atomic():
-        waiting = {
-            row["survey_id"]: row
-            for row in PendingSubmission.objects.values("survey_id")
-            .annotate(waiting=Count("pk"), first_day=Min("submitted_on"))
-            .order_by()
-        }
-        # A closed survey gains no more submissions: its last few need not wait for company.
-        closed = set(
-            Survey.objects.filter(pk__in=list(waiting), status=Survey.Status.CLOSED).values_list("pk", flat=True)
-        )
-        ready = [
-            survey_id
-            for survey_id, row in waiting.items()
-            if row["waiting"] >= minimum
-            or force
-            or (
-                (row["first_day"] < timezone.localdate() or survey_id in closed)
-                and Response.objects.filter(survey_id=survey_id).exists()
-            )
-        ]
-        if not ready:
+        candidates = _candidates(minimum, batch_size, force)
+        if not candidates:
             return moved
-        pending = PendingSubmission.objects.filter(survey_id__in=ready).order_by("?")
+        spend_tokens([token for _, token in candidates.values()], timezone.localdate())
+    with transaction.atomic():
+        pending = PendingSubmission.objects.filter(pk__in=list(candidates))
         if connection.features.has_select_for_update_skip_locked:
             pending = pending.select_for_update(skip_locked=True)
-        claimed = list(pending.values_list("pk", "survey_id", "answers", "submitted_on")[:batch_size])
+        claimed = list(pending.values_list("pk", "survey_id", "submitted_on"))
         if not claimed:
             return moved
+        _shuffle(claimed)
         by_survey: dict[int, list] = {}
-        for _, survey_id, answers, day in claimed:
-            by_survey.setdefault(survey_id, []).append((answers, day))
+        for pk, survey_id, day in claimed:
+            by_survey.setdefault(survey_id, []).append((candidates[pk][0], day))
         deleted, _ = PendingSubmission.objects.filter(pk__in=[row[0] for row in claimed]).delete()
         if deleted != len(claimed):
             # Another process got there first; roll back and let it finish.
@@ -240,3 +258,49 @@ def mix_pending_submissions(*, batch_size: int = 5000, force: bool = False) -> d
             moved[survey_id] = insert_responses(survey_id=survey_id, submissions=submissions, remix=remix)
         transaction.on_commit(lambda: request_aggregation(survey_ids=list(moved)))
     return moved
+
+
+def _candidates(minimum: int, batch_size: int, force: bool) -> dict:
+    """Waiting rows ready to move, opened: {pk: (answers, token hash)}."""
+    waiting = {
+        row["survey_id"]: row
+        for row in PendingSubmission.objects.values("survey_id")
+        .annotate(waiting=Count("pk"), first_day=Min("submitted_on"))
+        .order_by()
+    }
+    # A closed survey gains no more submissions: its last few need not wait for company.
+    closed = set(Survey.objects.filter(pk__in=list(waiting), status=Survey.Status.CLOSED).values_list("pk", flat=True))
+    ready = [
+        survey_id
+        for survey_id, row in waiting.items()
+        if row["waiting"] >= minimum
+        or force
+        or (
+            (row["first_day"] < timezone.localdate() or survey_id in closed)
+            and Response.objects.filter(survey_id=survey_id).exists()
+        )
+    ]
+    if not ready:
+        return {}
+    rows = PendingSubmission.objects.filter(survey_id__in=ready).order_by("?").values_list("pk", "payload")
+    opened = {}
+    unreadable = 0
+    for pk, payload in rows[:batch_size]:
+        try:
+            opened[pk] = unseal(payload)
+        except InvalidToken:
+            unreadable += 1  # sealed under a key no longer configured: it waits for the key
+    if unreadable:
+        logger.warning("%d waiting submissions cannot be opened with CANDOUR_PENDING_KEY", unreadable)
+    return opened
+
+
+def _vacuum() -> None:
+    """PostgreSQL: VACUUM the pending pool and the code table after a batch,
+    so that their dead rows (a burned code's, a moved submission's) are
+    pruned from the heap. Not possible inside a transaction (tests, a caller's
+    atomic block): there autovacuum does it later (docs/anonymity.md)."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM survey_pendingsubmission, survey_invitationcode")

@@ -96,7 +96,7 @@ def publish(request, survey: Survey):
 @member_required(Member.Role.ORGANISER)
 def codes(request, survey: Survey):
     """Generate invitation codes; show them once, with a CSV and a printable sheet."""
-    issued = survey.codes.count()
+    issued = survey.codes_issued
     # How many are used is progress: shown coarse and delayed (rule 6), as the
     # respondents of the last release, not as a live count of burned codes.
     counts = {"issued": issued, "used": coarse_progress(getattr(survey, "result_set", None), survey.min_group_size)}

@@ -28,7 +28,7 @@ from survey.models import Survey
 from survey.responses import invitation_codes as invitations
 from survey.responses import ratelimit
 from survey.responses.answers import AnswerError, SurveySpec, clean_answers, is_shown, survey_spec, visible_pages
-from survey.responses.submit import CodeAlreadyUsed, submit_response
+from survey.responses.submit import CodeNotAccepted, submit_response
 from survey.web.forms import CodeForm, PageForm, field_name
 
 _SALT = "candour.respond.state"
@@ -157,12 +157,11 @@ def _start(request, survey, spec) -> HttpResponse:
 
 
 CODE_MESSAGES = {
-    "unknown": _(
-        "We do not recognise this code. Check it against the one you were given, or ask whoever gave it to you."
-    ),
-    "used": _(
-        "This code has already been used, and each code can be used once. If you have not answered yet, "
-        "ask whoever gave it to you for a new one."
+    # A burned code leaves no row behind: "used" and "never issued" cannot be told apart, by design.
+    "not_accepted": _(
+        "This code is not accepted: it has already been used, or it was never issued. Each code can be used "
+        "once. Check it against the one you were given; if you have not answered yet, ask whoever gave it to "
+        "you for a new one."
     ),
 }
 
@@ -279,8 +278,8 @@ def answer_flow(request: HttpRequest, survey: Survey) -> HttpResponse:
             return _too_many(request, survey, "submit")
         try:
             submit_response(survey=survey.model, answers=answers, nonce=state["t"], invitation_hash=state.get("c"))
-        except CodeAlreadyUsed:
-            return _render_intro(request, survey, status=409, error=CODE_MESSAGES["used"])
+        except CodeNotAccepted:
+            return _render_intro(request, survey, status=409, error=CODE_MESSAGES["not_accepted"])
         # A replay (token already spent) gets the same page and stores nothing.
         return _thanks_redirect(survey)
 

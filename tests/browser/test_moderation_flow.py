@@ -2,12 +2,15 @@
 redaction, reject and flag (by keyboard), and the approved quote appears,
 redacted, on the published report."""
 
+import datetime
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 
 from survey.figures.aggregate import compute_results
 from survey.models import CommentReview, Member, Survey
+from survey.moderation.decisions import release_comments
 from survey.reports.publishing import publish_report
 from survey.responses.importing import import_responses
 from tests.browser.a11y import assert_accessible
@@ -46,6 +49,8 @@ def test_moderator_approves_with_redaction_rejects_and_flags(live_server, page):
     rows += [answers(service="iapt")] * 12 + [answers(service="other", raised="yes", outcome="partly")] * 12
     rows += [answers(service="other")] * 12
     import_responses(survey=survey, text=to_csv(rows))
+    # Three comments, fewer than k: they reach the queue together once their day is over.
+    release_comments(today=datetime.date.today() + datetime.timedelta(days=1))
     compute_results(survey_id=survey.pk)
 
     sign_in(page, f"{live_server.url}/moderate/therapy-2026/", "mo")

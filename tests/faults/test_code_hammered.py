@@ -56,7 +56,7 @@ def test_one_code_a_thousand_times(live_server, survey, alice, settings):
     assert statuses.count(302) == 1  # one thank-you
     assert set(statuses) <= {302, 409, 503}  # the rest: "already used" (or busy), never a 500
     assert PendingSubmission.objects.count() == 1
-    assert InvitationCode.objects.get().used
+    assert not InvitationCode.objects.exists()  # burned: deleted
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -19,7 +19,7 @@ def test_failure_mid_submission_rolls_back_and_answers_503(client, survey, monke
     def lost(*args, **kwargs):
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(PendingSubmission.objects, "create", lost)
+    monkeypatch.setattr("survey.responses.submit._insert_pending", lost)
     response = client.post("/s/therapy-2026/answer/", {"action": "submit", "state": _sign({"t": "n1", "a": answers()})})
     assert response.status_code == 503
     assert "Please try again in a minute" in response.content.decode()

@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.contrib.auth.views import redirect_to_login
 from django.core import mail
@@ -12,6 +14,10 @@ from tests.factories import answers, to_csv
 RAW = "Sister Jones on Willow Ward ignored my report"
 
 
+def released_at_days_end():
+    moderation.release_comments(today=datetime.date.today() + datetime.timedelta(days=1))
+
+
 @pytest.fixture
 def comments(survey):
     rows = [answers(service="iapt", raised="yes", outcome="not", comment=RAW)]
@@ -20,6 +26,7 @@ def comments(survey):
     rows += [answers(service="bank", comment="Staffing on nights is unsafe and nobody listens")]
     rows += [answers(service="other")] * 10
     import_responses(survey=survey, text=to_csv(rows))
+    released_at_days_end()  # 4 comments, fewer than k: they reach the queue when the day is over
     compute_results(survey_id=survey.pk)
     Survey.objects.filter(pk=survey.pk).update(
         safeguarding_contact="guardian@example.org", moderation_terms=["Willow Ward"]
@@ -92,6 +99,7 @@ def test_no_quote_while_the_survey_has_fewer_than_k_responses(db, bob):
 
     small = make_survey(slug="small")
     import_responses(survey=small, text=to_csv([answers(comment="Too few of us")] * 5))
+    released_at_days_end()
     answer = moderation.queue(survey=small).first()
     with pytest.raises(moderation.ModerationRefused, match="fewer than 10 responses"):
         moderation.approve_quote(survey=small, acting_user=bob, answer_id=answer.pk, redacted_text="Too few of us")

@@ -34,7 +34,7 @@ def test_codes_are_grouped_unambiguous_and_stored_only_as_keyed_hashes(survey, a
     call_command("dumpdata", "survey.invitationcode", stdout=dump)
     plain = [c.replace("-", "") for c in batch]
     assert not any(c in dump.getvalue() or f in dump.getvalue() for c, f in zip(plain, batch, strict=True))
-    assert {f.name for f in InvitationCode._meta.get_fields()} == {"id", "survey", "code_hash", "used"}
+    assert {f.name for f in InvitationCode._meta.get_fields()} == {"survey", "code_hash"}
 
 
 @given(st.data())
@@ -121,9 +121,9 @@ def test_code_survey_end_to_end_burns_the_code(code_survey, alice):
     assert 'name="state"' in walk.html
     assert finish(walk)["Location"] == "/s/therapy-2026/thanks/"
     assert PendingSubmission.objects.count() == 1
-    assert InvitationCode.objects.get().used
+    assert not InvitationCode.objects.exists()  # a burned code leaves no row
     again = start_with(code)
-    assert again.response.status_code == 400 and "already been used" in again.html
+    assert again.response.status_code == 400 and "not accepted" in again.html
 
 
 @pytest.mark.parametrize(
@@ -136,10 +136,11 @@ def test_bad_codes_get_clear_messages(code_survey, typed, message):
     assert message in walk.html
 
 
-def test_unknown_code_is_told_apart(code_survey, alice):
+def test_unknown_and_used_codes_get_one_message(code_survey, alice):
+    # A burned code leaves no row: "never issued" and "already used" are one answer.
     generate_codes(survey=code_survey, count=1, acting_user=alice)
     walk = start_with(invitations.format_code(invitations.new_code()))
-    assert "We do not recognise this code" in walk.html
+    assert "not accepted: it has already been used, or it was never issued" in walk.html
 
 
 def test_code_used_in_another_tab_stores_nothing(code_survey, alice):
@@ -147,14 +148,14 @@ def test_code_used_in_another_tab_stores_nothing(code_survey, alice):
     first, second = start_with(code), start_with(code)
     finish(first)
     response = finish(second)
-    assert response.status_code == 409 and "already been used" in response.content.decode()
+    assert response.status_code == 409 and "not accepted" in response.content.decode()
     assert PendingSubmission.objects.count() == 1
 
 
 def test_codes_of_another_survey_do_not_open_this_one(code_survey, alice, charlie):
     other = Survey.objects.get(slug="other-survey")
     (code,) = generate_codes(survey=other, count=1, acting_user=charlie)
-    assert "We do not recognise this code" in start_with(code).html
+    assert "not accepted" in start_with(code).html
 
 
 def test_guessing_is_rate_limited(code_survey, settings, alice):
@@ -220,4 +221,4 @@ def test_organiser_generates_codes_once_and_sees_only_counts(client, code_survey
     assert "Issued: <strong>3</strong>" in page and "Used: <strong>fewer than 10</strong>" in page
     assert not any(c in page for c in codes)
     assert client.post("/console/therapy-2026/codes/", {"count": 0}).status_code == 200
-    assert InvitationCode.objects.count() == 3
+    assert InvitationCode.objects.count() == 2  # the used one left no row
