@@ -27,9 +27,19 @@ def _distribution(question: Question, counts: dict, n: int) -> dict:
 
 
 def question_summaries(
-    *, survey: Survey, breakdowns: list[Question], hidden_by_concerns: dict[int, set], counts: Counts
+    *,
+    survey: Survey,
+    breakdowns: list[Question],
+    hidden_by_concerns: dict[int, set],
+    counts: Counts,
+    hidden_in_question: dict[tuple[int, int], set] | None = None,
 ) -> list:
-    """The summaries of every choice question, already suppressed."""
+    """The summaries of every choice question, already suppressed.
+
+    ``hidden_by_concerns``: breakdown pk -> groups hidden in every summary;
+    ``hidden_in_question``: (question pk, breakdown pk) -> groups hidden in
+    a linked concern table (aggregate.linked_figures)."""
+    hidden_in_question = hidden_in_question or {}
     k = survey.min_group_size
     questions = list(
         Question.objects.filter(survey=survey, kind__in=Question.CHOICE_KINDS)
@@ -55,7 +65,12 @@ def question_summaries(
             hidden = (
                 set(cells)
                 if item.get("suppressed")
-                else hidden_cells(cells, k, dominance=DOMINANCE, already_hidden=hidden_by_concerns.get(b.pk, set()))
+                else hidden_cells(
+                    cells,
+                    k,
+                    dominance=DOMINANCE,
+                    already_hidden=hidden_by_concerns.get(b.pk, set()) | hidden_in_question.get((q.pk, b.pk), set()),
+                )
             )
             groups = []
             for c in b.choices.all():
