@@ -6,7 +6,8 @@ few hundred cells, never a loop over responses). A group's distribution is hidde
 respondents, when one answer holds all or all but one of the group (that
 would tell each member's answer), or when its breakdown group is hidden in
 any concern figure; then hidden groups together must be safe by the same
-tests, or more are hidden (secondary suppression).
+tests, or more are hidden (secondary suppression). A breakdown question is
+summarised overall only, never by another breakdown (no cross-tabulation).
 """
 
 from survey.figures.counts import Counts
@@ -57,9 +58,9 @@ def question_summaries(
         else:
             item.update(_distribution(q, counts, n))
         item["breakdowns"] = []
-        for b in breakdowns:
-            if b.pk == q.pk:
-                continue
+        # A breakdown question is summarised overall only: by another
+        # breakdown it would be a cross-tabulation (issue finding 2).
+        for b in [] if q.breakdown else breakdowns:
             b_counts, b_bases = by_breakdown[b.pk]
             cells = {c.pk: (b_counts.get((q.pk, c.pk), {}), b_bases.get((q.pk, c.pk), 0)) for c in b.choices.all()}
             hidden = (
