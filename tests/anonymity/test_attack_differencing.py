@@ -68,3 +68,24 @@ def test_new_report_version_is_refused_until_groups_gain_k_or_the_survey_closes(
     Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.CLOSED)
     compute_results(survey_id=survey.pk)  # closing releases the final figures
     assert publish_report(survey=survey, acting_user=alice).number == 2
+
+
+def test_export_results_prints_only_released_figures(survey):
+    """Issue finding 6: export_results printed the live figures, never
+    released, so two exports around one new respondent told their answers."""
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    def exported():
+        out = StringIO()
+        call_command("export_results", "therapy-2026", stdout=out)
+        return json.loads(out.getvalue())
+
+    add(survey, BASE)
+    before = exported()
+    add(survey, [answers(service="iapt", raised="yes", outcome="adequately")])
+    after = exported()
+    assert after == before
+    assert after["concerns"][0]["raised"]["n"] == len(BASE)

@@ -76,7 +76,8 @@ def test_import_aggregate_export_gives_every_figure(db, tmp_path):
     assert groups["bank"] == {"value": "bank", "label": "Bank", "suppressed": True}
     assert groups["agency"] == {"value": "agency", "label": "Agency", "suppressed": True}
     # Key order is the documented shape.
-    assert list(document) == ["survey", "respondents", "min_group_size", "concerns"]
+    # The released document: the concern figures and the question summaries.
+    assert list(document) == ["survey", "respondents", "min_group_size", "concerns", "questions"]
     assert list(concern) == ["key", "label", "raised", "resolved", "breakdowns"]
 
 
