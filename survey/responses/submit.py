@@ -48,6 +48,7 @@ def submit_response(
                 if burned != 1:
                     raise CodeAlreadyUsed
             PendingSubmission.objects.create(survey=survey, answers=answers, submitted_on=timezone.localdate())
+            Survey.hold_min_group_size(survey.pk)  # from now on k may only be raised
     except IntegrityError:
         return False
     return True
