@@ -89,3 +89,24 @@ def test_export_results_prints_only_released_figures(survey):
     after = exported()
     assert after == before
     assert after["concerns"][0]["raised"]["n"] == len(BASE)
+
+
+def test_closing_is_final_so_no_second_version_differs_by_one_person(survey, alice, organiser):
+    """Issue finding 4: close, publish, reopen, wait for one response, close
+    and publish again: the two versions differed by one person. A closed
+    survey never reopens, by the console or by set_status."""
+    from django.urls import reverse
+
+    from survey.definitions.status import StatusRefused, set_status
+
+    add(survey, BASE)
+    set_status(survey=survey, acting_user=alice, status=Survey.Status.CLOSED)
+    publish_report(survey=survey, acting_user=alice)
+    for status in (Survey.Status.OPEN, Survey.Status.DRAFT):
+        with pytest.raises(StatusRefused):
+            set_status(survey=survey, acting_user=alice, status=status)
+    page = organiser.get(reverse("survey:survey-build", kwargs={"slug": survey.slug})).content.decode()
+    assert "Open the survey now" not in page and 'value="draft"' not in page
+    organiser.post(reverse("survey:survey-status", kwargs={"slug": survey.slug}), {"status": "open"})
+    survey.refresh_from_db()
+    assert survey.status == Survey.Status.CLOSED
