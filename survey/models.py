@@ -338,6 +338,8 @@ class Result(models.Model):
     group = models.ForeignKey(Choice, models.CASCADE, null=True, blank=True, related_name="+")
     measure = models.CharField(max_length=10, choices=Measure.choices)
     suppressed = models.BooleanField(default=False)
+    # Why it is hidden (disclosure.py: fewer than k, too uniform, to protect another group).
+    reason = models.CharField(max_length=60, blank=True, default="")
     count = models.PositiveIntegerField(null=True)
     n = models.PositiveIntegerField(null=True)
 

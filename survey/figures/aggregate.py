@@ -15,7 +15,17 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from survey.figures.counts import current_counts, plan
-from survey.figures.disclosure import DOMINANCE, binary, differencing_risks, hidden_cells, shown_bases, unsafe
+from survey.figures.disclosure import (
+    DOMINANCE,
+    FEWER_THAN_K,
+    PROTECTS_ANOTHER,
+    binary,
+    differencing_risks,
+    hidden_cells,
+    shown_bases,
+    suppression_reasons,
+    unsafe,
+)
 from survey.figures.documents import MEASURES, results_document
 from survey.figures.summaries import question_summaries
 from survey.models import Question, Result, ResultSet, Survey
@@ -62,11 +72,19 @@ def _figure_rows(survey, concern, breakdowns, cells, k) -> list[Result]:
 
     rows: list[Result] = []
 
-    def add(breakdown, group, figures, hidden_measures):
+    def add(breakdown, group, figures, hidden_measures, reason=""):
         for m in MEASURES:
             if m in hidden_measures:
                 rows.append(
-                    Result(survey=survey, concern=concern, breakdown=breakdown, group=group, measure=m, suppressed=True)
+                    Result(
+                        survey=survey,
+                        concern=concern,
+                        breakdown=breakdown,
+                        group=group,
+                        measure=m,
+                        suppressed=True,
+                        reason=reason,
+                    )
                 )
             else:
                 rows.append(
@@ -93,14 +111,13 @@ def _figure_rows(survey, concern, breakdowns, cells, k) -> list[Result]:
         groups = {c.pk: totals([cell for cell in cells if cell[0][i] == c.pk]) for c in choices}
         # A group hidden for "raised" is hidden whole (its resolved n would
         # give its raised count away); "resolved" may hide more groups.
+        raised_cells = {g: binary(f["raised_count"], f["raised_n"]) for g, f in groups.items()}
         if raised_hidden:
             hidden_raised = set(groups)
+            why = dict.fromkeys(groups, FEWER_THAN_K if overall["raised_n"] < k else "the overall figure is hidden")
         else:
-            hidden_raised = hidden_cells(
-                {g: binary(f["raised_count"], f["raised_n"]) for g, f in groups.items()},
-                k,
-                dominance=DOMINANCE,
-            )
+            hidden_raised = hidden_cells(raised_cells, k, dominance=DOMINANCE)
+            why = suppression_reasons(raised_cells, k, dominance=DOMINANCE)
         hidden_resolved = hidden_cells(
             {g: binary(f["resolved_count"], f["resolved_n"]) for g, f in groups.items()},
             k,
@@ -112,7 +129,7 @@ def _figure_rows(survey, concern, breakdowns, cells, k) -> list[Result]:
                 hidden = set(MEASURES)
             elif choice.pk in hidden_resolved:
                 hidden = {"resolved"}
-            add(breakdown, choice, groups[choice.pk], hidden)
+            add(breakdown, choice, groups[choice.pk], hidden, why.get(choice.pk, PROTECTS_ANOTHER) if hidden else "")
     return rows
 
 

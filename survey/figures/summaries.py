@@ -11,7 +11,7 @@ summarised overall only, never by another breakdown (no cross-tabulation).
 """
 
 from survey.figures.counts import Counts
-from survey.figures.disclosure import DOMINANCE, hidden_cells, unsafe_distribution
+from survey.figures.disclosure import DOMINANCE, suppression_reasons, unsafe_distribution
 from survey.figures.stats import proportion
 from survey.models import Question, Survey
 
@@ -64,9 +64,9 @@ def question_summaries(
             b_counts, b_bases = by_breakdown[b.pk]
             cells = {c.pk: (b_counts.get((q.pk, c.pk), {}), b_bases.get((q.pk, c.pk), 0)) for c in b.choices.all()}
             hidden = (
-                set(cells)
+                dict.fromkeys(cells, "the whole question is hidden")
                 if item.get("suppressed")
-                else hidden_cells(
+                else suppression_reasons(
                     cells,
                     k,
                     dominance=DOMINANCE,
@@ -76,7 +76,7 @@ def question_summaries(
             groups = []
             for c in b.choices.all():
                 if c.pk in hidden:
-                    groups.append({"value": c.value, "label": c.label, "suppressed": True})
+                    groups.append({"value": c.value, "label": c.label, "suppressed": True, "reason": hidden[c.pk]})
                 else:
                     groups.append({"value": c.value, "label": c.label, **_distribution(q, *cells[c.pk])})
             item["breakdowns"].append({"question": b.key, "groups": groups})

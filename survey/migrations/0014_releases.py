@@ -26,6 +26,11 @@ class Migration(migrations.Migration):
             name="min_group_size_floor",
             field=models.PositiveSmallIntegerField(default=5, editable=False),
         ),
+        migrations.AddField(
+            model_name="result",
+            name="reason",
+            field=models.CharField(blank=True, default="", max_length=60),
+        ),
         migrations.RunPython(hold_answered_surveys, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name="survey",
