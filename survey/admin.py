@@ -6,6 +6,7 @@ Every change made here is audited like a console action (AuditedAdmin)."""
 
 import json
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 
@@ -51,6 +52,24 @@ class AuditedAdmin(admin.ModelAdmin):
         return super().log_deletions(request, queryset)
 
 
+class SurveyForm(forms.ModelForm):
+    class Meta:
+        model = Survey
+        fields = ["title", "min_group_size"]
+
+    def clean_min_group_size(self):
+        k = self.cleaned_data["min_group_size"]
+        # The floor is set when responses are mixed in; submissions still
+        # waiting count as answers too.
+        held = self.instance.min_group_size if self.instance.pk and self.instance.has_answers() else 0
+        if self.instance.pk and k < max(self.instance.min_group_size_floor, held):
+            raise forms.ValidationError(
+                f"Once anyone has answered, the minimum group size can only be raised "
+                f"(at least {max(self.instance.min_group_size_floor, held)})."
+            )
+        return k
+
+
 class MemberInline(admin.TabularInline):
     model = Member
     extra = 1
@@ -61,8 +80,24 @@ class MemberInline(admin.TabularInline):
 class SurveyAdmin(AuditedAdmin):
     list_display = ["slug", "title", "status", "access", "min_group_size"]
     fields = ["slug", "title", "status", "access", "min_group_size"]
-    readonly_fields = ["slug", "access"]
+    # The status changes only through the console (set_status: audited, and
+    # closing is final); k only upwards once anyone has answered, audited.
+    readonly_fields = ["slug", "access", "status"]
+    form = SurveyForm
     inlines = [MemberInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "min_group_size" in form.changed_data:
+            if obj.has_answers():
+                Survey.hold_min_group_size(obj.pk)
+            before = form.initial["min_group_size"]
+            AuditEvent.objects.create(
+                survey=obj,
+                user=request.user,
+                action=AuditEvent.Action.SURVEY_UPDATED,
+                detail=f"in the admin\nminimum group size (k): {before} -> {obj.min_group_size}",
+            )
 
     def has_add_permission(self, request):
         return False  # surveys come from definitions (load_survey) so they are validated

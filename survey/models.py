@@ -9,7 +9,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 
 class Survey(models.Model):
@@ -28,6 +28,10 @@ class Survey(models.Model):
     # Texts in languages other than the default: {language: {field: text}} (survey/definitions/format.py).
     translations = models.JSONField(default=dict, blank=True)
     min_group_size = models.PositiveSmallIntegerField(default=10)
+    # k may never go below this: set to k at the first submission (waiting or
+    # stored) and raised with k from then on (hold_min_group_size), so k is
+    # never lowered once anyone has answered (issue finding 5).
+    min_group_size_floor = models.PositiveSmallIntegerField(default=5, editable=False)
     access = models.CharField(max_length=10, choices=Access.choices, default=Access.OPEN)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     # Optional times at which beat opens a draft or closes an open survey.
@@ -51,10 +55,29 @@ class Survey(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(condition=Q(min_group_size__gte=5), name="min_group_size_at_least_5"),
+            models.CheckConstraint(
+                condition=Q(min_group_size__gte=F("min_group_size_floor")), name="min_group_size_not_below_floor"
+            ),
         ]
 
     def __str__(self) -> str:
         return self.slug
+
+    def save(self, *args, **kwargs):
+        # The floor only ever moves up, by hold_min_group_size's conditional
+        # update: saving a survey read earlier never writes an older floor.
+        if not self._state.adding and not kwargs.get("update_fields") and not kwargs.get("force_insert"):
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name != "min_group_size_floor"
+            ]
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def hold_min_group_size(survey_id: int) -> None:
+        """Answers have arrived: from now on k may only be raised (the floor follows k up)."""
+        Survey.objects.filter(pk=survey_id, min_group_size_floor__lt=F("min_group_size")).update(
+            min_group_size_floor=F("min_group_size")
+        )
 
     def has_answers(self) -> bool:
         """Whether anyone has answered: stored responses, or submissions waiting to be mixed in.
@@ -345,6 +368,8 @@ class Result(models.Model):
     group = models.ForeignKey(Choice, models.CASCADE, null=True, blank=True, related_name="+")
     measure = models.CharField(max_length=10, choices=Measure.choices)
     suppressed = models.BooleanField(default=False)
+    # Why it is hidden (disclosure.py: fewer than k, too uniform, to protect another group).
+    reason = models.CharField(max_length=60, blank=True, default="")
     count = models.PositiveIntegerField(null=True)
     n = models.PositiveIntegerField(null=True)
 

@@ -370,6 +370,9 @@ def wording_changes(old: dict, new: dict) -> list[str]:
             lines.append(f"{what}: {before!r} -> {after!r}")
 
     compare("title", old["title"], new["title"])
+    # Settings that decide what is shown: k, and which questions are breakdowns.
+    if old.get("min_group_size") != new.get("min_group_size"):
+        lines.append(f"minimum group size (k): {old.get('min_group_size')} -> {new.get('min_group_size')}")
     compare("intro", old.get("intro", ""), new.get("intro", ""))
     for i, (a, b) in enumerate(zip(old["sections"], new["sections"], strict=False)):
         compare(f"section {i + 1} title", a["title"], b["title"])
@@ -378,6 +381,8 @@ def wording_changes(old: dict, new: dict) -> list[str]:
         if key not in old_q:
             continue
         before = old_q[key][1]
+        if bool(before.get("breakdown")) != bool(q.get("breakdown")):
+            lines.append(f"question {key} breakdown: {bool(before.get('breakdown'))} -> {bool(q.get('breakdown'))}")
         compare(f"question {key} text", before["text"], q["text"])
         compare(f"question {key} help", before.get("help", ""), q.get("help", ""))
         labels = {c["value"]: c["label"] for c in before.get("choices", [])}
@@ -412,6 +417,15 @@ def load_definition(
         before = export_definition(survey=survey)
         if has_data:
             faults = structural_changes(before, document)
+            if definition.min_group_size < survey.min_group_size:
+                faults.insert(
+                    0,
+                    DefinitionError(
+                        "min_group_size",
+                        f"the minimum group size can only be raised (it is {survey.min_group_size}): "
+                        "lowering it would show figures about fewer people than respondents were promised",
+                    ),
+                )
             if faults:
                 raise DefinitionError(
                     faults[0].path,
@@ -435,6 +449,8 @@ def load_definition(
     survey.access = definition.access
     survey.definition_version = uuid.uuid4()  # cached structures of the old one are not used again
     survey.save()
+    if not created and has_data:
+        Survey.hold_min_group_size(survey.pk)  # a raised k becomes the new floor
 
     existing = {q.key: q for q in survey.questions.select_related("section")}
     if existing:

@@ -33,6 +33,10 @@ def set_status(*, survey: Survey, acting_user: User, status: str) -> Survey:
     A manual change clears the scheduled time it would overtake.
     """
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    if survey.status == Survey.Status.CLOSED and status != Survey.Status.CLOSED:
+        # Closing is final: reopening and publishing again would give two
+        # versions a few responses apart (issue finding 4).
+        raise StatusRefused("A closed survey stays closed: start a new survey from its definition instead.")
     if status == Survey.Status.OPEN:
         try:
             validate_definition(export_definition(survey=survey))

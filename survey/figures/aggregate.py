@@ -15,7 +15,17 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from survey.figures.counts import current_counts, plan
-from survey.figures.disclosure import DOMINANCE, binary, differencing_risks, hidden_cells, shown_bases, unsafe
+from survey.figures.disclosure import (
+    DOMINANCE,
+    FEWER_THAN_K,
+    PROTECTS_ANOTHER,
+    binary,
+    differencing_risks,
+    hidden_cells,
+    shown_bases,
+    suppression_reasons,
+    unsafe,
+)
 from survey.figures.documents import MEASURES, results_document
 from survey.figures.summaries import question_summaries
 from survey.models import Question, Result, ResultSet, Survey
@@ -52,6 +62,7 @@ def aggregate_if_stale(*, survey_id: int) -> bool:
 
 
 def _figure_rows(survey, concern, breakdowns, cells, k) -> list[Result]:
+
     def totals(selected):
         out = {f"{m}_{x}": 0 for m in MEASURES for x in ("n", "count")}
         for _, row in selected:
@@ -61,11 +72,19 @@ def _figure_rows(survey, concern, breakdowns, cells, k) -> list[Result]:
 
     rows: list[Result] = []
 
-    def add(breakdown, group, figures, hidden_measures):
+    def add(breakdown, group, figures, hidden_measures, reason=""):
         for m in MEASURES:
             if m in hidden_measures:
                 rows.append(
-                    Result(survey=survey, concern=concern, breakdown=breakdown, group=group, measure=m, suppressed=True)
+                    Result(
+                        survey=survey,
+                        concern=concern,
+                        breakdown=breakdown,
+                        group=group,
+                        measure=m,
+                        suppressed=True,
+                        reason=reason,
+                    )
                 )
             else:
                 rows.append(
@@ -92,12 +111,13 @@ def _figure_rows(survey, concern, breakdowns, cells, k) -> list[Result]:
         groups = {c.pk: totals([cell for cell in cells if cell[0][i] == c.pk]) for c in choices}
         # A group hidden for "raised" is hidden whole (its resolved n would
         # give its raised count away); "resolved" may hide more groups.
+        raised_cells = {g: binary(f["raised_count"], f["raised_n"]) for g, f in groups.items()}
         if raised_hidden:
             hidden_raised = set(groups)
+            why = dict.fromkeys(groups, FEWER_THAN_K if overall["raised_n"] < k else "the overall figure is hidden")
         else:
-            hidden_raised = hidden_cells(
-                {g: binary(f["raised_count"], f["raised_n"]) for g, f in groups.items()}, k, dominance=DOMINANCE
-            )
+            hidden_raised = hidden_cells(raised_cells, k, dominance=DOMINANCE)
+            why = suppression_reasons(raised_cells, k, dominance=DOMINANCE)
         hidden_resolved = hidden_cells(
             {g: binary(f["resolved_count"], f["resolved_n"]) for g, f in groups.items()},
             k,
@@ -109,8 +129,45 @@ def _figure_rows(survey, concern, breakdowns, cells, k) -> list[Result]:
                 hidden = set(MEASURES)
             elif choice.pk in hidden_resolved:
                 hidden = {"resolved"}
-            add(breakdown, choice, groups[choice.pk], hidden)
+            add(breakdown, choice, groups[choice.pk], hidden, why.get(choice.pk, PROTECTS_ANOTHER) if hidden else "")
     return rows
+
+
+def linked_figures(*, survey: Survey, breakdowns: list[Question], counts, k: int) -> tuple[list[Result], list]:
+    """The concern rows and the question summaries, protected together.
+
+    A concern's "raised" figures are the summary of its raised question and
+    its "resolved" figures are sums over the summary of its outcome
+    question: the same people counted twice (linked tables). Every group a
+    concern table hides, for either measure, is hidden in the linked
+    summary for the same breakdown, so the summary hides a superset of the
+    concern's hidden groups. Then subtracting one table's visible groups
+    from the other's total gives at most the concern's hidden groups
+    together, which its own secondary suppression keeps at k or more (issue
+    finding 1: before, only the groups hidden for "raised" were passed on,
+    and overall outcomes minus the other teams gave a team of 3 away).
+    Any group hidden for "raised" is also hidden in every question summary,
+    as before."""
+    rows: list[Result] = []
+    for concern in survey.concerns.all():
+        rows.extend(_figure_rows(survey, concern, breakdowns, counts.concern_cells(concern.pk), k))
+    hidden_by_concerns: dict[int, set] = defaultdict(set)
+    hidden_in_question: dict[tuple[int, int], set] = defaultdict(set)
+    for row in rows:
+        if row.breakdown is None or not row.suppressed:
+            continue
+        if row.measure == "raised":
+            hidden_by_concerns[row.breakdown.pk].add(row.group.pk)
+            hidden_in_question[(row.concern.raised_id, row.breakdown.pk)].add(row.group.pk)
+        hidden_in_question[(row.concern.outcome_id, row.breakdown.pk)].add(row.group.pk)
+    questions = question_summaries(
+        survey=survey,
+        breakdowns=breakdowns,
+        hidden_by_concerns=hidden_by_concerns,
+        counts=counts,
+        hidden_in_question=hidden_in_question,
+    )
+    return rows, questions
 
 
 def compute_results(*, survey_id: int) -> bool:
@@ -138,16 +195,7 @@ def compute_results(*, survey_id: int) -> bool:
             .order_by("section__position", "position")
         )
         counts = current_counts(survey=survey, p=plan(survey=survey))
-        rows: list[Result] = []
-        for concern in survey.concerns.all():
-            rows.extend(_figure_rows(survey, concern, breakdowns, counts.concern_cells(concern.pk), k))
-        hidden_by_concerns: dict[int, set] = defaultdict(set)
-        for row in rows:
-            if row.breakdown is not None and row.measure == "raised" and row.suppressed:
-                hidden_by_concerns[row.breakdown.pk].add(row.group.pk)
-        questions = question_summaries(
-            survey=survey, breakdowns=breakdowns, hidden_by_concerns=hidden_by_concerns, counts=counts
-        )
+        rows, questions = linked_figures(survey=survey, breakdowns=breakdowns, counts=counts, k=k)
         respondents = counts.respondents
         Result.objects.filter(survey=survey).delete()
         Result.objects.bulk_create(rows)

@@ -48,35 +48,64 @@ def unsafe(count: int, n: int, k: int, dominance: int = 0) -> bool:
     return unsafe_distribution(*binary(count, n), k, dominance)
 
 
+# Why a cell is hidden: what its row says (issue finding 7: a group hidden to
+# protect another must not say "too few respondents").
+NOBODY = "no respondents"
+FEWER_THAN_K = "fewer than k respondents"
+TOO_UNIFORM = "answers too uniform to show"
+PROTECTS_ANOTHER = "hidden to protect another group"
+
+
+def suppression_reasons(
+    cells: Mapping[Hashable, Cell],
+    k: int,
+    dominance: int = 0,
+    already_hidden: frozenset | set | Mapping = frozenset(),
+) -> dict:
+    """Which cells of one partition must be hidden, each with its true reason
+    (primary and secondary suppression).
+
+    The partition's total is assumed public. Cells with n == 0 are hidden
+    (they have no figure) but need no protection. Cells in ``already_hidden``
+    (hidden for another measure or another table; a mapping gives their
+    reasons) stay hidden. Then the hidden cells together must be safe by the
+    same test, or the smallest visible cells are hidden too, so that
+    subtracting the visible cells from the total never reveals a hidden one.
+    """
+    reasons: dict = {}
+    for c, (counts, n) in cells.items():
+        if n == 0:
+            reasons[c] = NOBODY
+        elif n < k:
+            reasons[c] = FEWER_THAN_K
+        elif unsafe_distribution(counts, n, k, dominance):
+            reasons[c] = TOO_UNIFORM
+    given = already_hidden if isinstance(already_hidden, Mapping) else dict.fromkeys(already_hidden, PROTECTS_ANOTHER)
+    for c, reason in given.items():
+        if c in cells and c not in reasons:
+            reasons[c] = reason
+    visible = sorted((cells[c][1], str(c), c) for c in cells if c not in reasons)
+
+    def union_unsafe() -> bool:
+        total: dict = {}
+        for c in reasons:
+            for category, count in cells[c][0].items():
+                total[category] = total.get(category, 0) + count
+        return unsafe_distribution(total, sum(cells[c][1] for c in reasons), k, dominance)
+
+    while visible and union_unsafe():
+        reasons[visible.pop(0)[2]] = PROTECTS_ANOTHER
+    return reasons
+
+
 def hidden_cells(
     cells: Mapping[Hashable, Cell],
     k: int,
     dominance: int = 0,
     already_hidden: frozenset | set = frozenset(),
 ) -> set:
-    """Which cells of one partition must be hidden (primary and secondary suppression).
-
-    The partition's total is assumed public. Cells with n == 0 are hidden
-    (they have no figure) but need no protection. Cells in ``already_hidden``
-    (hidden for another measure or another table) stay hidden. Then the
-    hidden cells together must be safe by the same test, or the smallest
-    visible cells are hidden too, so that subtracting the visible cells from
-    the total never reveals a hidden one.
-    """
-    hidden = {c for c, (counts, n) in cells.items() if n == 0 or unsafe_distribution(counts, n, k, dominance)}
-    hidden |= set(already_hidden) & set(cells)
-    visible = sorted((cells[c][1], str(c), c) for c in cells if c not in hidden)
-
-    def union_unsafe() -> bool:
-        total: dict = {}
-        for c in hidden:
-            for category, count in cells[c][0].items():
-                total[category] = total.get(category, 0) + count
-        return unsafe_distribution(total, sum(cells[c][1] for c in hidden), k, dominance)
-
-    while visible and union_unsafe():
-        hidden.add(visible.pop(0)[2])
-    return hidden
+    """The cells ``suppression_reasons`` hides, without their reasons."""
+    return set(suppression_reasons(cells, k, dominance, already_hidden))
 
 
 def _figures(document: dict):

@@ -61,7 +61,8 @@ def results_document(*, survey: Survey) -> dict:
                 cell = results.get((concern.pk, b.pk, choice.pk), {})
                 raised = cell.get("raised")
                 if raised is None or raised.suppressed:
-                    groups.append({"value": choice.value, "label": choice.label, "suppressed": True})
+                    reason = raised.reason if raised is not None and raised.reason else "no respondents"
+                    groups.append({"value": choice.value, "label": choice.label, "suppressed": True, "reason": reason})
                 else:
                     groups.append(
                         {

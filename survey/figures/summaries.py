@@ -6,11 +6,12 @@ few hundred cells, never a loop over responses). A group's distribution is hidde
 respondents, when one answer holds all or all but one of the group (that
 would tell each member's answer), or when its breakdown group is hidden in
 any concern figure; then hidden groups together must be safe by the same
-tests, or more are hidden (secondary suppression).
+tests, or more are hidden (secondary suppression). A breakdown question is
+summarised overall only, never by another breakdown (no cross-tabulation).
 """
 
 from survey.figures.counts import Counts
-from survey.figures.disclosure import DOMINANCE, hidden_cells, unsafe_distribution
+from survey.figures.disclosure import DOMINANCE, suppression_reasons, unsafe_distribution
 from survey.figures.stats import proportion
 from survey.models import Question, Survey
 
@@ -27,9 +28,19 @@ def _distribution(question: Question, counts: dict, n: int) -> dict:
 
 
 def question_summaries(
-    *, survey: Survey, breakdowns: list[Question], hidden_by_concerns: dict[int, set], counts: Counts
+    *,
+    survey: Survey,
+    breakdowns: list[Question],
+    hidden_by_concerns: dict[int, set],
+    counts: Counts,
+    hidden_in_question: dict[tuple[int, int], set] | None = None,
 ) -> list:
-    """The summaries of every choice question, already suppressed."""
+    """The summaries of every choice question, already suppressed.
+
+    ``hidden_by_concerns``: breakdown pk -> groups hidden in every summary;
+    ``hidden_in_question``: (question pk, breakdown pk) -> groups hidden in
+    a linked concern table (aggregate.linked_figures)."""
+    hidden_in_question = hidden_in_question or {}
     k = survey.min_group_size
     questions = list(
         Question.objects.filter(survey=survey, kind__in=Question.CHOICE_KINDS)
@@ -47,20 +58,25 @@ def question_summaries(
         else:
             item.update(_distribution(q, counts, n))
         item["breakdowns"] = []
-        for b in breakdowns:
-            if b.pk == q.pk:
-                continue
+        # A breakdown question is summarised overall only: by another
+        # breakdown it would be a cross-tabulation (issue finding 2).
+        for b in [] if q.breakdown else breakdowns:
             b_counts, b_bases = by_breakdown[b.pk]
             cells = {c.pk: (b_counts.get((q.pk, c.pk), {}), b_bases.get((q.pk, c.pk), 0)) for c in b.choices.all()}
             hidden = (
-                set(cells)
+                dict.fromkeys(cells, "the whole question is hidden")
                 if item.get("suppressed")
-                else hidden_cells(cells, k, dominance=DOMINANCE, already_hidden=hidden_by_concerns.get(b.pk, set()))
+                else suppression_reasons(
+                    cells,
+                    k,
+                    dominance=DOMINANCE,
+                    already_hidden=hidden_by_concerns.get(b.pk, set()) | hidden_in_question.get((q.pk, b.pk), set()),
+                )
             )
             groups = []
             for c in b.choices.all():
                 if c.pk in hidden:
-                    groups.append({"value": c.value, "label": c.label, "suppressed": True})
+                    groups.append({"value": c.value, "label": c.label, "suppressed": True, "reason": hidden[c.pk]})
                 else:
                     groups.append({"value": c.value, "label": c.label, **_distribution(q, *cells[c.pk])})
             item["breakdowns"].append({"question": b.key, "groups": groups})

@@ -8,3 +8,18 @@ def survey_by_slug(slug: str) -> Survey:
     if survey is None:
         raise CommandError(f'no survey "{slug}"')
     return survey
+
+
+def acting_organiser(survey: Survey, username: str | None):
+    """The staff member a command acts as (--as USERNAME): an organiser of the
+    survey, exactly as the console requires, so the audit trail names a person."""
+    from django.contrib.auth import get_user_model
+
+    from survey.models import Member
+
+    if not username:
+        raise CommandError("say who is acting: --as USERNAME (an organiser of the survey)")
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None or not Member.objects.filter(survey=survey, user=user, role=Member.Role.ORGANISER).exists():
+        raise CommandError(f'"{username}" is not an organiser of survey "{survey.slug}"')
+    return user

@@ -105,6 +105,7 @@ def _insert_responses(survey_id: int, submissions: list, remix: int, keys: tuple
     postgres = connection.vendor == "postgresql"
     (_copy_rows if postgres else _create_rows)(survey_id, batch, ids, _AnswerRows(questions, choices, keys))
     Survey.objects.filter(pk=survey_id).update(data_version=F("data_version") + 1)
+    Survey.hold_min_group_size(survey_id)  # from now on k may only be raised
     # Remixed responses went out and back in with the same answers: only the
     # new ones change the counts.
     new = [response_id for response_id, (_, _, fresh) in zip(ids, batch, strict=True) if fresh]

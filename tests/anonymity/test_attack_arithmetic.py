@@ -177,3 +177,23 @@ def test_the_attack_itself_finds_a_leak_without_secondary_suppression(db, monkey
     call_command("export_results", "leaky", stdout=out)
     leaks = [d for d in derivable(json.loads(out.getvalue())) if 0 < d[3] < K]
     assert leaks and leaks[0][2:] == (3, 3)
+
+
+def test_no_breakdown_is_summarised_by_another_breakdown(db):
+    """Issue finding 2: the public report showed "team A, band 7: 3 of 20" as
+    the summary of one breakdown question by the other: a cross-tabulation."""
+    from survey.figures.documents import released_document
+    from survey.models import Survey
+
+    load_definition(definition=validate_definition(two_breakdown_definition()))
+    survey = Survey.objects.get(slug="attack")
+    more = {"raised_conditions": "no"}
+    rows = [answers(service="iapt") | more | {"role": "nurse"} for _ in range(17)]
+    rows += [answers(service="iapt") | more | {"role": "doctor"} for _ in range(3)]
+    rows += [answers(service="other") | more | {"role": role} for role in ("nurse", "therapist", "doctor") * 10]
+    import_responses(survey=survey, text=as_csv(rows))
+    compute_results(survey_id=survey.pk)
+    questions = {q["key"]: q for q in released_document(survey=survey)["questions"]}
+    for key in ("service", "role"):
+        assert questions[key]["breakdowns"] == [], f"{key} cross-tabulated by another breakdown"
+    assert [b["question"] for b in questions["safe"]["breakdowns"]] == ["service", "role"]

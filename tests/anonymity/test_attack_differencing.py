@@ -68,3 +68,45 @@ def test_new_report_version_is_refused_until_groups_gain_k_or_the_survey_closes(
     Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.CLOSED)
     compute_results(survey_id=survey.pk)  # closing releases the final figures
     assert publish_report(survey=survey, acting_user=alice).number == 2
+
+
+def test_export_results_prints_only_released_figures(survey):
+    """Issue finding 6: export_results printed the live figures, never
+    released, so two exports around one new respondent told their answers."""
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    def exported():
+        out = StringIO()
+        call_command("export_results", "therapy-2026", stdout=out)
+        return json.loads(out.getvalue())
+
+    add(survey, BASE)
+    before = exported()
+    add(survey, [answers(service="iapt", raised="yes", outcome="adequately")])
+    after = exported()
+    assert after == before
+    assert after["concerns"][0]["raised"]["n"] == len(BASE)
+
+
+def test_closing_is_final_so_no_second_version_differs_by_one_person(survey, alice, organiser):
+    """Issue finding 4: close, publish, reopen, wait for one response, close
+    and publish again: the two versions differed by one person. A closed
+    survey never reopens, by the console or by set_status."""
+    from django.urls import reverse
+
+    from survey.definitions.status import StatusRefused, set_status
+
+    add(survey, BASE)
+    set_status(survey=survey, acting_user=alice, status=Survey.Status.CLOSED)
+    publish_report(survey=survey, acting_user=alice)
+    for status in (Survey.Status.OPEN, Survey.Status.DRAFT):
+        with pytest.raises(StatusRefused):
+            set_status(survey=survey, acting_user=alice, status=status)
+    page = organiser.get(reverse("survey:survey-build", kwargs={"slug": survey.slug})).content.decode()
+    assert "Open the survey now" not in page and 'value="draft"' not in page
+    organiser.post(reverse("survey:survey-status", kwargs={"slug": survey.slug}), {"status": "open"})
+    survey.refresh_from_db()
+    assert survey.status == Survey.Status.CLOSED

@@ -57,8 +57,18 @@ def test_small_group_and_its_partner_are_hidden_in_every_output(client, alice, p
         g["value"]: g
         for g in json.loads(out("export_results", "therapy-2026"))["concerns"][0]["breakdowns"][0]["groups"]
     }
-    assert groups["bank"] == {"value": "bank", "label": "Bank", "suppressed": True}
-    assert groups["agency"] == {"value": "agency", "label": "Agency", "suppressed": True}
+    assert groups["bank"] == {
+        "value": "bank",
+        "label": "Bank",
+        "suppressed": True,
+        "reason": "fewer than k respondents",
+    }
+    assert groups["agency"] == {
+        "value": "agency",
+        "label": "Agency",
+        "suppressed": True,
+        "reason": "hidden to protect another group",
+    }
     assert "raised" in groups["iapt"]
 
     assert hidden_in_csv(out("export_results", "therapy-2026", "--format", "csv"))

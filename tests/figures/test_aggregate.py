@@ -73,10 +73,23 @@ def test_import_aggregate_export_gives_every_figure(db, tmp_path):
     }
     # bank (7) is under the minimum; agency (20) is the next smallest and is
     # hidden too, or bank's figures would follow from the total by subtraction.
-    assert groups["bank"] == {"value": "bank", "label": "Bank", "suppressed": True}
-    assert groups["agency"] == {"value": "agency", "label": "Agency", "suppressed": True}
+    assert groups["bank"] == {
+        "value": "bank",
+        "label": "Bank",
+        "suppressed": True,
+        "reason": "fewer than k respondents",
+    }
+    assert groups["agency"] == {
+        "value": "agency",
+        "label": "Agency",
+        "suppressed": True,
+        "reason": "hidden to protect another group",
+    }
     # Key order is the documented shape.
-    assert list(document) == ["survey", "respondents", "min_group_size", "concerns"]
+    # The released document: the concern figures and the question summaries.
+    assert sorted(document) == sorted(
+        ["survey", "respondents", "min_group_size", "concerns", "questions"]
+    )  # jsonb: any order
     assert list(concern) == ["key", "label", "raised", "resolved", "breakdowns"]
 
 
@@ -111,7 +124,7 @@ def test_resolved_hidden_alone_when_only_it_is_small(db):
     # agency's resolved (20) is the next smallest: hidden so iapt's 5 cannot be recovered.
     assert groups["agency"]["resolved"] == {"suppressed": True}
     assert groups["other"]["resolved"] == expected(30, 30)
-    assert groups["bank"] == {"value": "bank", "label": "Bank", "suppressed": True}
+    assert groups["bank"] == {"value": "bank", "label": "Bank", "suppressed": True, "reason": "no respondents"}
 
 
 def test_whole_survey_under_minimum_shows_no_figure(db):

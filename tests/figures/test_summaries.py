@@ -72,7 +72,12 @@ def test_groups_hidden_under_k_or_when_nearly_unanimous(summaries):
     # iapt has exactly k = 10 respondents: shown, with its interval.
     assert by_group["iapt"]["n"] == 10
     assert next(c for c in by_group["iapt"]["choices"] if c["value"] == "5")["ci95"] == wilson(4, 10)
-    assert by_group["bank"] == {"value": "bank", "label": "Bank", "suppressed": True}
+    assert by_group["bank"] == {
+        "value": "bank",
+        "label": "Bank",
+        "suppressed": True,
+        "reason": "fewer than k respondents",
+    }
     assert by_group["agency"]["suppressed"]  # 8: under k
     outcome = {g["value"]: g for g in summaries["outcome_patient_care"]["breakdowns"][0]["groups"]}
     # All 12 "other" who raised a concern said "partly": that tells each one's answer.
@@ -119,7 +124,12 @@ def test_group_where_all_but_one_gave_the_same_answer_is_suppressed(survey):
     assert not document["concerns"][0]["breakdowns"][0]["groups"][0].get("suppressed")  # iapt: raised 5 of 10
     safe = next(q for q in document["questions"] if q["key"] == "safe")
     assert safe["n"] == 40 and not safe.get("suppressed")
-    assert groups(document, "safe")["iapt"] == {"value": "iapt", "label": "IAPT", "suppressed": True}
+    assert groups(document, "safe")["iapt"] == {
+        "value": "iapt",
+        "label": "IAPT",
+        "suppressed": True,
+        "reason": "answers too uniform to show",
+    }
 
 
 def test_lone_small_group_hides_the_next_smallest_so_the_total_does_not_give_it_away(survey):
@@ -136,7 +146,12 @@ def test_lone_small_group_hides_the_next_smallest_so_the_total_does_not_give_it_
     assert outcome["n"] == 18 and [c["count"] for c in outcome["choices"]] == [6, 6, 6]
     by_group = groups(document, "outcome_patient_care")
     assert by_group["iapt"].get("suppressed")  # 3: under k
-    assert by_group["other"] == {"value": "other", "label": "Other NHS", "suppressed": True}  # its partner
+    assert by_group["other"] == {
+        "value": "other",
+        "label": "Other NHS",
+        "suppressed": True,
+        "reason": "hidden to protect another group",
+    }  # its partner
     # The same groups on a question everyone answered are safe, and shown.
     assert groups(document, "safe")["iapt"]["n"] == 20 and groups(document, "safe")["other"]["n"] == 30
 
@@ -163,8 +178,18 @@ def test_group_hidden_in_the_concern_figures_is_hidden_in_every_summary(survey):
     concern_groups = {g["value"]: g for g in document["concerns"][0]["breakdowns"][0]["groups"]}
     assert {v for v, g in concern_groups.items() if g.get("suppressed")} == {"iapt", "agency", "bank"}
     by_group = groups(document, "safe")
-    assert by_group["iapt"] == {"value": "iapt", "label": "IAPT", "suppressed": True}
-    assert by_group["agency"] == {"value": "agency", "label": "Agency", "suppressed": True}
+    assert by_group["iapt"] == {
+        "value": "iapt",
+        "label": "IAPT",
+        "suppressed": True,
+        "reason": "hidden to protect another group",
+    }
+    assert by_group["agency"] == {
+        "value": "agency",
+        "label": "Agency",
+        "suppressed": True,
+        "reason": "hidden to protect another group",
+    }
     assert by_group["other"]["n"] == 30
     for question in document["questions"]:
         for breakdown in question["breakdowns"]:

@@ -42,7 +42,7 @@ def test_organiser_sees_figures_with_suppressed_cells_marked(client, alice, figu
     assert "100.0%" in html  # iapt: 30 of 30 resolved
     assert "(30 of 30; 95% CI 88.6–100.0)" in html
     assert "Figures shown as of the week of" in html and "Last computed" in html
-    assert "suppressed (too few respondents to show safely)" in html
+    assert "suppressed: fewer than k respondents" in html  # the true reason (issue finding 7)
     assert "of 3;" not in html  # the bank group of 3 shows no figure
 
 

@@ -1,0 +1,100 @@
+"""Time of the auditor (survey/figures/audit.py) for 1 and 10 earlier releases.
+
+    /work/main/.venv/bin/pytest -q -s bench/audit_timing.py
+
+A 3-breakdown, 30-question survey (service 4 groups, the smallest about 1% so that cells are hidden, role 3, band 5; a
+concern topic's raised and outcome questions; 25 five-point scales), 1,500
+respondents arriving in 11 batches; each batch's figures are one release.
+The auditor is run on the last release plus 1 and plus 10 earlier ones.
+"""
+
+import random
+import time
+
+from survey.definitions.format import load_definition, validate_definition
+from survey.figures.aggregate import compute_results
+from survey.figures.audit import audit
+from survey.figures.documents import results_document
+from survey.models import ResultSet
+from survey.responses.importing import import_responses
+from tests.factories import definition
+
+
+def survey_definition():
+    document = definition(slug="audit-bench")
+    about = document["sections"][0]["questions"]
+    about.append(
+        {
+            "key": "role",
+            "kind": "single_choice",
+            "breakdown": True,
+            "text": "Role?",
+            "choices": [{"value": v, "label": v} for v in ("nurse", "therapist", "doctor")],
+        }
+    )
+    about.append(
+        {
+            "key": "band",
+            "kind": "single_choice",
+            "breakdown": True,
+            "text": "Band?",
+            "choices": [{"value": f"b{i}", "label": f"Band {i}"} for i in range(4, 9)],
+        }
+    )
+    document["sections"][2]["questions"] = [
+        {
+            "key": f"scale{i}",
+            "kind": "scale",
+            "text": f"Statement {i}",
+            "choices": [{"value": str(v), "label": str(v)} for v in range(1, 6)],
+        }
+        for i in range(25)
+    ]
+    return document
+
+
+HEADER = ["service", "role", "band", "raised_patient_care", "outcome_patient_care"] + [f"scale{i}" for i in range(25)]
+
+
+def rows(rng, count):
+    lines = [",".join(HEADER)]
+    for _ in range(count):
+        raised = rng.random() < 0.4
+        row = [
+            rng.choices(["iapt", "other", "agency", "bank"], [23, 65, 11, 1])[0],
+            rng.choice(["nurse", "therapist", "doctor"]),
+            rng.choice([f"b{i}" for i in range(4, 9)]),
+            "yes" if raised else "no",
+            rng.choice(["adequately", "partly", "not"]) if raised else "",
+        ] + [str(rng.randint(1, 5)) for _ in range(25)]
+        lines.append(",".join(row))
+    return "\n".join(lines) + "\n"
+
+
+def test_audit_time(db):
+    survey = load_definition(definition=validate_definition(survey_definition()))
+    rng = random.Random(7)
+    documents = []
+    for batch in range(11):
+        import_responses(survey=survey, text=rows(rng, 500 if batch == 0 else 100))
+        compute_results(survey_id=survey.pk)
+        documents.append(results_document(survey=survey) | {"questions": ResultSet.objects.get().questions})
+    for earlier in (0, 1, 10):
+        chosen = documents[-1 - earlier :]
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            risks = audit(survey=survey, documents=chosen)
+            times.append(time.perf_counter() - start)
+        hidden = sum(
+            1
+            for d in chosen
+            for q in d["questions"]
+            for b in q["breakdowns"]
+            for g in b["groups"]
+            if g.get("suppressed")
+        )
+        print(
+            f"\naudit of the last release + {earlier} earlier: {min(times):.2f} s (best of 3), "
+            f"{hidden} hidden summary groups, {len(risks)} risks"
+        )
