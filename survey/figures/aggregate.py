@@ -74,30 +74,20 @@ def _figure_rows(survey, concern, breakdowns, cells, k) -> list[Result]:
 
     def add(breakdown, group, figures, hidden_measures, reason=""):
         for m in MEASURES:
-            if m in hidden_measures:
-                rows.append(
-                    Result(
-                        survey=survey,
-                        concern=concern,
-                        breakdown=breakdown,
-                        group=group,
-                        measure=m,
-                        suppressed=True,
-                        reason=reason,
-                    )
+            hidden = m in hidden_measures  # a suppressed figure keeps no count and no n
+            rows.append(
+                Result(
+                    survey=survey,
+                    concern=concern,
+                    breakdown=breakdown,
+                    group=group,
+                    measure=m,
+                    suppressed=hidden,
+                    reason=reason if hidden else "",
+                    count=None if hidden else figures[f"{m}_count"],
+                    n=None if hidden else figures[f"{m}_n"],
                 )
-            else:
-                rows.append(
-                    Result(
-                        survey=survey,
-                        concern=concern,
-                        breakdown=breakdown,
-                        group=group,
-                        measure=m,
-                        count=figures[f"{m}_count"],
-                        n=figures[f"{m}_n"],
-                    )
-                )
+            )
 
     overall = totals(cells)
     raised_hidden = overall["raised_n"] == 0 or unsafe(overall["raised_count"], overall["raised_n"], k, DOMINANCE)
