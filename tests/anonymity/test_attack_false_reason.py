@@ -2,11 +2,10 @@
 protect it (IAPT, 60 respondents) said "too few respondents", which was
 false. Every hidden group now carries its true reason."""
 
-from survey.figures.aggregate import compute_results
 from survey.figures.disclosure import FEWER_THAN_K, PROTECTS_ANOTHER
-from survey.figures.documents import released_document
+from survey.figures.releases import released_document
 from survey.responses.importing import import_responses
-from tests.factories import answers, to_csv
+from tests.factories import answers, close_and_release, to_csv
 
 
 def rows():
@@ -20,7 +19,7 @@ def rows():
 
 def test_a_group_hidden_to_protect_another_says_so(survey, organiser):
     import_responses(survey=survey, text=to_csv(rows()))
-    compute_results(survey_id=survey.pk)
+    close_and_release(survey)
     document = released_document(survey=survey)
     groups = {g["value"]: g for g in document["concerns"][0]["breakdowns"][0]["groups"]}
     assert groups["other"]["reason"] == FEWER_THAN_K

@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from survey.figures.aggregate import compute_results
-from survey.figures.documents import released_document
+from survey.figures.releases import released_document
 from survey.responses.demo import DEMO_PASSWORD, DEMO_USER, seed_demo
 from tests.browser.a11y import assert_accessible
 

@@ -17,7 +17,7 @@ from survey.definitions.format import (
     validate_definition,
 )
 from survey.figures.aggregate import compute_results
-from survey.figures.documents import released_document
+from survey.figures.releases import released_document
 from survey.models import Choice, Question, Survey
 from survey.responses.mixing import insert_responses, mix_pending_submissions
 from tests.factories import answers, definition, make_survey

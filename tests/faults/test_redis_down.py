@@ -6,7 +6,7 @@ from django.core.cache import caches
 from django.test import Client, override_settings
 
 from config.celery import app
-from survey.figures.documents import released_document
+from survey.figures.releases import released_document
 from survey.models import PendingSubmission
 from survey.tasks import reconcile
 from survey.web.respondent import _sign

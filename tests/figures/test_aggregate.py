@@ -204,7 +204,7 @@ def test_concurrent_runs_leave_one_consistent_set(settings):
 def test_closing_releases_the_final_figures_held_back_while_open(survey, alice, django_capture_on_commit_callbacks):
     """While open, a release that grew by fewer than k is held back; closing must release it (nothing else will)."""
     from survey.definitions.status import set_status
-    from survey.figures.documents import released_document
+    from survey.figures.releases import released_document
     from survey.responses.importing import import_responses
 
     import_responses(survey=survey, text=to_csv(known_rows()[:40]))

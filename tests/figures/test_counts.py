@@ -12,7 +12,7 @@ from django.utils import timezone
 from survey.definitions.format import load_definition, validate_definition
 from survey.figures.aggregate import compute_results
 from survey.figures.counts import Counts, count_answers, plan
-from survey.figures.documents import released_document
+from survey.figures.releases import released_document
 from survey.models import Survey, Tally
 from survey.responses.mixing import insert_responses
 from tests.factories import DEFINITION

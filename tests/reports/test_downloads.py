@@ -7,7 +7,8 @@ import io
 from openpyxl import load_workbook
 
 from survey.figures.aggregate import compute_results
-from survey.figures.documents import MEASURES, released_document
+from survey.figures.documents import MEASURES
+from survey.figures.releases import released_document
 from survey.models import Survey
 from survey.reports.downloads import report_csv, report_xlsx
 from survey.reports.publishing import publish_report

@@ -4,7 +4,7 @@ nothing is published while fewer than k people have answered."""
 import pytest
 
 from survey.figures.aggregate import compute_results
-from survey.figures.documents import released_document
+from survey.figures.releases import released_document
 from survey.models import AuditEvent, ReportVersion
 from survey.reports.publishing import PublishRefused, publish_report
 from survey.responses.importing import import_responses
