@@ -93,9 +93,8 @@ def released_document(*, survey: Survey) -> dict:
     """What organisers may see now: the figures released at closing. While
     the survey is open (and until its final figures are in) there are none,
     only the number of respondents, coarse (``coarse_respondents``)."""
-    release = None
-    if survey.status == Survey.Status.CLOSED:
-        release = Release.objects.filter(survey=survey, audience=Audience.ORGANISERS, final=True).last()
+    # Only a closed survey has a final release (closing is final).
+    release = Release.objects.filter(survey=survey, audience=Audience.ORGANISERS, final=True).last()
     if release is None:
         return {
             "survey": survey.slug,
@@ -119,41 +118,73 @@ def coarse_respondents(*, survey: Survey) -> int | None:
 # --- The closing release: once, audited, widened if it must be. ---------------
 
 
-def _hide_groups(document: dict, at_risk: set[tuple[str, str]], whole: set[str]) -> None:
-    """Hide the groups ``at_risk`` ((breakdown, group)) and every group of
-    the breakdowns in ``whole``, in every table of the document."""
+def _hide(group: dict) -> dict:
+    return {"value": group["value"], "label": group["label"], "suppressed": True, "reason": PROTECTS_ANOTHER}
+
+
+def _hide_groups(document: dict, at_risk: set[tuple[str, str]]) -> None:
+    """Hide the groups ``at_risk`` ((breakdown, group)) in every table."""
     for table in [*document.get("concerns", []), *document.get("questions", [])]:
         for breakdown in table["breakdowns"]:
-            b, groups = breakdown["question"], breakdown["groups"]
+            groups = breakdown["groups"]
             for i, group in enumerate(groups):
-                if not group.get("suppressed") and ((b, group["value"]) in at_risk or b in whole):
-                    groups[i] = {"value": group["value"], "label": group["label"], "suppressed": True}
-                    groups[i]["reason"] = PROTECTS_ANOTHER
+                if not group.get("suppressed") and (breakdown["question"], group["value"]) in at_risk:
+                    groups[i] = _hide(group)
+
+
+def _hide_question(document: dict, survey: Survey, at_risk: set[tuple[str, str]]) -> None:
+    """Hide every group of breakdown b in the summary of question q, for each
+    (q, b) in ``at_risk``, and the same groups' linked concern figures: the
+    "resolved" figures where q is a concern's outcome question, the whole
+    group where it is its raised question."""
+    linked = {c.outcome.key: (c.key, "resolved") for c in survey.concerns.select_related("outcome")}
+    linked |= {c.raised.key: (c.key, "raised") for c in survey.concerns.select_related("raised")}
+    for question in document.get("questions", []):
+        for breakdown in question["breakdowns"]:
+            if (question["key"], breakdown["question"]) in at_risk:
+                breakdown["groups"] = [g if g.get("suppressed") else _hide(g) for g in breakdown["groups"]]
+    for q, b in at_risk:
+        if q not in linked:
+            continue
+        key, measure = linked[q]
+        for concern in document.get("concerns", []):
+            for breakdown in concern["breakdowns"] if concern["key"] == key else []:
+                if breakdown["question"] != b:
+                    continue
+                for i, group in enumerate(breakdown["groups"]):
+                    if group.get("suppressed"):
+                        continue
+                    if measure == "raised":
+                        breakdown["groups"][i] = _hide(group)
+                    else:
+                        breakdown["groups"][i] = group | {"resolved": {"suppressed": True, "reason": PROTECTS_ANOTHER}}
 
 
 def widened(*, survey: Survey, document: dict, earlier: list[dict]) -> tuple[dict, list[Risk]]:
-    """The document with more groups hidden until the auditor finds nothing:
-    first each group at risk, in every table (linked tables are protected
-    together), then every group of a breakdown still at risk. Hiding a cell
-    only removes equations from the auditor's program, so every round is at
-    least as safe as the one before. Returns the document and the risks
-    left (empty when it may be shown)."""
+    """The document with more cells hidden until the auditor finds nothing.
+
+    Round by round, as long as something is at risk: (1) each group at risk,
+    hidden in every table (linked tables are protected together); (2) every
+    group of that breakdown in the question at risk, with the linked concern
+    figure (an outcome question's "resolved"); (3) every group of that
+    breakdown, everywhere. Hiding a cell only removes equations from the
+    auditor's program, so every round is at least as safe as the one
+    before. Returns the document and the risks left (empty: it may be shown).
+    """
     document = copy.deepcopy(document)
     risks = audit(survey=survey, documents=[*earlier, document])
-    at_risk: set[tuple[str, str]] = set()
-    whole: set[str] = set()
-    for _ in range(2):
-        if not risks:
-            break
-        new = {(r.breakdown, r.group) for r in risks}
-        if new <= at_risk:  # hiding those groups was not enough: hide their breakdowns
-            whole |= {b for b, _ in new}
-        at_risk |= new
-        _hide_groups(document, at_risk, whole)
+    if risks:
+        _hide_groups(document, {(r.breakdown, r.group) for r in risks})
         risks = audit(survey=survey, documents=[*earlier, document])
     if risks:
-        whole |= {r.breakdown for r in risks}
-        _hide_groups(document, at_risk, whole)
+        _hide_question(document, survey, {(r.question, r.breakdown) for r in risks})
+        risks = audit(survey=survey, documents=[*earlier, document])
+    if risks:
+        whole = {r.breakdown for r in risks}
+        for table in [*document.get("concerns", []), *document.get("questions", [])]:
+            for breakdown in table["breakdowns"]:
+                if breakdown["question"] in whole:
+                    breakdown["groups"] = [g if g.get("suppressed") else _hide(g) for g in breakdown["groups"]]
         risks = audit(survey=survey, documents=[*earlier, document])
     return document, risks
 
@@ -189,7 +220,9 @@ def release_final(*, survey_id: int) -> Release | None:
     shown, risks = widened(survey=survey, document=document, earlier=releases(survey=survey))
     if risks:
         # Written once per reason: every later aggregation comes to the same.
-        AuditEvent.objects.get_or_create(survey=survey, action=AuditEvent.Action.FIGURES_REFUSED, detail=_refusal(risks))
+        AuditEvent.objects.get_or_create(
+            survey=survey, action=AuditEvent.Action.FIGURES_REFUSED, detail=_refusal(risks)
+        )
         return None
     release, created = _record(
         survey=survey, audience=Audience.ORGANISERS, document=shown, key=digest(shown), final=True

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from survey.figures.comparisons import comparisons
 from survey.figures.documents import question_texts
-from survey.figures.releases import ReleaseRefused, figures_of, released_document, show
+from survey.figures.releases import ReleaseRefused, coarse_respondents, figures_of, released_document, show
 from survey.models import AuditEvent, ConcernAction, Release, ReportSettings, ReportVersion, Result, Survey
 from survey.moderation.decisions import publishable_quotes
 from survey.refused import Refused
@@ -104,10 +104,10 @@ def publish_report(*, survey: Survey, acting_user: User, note: str = "") -> Repo
         )
     settings = ReportSettings.objects.filter(survey=survey).first()
     released = released_document(survey=survey)
+    if (released["respondents"] or 0) < survey.min_group_size and coarse_respondents(survey=survey) is None:
+        raise PublishRefused(f"There are fewer than {survey.min_group_size} respondents: nothing can be published.")
     if not released["concerns"]:
         raise PublishRefused("The final figures are not ready yet: try again in a few minutes.")
-    if released["respondents"] < survey.min_group_size:
-        raise PublishRefused(f"There are fewer than {survey.min_group_size} respondents: nothing can be published.")
     results, questions = _selected(released, settings)
     previous = survey.reports.first()
     snapshot = {

@@ -14,6 +14,8 @@ register = template.Library()
 def figure(value):
     """A figure as text: '38.0% (380 of 1000; 95% CI 35.0–41.1)', or 'suppressed'."""
     if not value or value.get("suppressed"):
+        if value and value.get("reason"):
+            return format_html('<span class="text-body-secondary">suppressed: {}</span>', value["reason"])
         return mark_safe('<span class="text-body-secondary">suppressed</span>')  # noqa: S308 - constant
     low, high = value["ci95"]
     return format_html(
