@@ -25,7 +25,9 @@ def respond(code: str | None, raised: str) -> None:
 
 
 @pytest.mark.parametrize("access", [Survey.Access.CODES, Survey.Access.OPEN])
-def test_console_to_thanks_to_published_report(client, survey, alice, eager, access):
+def test_console_to_thanks_to_published_report(
+    client, survey, alice, eager, access, django_capture_on_commit_callbacks
+):
     Survey.objects.filter(pk=survey.pk).update(access=access)
     client.force_login(alice)
     codes = [None] * PEOPLE
@@ -36,6 +38,11 @@ def test_console_to_thanks_to_published_report(client, survey, alice, eager, acc
     for i, code in enumerate(codes):
         respond(code, raised="yes" if i % 2 else "no")
     reconcile()  # what beat does: mix pending submissions in, aggregate
+    console = client.get("/console/therapy-2026/").content.decode()
+    # While open: the number of respondents only; the figures come at closing.
+    assert "Respondents: <strong>14</strong>" in console and "(7 of 14;" not in console
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/console/therapy-2026/status/", {"status": "closed"})
     console = client.get("/console/therapy-2026/").content.decode()
     assert "(7 of 14;" in console
     client.post("/console/therapy-2026/publish/", {"note": "First results"})

@@ -11,7 +11,7 @@ from survey.models import PendingSubmission
 from survey.tasks import reconcile
 from survey.web.respondent import _sign
 from tests.celery_helpers import broker_at
-from tests.factories import answers
+from tests.factories import answers, close_and_release
 from tests.faults.helpers import RedisServer
 
 N = 1000
@@ -53,6 +53,7 @@ def test_thousand_submissions_while_redis_is_down(survey, settings):
     finally:
         app.conf.task_always_eager = False
         redis.stop()
+    close_and_release(survey)  # figures are released at closing
     figures = released_document(survey=survey)
     assert figures["respondents"] == N
     assert figures["concerns"][0]["raised"]["count"] == N // 4
