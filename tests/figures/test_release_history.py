@@ -26,7 +26,11 @@ def test_the_history_gives_each_document_once(db, survey):
     document = {"survey": survey.slug, "respondents": 40, "concerns": [], "questions": []}
     for audience in (Release.Audience.ORGANISERS, Release.Audience.PUBLIC, Release.Audience.DOWNLOAD):
         Release.objects.create(
-            survey=survey, audience=audience, released_on=timezone.localdate(), document=document, digest=digest(document)
+            survey=survey,
+            audience=audience,
+            released_on=timezone.localdate(),
+            document=document,
+            digest=digest(document),
         )
     assert releases(survey=survey) == [document]
 
