@@ -9,6 +9,8 @@ respondents arriving in 11 batches. Two histories:
 - releases of different data: each batch's figures are one release (as
   interim releases were before figures waited for closing); the auditor is
   run on the last release plus 1 and plus 10 earlier ones;
+- the gate, as releases.show and release_final run it: the final release
+  after both histories (only the releases of its own data enter);
 - releases of the same data (now the only kind: figures are released once,
   at closing, and every later release, such as a report version with a
   different selection of questions, a download or a command's output, shows
@@ -79,11 +81,11 @@ def rows(rng, count):
     return "\n".join(lines) + "\n"
 
 
-def timed(survey, chosen, label):
+def timed(survey, chosen, label, new=None):
     times = []
     for _ in range(3):
         start = time.perf_counter()
-        risks = audit(survey=survey, documents=chosen)
+        risks = audit(survey=survey, documents=chosen, new=new)
         times.append(time.perf_counter() - start)
     hidden = sum(
         1 for d in chosen for q in d["questions"] for b in q["breakdowns"] for g in b["groups"] if g.get("suppressed")
@@ -108,3 +110,5 @@ def test_audit_time(db):
             kept = rng.sample(final["questions"], k=2 * len(final["questions"]) // 3)
             selections.append(final | {"questions": kept})
         timed(survey, [*selections, final], f"same data: the final release + {earlier} earlier")
+    # The gate (survey/figures/releases.py): a new document is audited with the releases of its own data only.
+    timed(survey, [*documents, *selections], "gate: the final release after 10 of other data + 10 of its own", final)

@@ -199,15 +199,21 @@ def _said_of_everyone(p: _Program, questions: dict, q: str, c: str, cache: dict)
     return cache[(q, c)]
 
 
-def audit(*, survey: Survey, documents: list[dict], k: int | None = None) -> list[Risk]:
+def audit(*, survey: Survey, documents: list[dict], k: int | None = None, new: dict | None = None) -> list[Risk]:
     """Every protected suppressed cell of ``documents`` (earlier releases and
     the new one) whose value the published figures pin to fewer than
-    PROTECTION possibilities. An empty list means the releases may be shown."""
+    PROTECTION possibilities. An empty list means the releases may be shown.
+
+    With ``new`` (the document about to be shown), only the releases of the
+    same data as it are audited: the others form programs of their own that
+    the new document cannot change (so the gate's cost grows with the
+    releases of the final figures, whose repeated equations enter once)."""
     k = k or survey.min_group_size
     questions, breakdowns, concerns = _structure(survey)
     by_data = defaultdict(list)
     for document in documents:
-        by_data[document.get("respondents")].append(document)
+        if new is None or document.get("respondents") == new.get("respondents"):
+            by_data[document.get("respondents")].append(document)
     risks: list[Risk] = []
     for same_data in by_data.values():
         p = _Program()

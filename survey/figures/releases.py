@@ -83,7 +83,7 @@ def show(*, survey: Survey, audience: str, document: dict, report: ReportVersion
     any audience was audited then and is only recorded again."""
     key = digest(document)
     if not Release.objects.filter(survey=survey, digest=key).exists():
-        risks = audit(survey=survey, documents=[*releases(survey=survey), document])
+        risks = audit(survey=survey, documents=[*releases(survey=survey), document], new=document)
         if risks:
             raise ReleaseRefused(_refusal(risks))
     return _record(survey=survey, audience=audience, document=document, key=key, report=report)[0]
@@ -172,20 +172,20 @@ def widened(*, survey: Survey, document: dict, earlier: list[dict]) -> tuple[dic
     before. Returns the document and the risks left (empty: it may be shown).
     """
     document = copy.deepcopy(document)
-    risks = audit(survey=survey, documents=[*earlier, document])
+    risks = audit(survey=survey, documents=[*earlier, document], new=document)
     if risks:
         _hide_groups(document, {(r.breakdown, r.group) for r in risks})
-        risks = audit(survey=survey, documents=[*earlier, document])
+        risks = audit(survey=survey, documents=[*earlier, document], new=document)
     if risks:
         _hide_question(document, survey, {(r.question, r.breakdown) for r in risks})
-        risks = audit(survey=survey, documents=[*earlier, document])
+        risks = audit(survey=survey, documents=[*earlier, document], new=document)
     if risks:
         whole = {r.breakdown for r in risks}
         for table in [*document.get("concerns", []), *document.get("questions", [])]:
             for breakdown in table["breakdowns"]:
                 if breakdown["question"] in whole:
                     breakdown["groups"] = [g if g.get("suppressed") else _hide(g) for g in breakdown["groups"]]
-        risks = audit(survey=survey, documents=[*earlier, document])
+        risks = audit(survey=survey, documents=[*earlier, document], new=document)
     return document, risks
 
 
