@@ -1,7 +1,7 @@
 """Comparisons: each group against the rest, and one survey against another."""
 
 from survey.figures.documents import MEASURES
-from survey.figures.stats import compare_proportions, holm_adjust, proportion
+from survey.figures.stats import compare_proportions, holm_adjust, printed_difference_note, proportion
 
 
 def comparisons(document: dict) -> list[dict]:
@@ -77,6 +77,11 @@ def compare_surveys(this: dict, other: dict) -> list[dict]:
 
 def _adjusted(found: list[dict]) -> list[dict]:
     """Holm-adjust the p-values of one family of comparisons; "significant" means adjusted p < 0.05."""
+    for item in found:
+        first, second = ("group_pct", "rest_pct") if "group_pct" in item else ("this_pct", "other_pct")
+        note = printed_difference_note(item["difference"], item[first], item[second])
+        if note:
+            item["note"] = note
     for item, adjusted in zip(found, holm_adjust([c["p_value"] for c in found]), strict=True):
         item["p_adjusted"] = adjusted
         item["significant"] = adjusted < 0.05

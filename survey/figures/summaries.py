@@ -12,7 +12,7 @@ summarised overall only, never by another breakdown (no cross-tabulation).
 
 from survey.figures.counts import Counts
 from survey.figures.disclosure import DOMINANCE, suppression_reasons, unsafe_distribution
-from survey.figures.stats import proportion
+from survey.figures.stats import proportion, shares_note
 from survey.models import Question, Survey
 
 
@@ -20,6 +20,9 @@ def _distribution(question: Question, counts: dict, n: int) -> dict:
     choices = list(question.choices.all())
     shown = [{"value": c.value, "label": c.label, **proportion(counts.get(c.pk, 0), n)} for c in choices]
     out = {"n": n, "choices": shown}
+    note = shares_note([c["pct"] for c in shown], multiple=question.kind == Question.Kind.MULTIPLE_CHOICE)
+    if note:
+        out["note"] = note
     if question.kind == Question.Kind.SCALE:
         # Agreeing: the points above the middle of the scale.
         upper = choices[len(choices) // 2 + len(choices) % 2 :]

@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from survey.definitions import languages
+from survey.figures import stats
 from survey.models import Question
 
 register = template.Library()
@@ -18,11 +19,11 @@ def figure(value):
     low, high = value["ci95"]
     return format_html(
         "<strong>{}%</strong> <span class='text-body-secondary small'>({} of {}; 95% CI {}–{})</span>",
-        value["pct"],
+        stats.number(value["pct"]),
         value["count"],
         value["n"],
-        low,
-        high,
+        stats.number(low),
+        stats.number(high),
     )
 
 
@@ -53,7 +54,14 @@ def lookup(mapping, key):
 
 @register.filter
 def pvalue(p):
-    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+    """A p-value printed so it never contradicts the verdict beside it (stats.p_text)."""
+    return stats.p_text(p)
+
+
+@register.filter
+def points(value):
+    """A rounded figure, one decimal place, never "-0.0" (stats.number)."""
+    return stats.number(value)
 
 
 @register.filter
