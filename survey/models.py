@@ -122,6 +122,13 @@ class Question(models.Model):
     show_if_question = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="followups")
     show_if_value = models.CharField(max_length=80, blank=True)
 
+    class AgreeEnd(models.TextChoices):
+        LAST = "last", "The last choices agree"
+        FIRST = "first", "The first choices agree"
+
+    # Which end of a scale agrees (docs/statistics.md, "Share agreeing"); structural once answered.
+    agree_end = models.CharField(max_length=5, choices=AgreeEnd.choices, default=AgreeEnd.LAST)
+
     class Meta:
         ordering = ["section__position", "position"]
         constraints = [
@@ -143,6 +150,9 @@ class Choice(models.Model):
     label = models.CharField(max_length=200)
     # Texts in languages other than the default: {language: {field: text}} (survey/definitions/format.py).
     translations = models.JSONField(default=dict, blank=True)
+    # False: shown, but left out of the base of every share ("Don't know",
+    # "Not applicable", an outcome's "Too early to say"); structural once answered.
+    counted = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["position"]

@@ -94,6 +94,8 @@ class ChoiceDef(_Localised):
     _texts = ("label",)
     value: Key
     label: Title
+    # False: shown, but not counted in the base of any share ("Don't know").
+    counted: bool = True
 
 
 class ShowIfDef(_Strict):
@@ -111,11 +113,27 @@ class QuestionDef(_Localised):
     breakdown: bool = False
     show_if: ShowIfDef | None = None
     choices: list[ChoiceDef] = Field(default_factory=list)
+    # Which end of a scale agrees; a scale without it agrees at the end listed last.
+    agree_end: Literal["first", "last"] | None = None
 
     @model_validator(mode="after")
     def _kind_rules(self) -> "QuestionDef":
         if self.required is None:
             self.required = self.kind != "free_text"
+        if self.agree_end == "first" and self.kind != "scale":
+            raise ValueError("only a scale question has an agree_end")
+        if self.kind != "scale":
+            self.agree_end = None  # "last" is everyone's default: harmless on other kinds
+        if self.kind == "scale" and self.agree_end is None:
+            self.agree_end = "last"  # today's layout: old files still load
+        uncounted = [c.value for c in self.choices if not c.counted]
+        if uncounted and (self.kind not in ("single_choice", "scale") or self.breakdown):
+            raise ValueError(
+                f'choice "{uncounted[0]}": only the choices of a single_choice or scale question '
+                "(not a breakdown) can be left out of the base"
+            )
+        if self.kind == "scale" and len(self.choices) - len(uncounted) < 2:
+            raise ValueError("a scale question needs at least two choices counted in the base")
         if self.kind == "yes_no":
             if self.choices and [c.value for c in self.choices] != ["yes", "no"]:
                 raise ValueError('a yes_no question has the choices "yes" and "no" only')
@@ -284,6 +302,11 @@ def validate_definition(document: Any, *, partial: bool = False) -> SurveyDef:
                 raise DefinitionError(
                     f"{path}.resolved_values[{v}]", f'"{value}" is not a choice of question "{outcome.key}"'
                 )
+            if value in {ch.value for ch in outcome.choices if not ch.counted}:
+                raise DefinitionError(
+                    f"{path}.resolved_values[{v}]",
+                    f'"{value}" is left out of the base (counted: false), so it cannot count as resolved',
+                )
     return survey
 
 
@@ -325,6 +348,17 @@ def structural_changes(old: dict, new: dict) -> list[DefinitionError]:
                 faults.append(DefinitionError(f"{path}.{field}", f'the {what} of question "{key}" cannot change'))
         if before.get("show_if") != q.get("show_if"):
             faults.append(DefinitionError(f"{path}.show_if", f'who is asked question "{key}" cannot change'))
+        if (before.get("agree_end") or "last") != (q.get("agree_end") or "last") and q["kind"] == "scale":
+            faults.append(DefinitionError(f"{path}.agree_end", f'which end of scale "{key}" agrees cannot change'))
+        old_counted = {c["value"]: c.get("counted", True) for c in before.get("choices", [])}
+        for c in q.get("choices", []):
+            if c["value"] in old_counted and old_counted[c["value"]] != c.get("counted", True):
+                faults.append(
+                    DefinitionError(
+                        f"{path}.choices",
+                        f'whether choice "{c["value"]}" of question "{key}" is counted in the base cannot change',
+                    )
+                )
         old_values = [c["value"] for c in before.get("choices", [])]
         new_values = [c["value"] for c in q.get("choices", [])]
         for value in old_values:
@@ -508,9 +542,17 @@ def _create_structure(survey: Survey, definition: SurveyDef) -> None:
                 breakdown=q.breakdown,
                 show_if_question=questions[q.show_if.question] if q.show_if else None,
                 show_if_value=q.show_if.equals if q.show_if else "",
+                agree_end=q.agree_end or Question.AgreeEnd.LAST,
             )
             Choice.objects.bulk_create(
-                Choice(question=question, position=i, value=c.value, label=c.label, translations=c.translations)
+                Choice(
+                    question=question,
+                    position=i,
+                    value=c.value,
+                    label=c.label,
+                    translations=c.translations,
+                    counted=c.counted,
+                )
                 for i, c in enumerate(_choices(q))
             )
             questions[q.key] = question
@@ -559,8 +601,18 @@ def _as_document(definition: SurveyDef) -> dict:
     by_key = {q.key: q for q in definition.questions()}
     for section in document["sections"]:
         for q in section["questions"]:
-            q["choices"] = by_key[q["key"]].choice_list()
+            q["choices"] = [_choice_entry(c) for c in by_key[q["key"]].choice_list()]
+            if q.get("agree_end") is None:
+                q.pop("agree_end", None)
     return document
+
+
+def _choice_entry(choice: dict) -> dict:
+    """A choice as a document holds it: "counted" written only when false."""
+    choice = dict(choice)
+    if choice.pop("counted", True) is False:
+        choice["counted"] = False
+    return choice
 
 
 def export_definition(*, survey: Survey) -> dict:
@@ -584,9 +636,17 @@ def export_definition(*, survey: Survey) -> dict:
             item["breakdown"] = q.breakdown
             if q.show_if_question_id:
                 item["show_if"] = {"question": q.show_if_question.key, "equals": q.show_if_value}
+            if q.kind == Question.Kind.SCALE:
+                item["agree_end"] = q.agree_end
             if q.kind != Question.Kind.FREE_TEXT:
                 item["choices"] = [
-                    {"value": c.value, "label": languages.as_definition_text(c.label, c.translations, "label")}
+                    _choice_entry(
+                        {
+                            "value": c.value,
+                            "label": languages.as_definition_text(c.label, c.translations, "label"),
+                            "counted": c.counted,
+                        }
+                    )
                     for c in q.choices.all()
                 ]
             items.append(item)

@@ -46,13 +46,17 @@ def results_document(*, survey: Survey) -> dict:
     )
     result_set = ResultSet.objects.filter(survey=survey).first()
     concerns = []
-    for concern in survey.concerns.all():
+    for concern in survey.concerns.select_related("outcome").prefetch_related("outcome__choices"):
         overall = results.get((concern.pk, None, None), {})
         item = {
             "key": concern.key,
             "label": concern.label,
             "raised": _figure(overall.get("raised")),
             "resolved": _figure(overall.get("resolved")),
+            # What the resolved base is, for its caption; the outcome
+            # question's own summary shows each outcome's share.
+            "outcome_question": concern.outcome.key,
+            "resolved_base_leaves_out": [c.label for c in concern.outcome.choices.all() if not c.counted],
             "breakdowns": [],
         }
         for b in breakdowns:

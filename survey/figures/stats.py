@@ -85,9 +85,9 @@ def number(value: float) -> str:
 
 def shares_note(shares: Sequence[float], *, multiple: bool = False) -> str:
     """A note where the printed shares of one question do not add to 100."""
-    if multiple:
-        return "People could choose more than one answer, so the shares add to more than 100%."
     total = round_half_up(sum((Fraction(Decimal(repr(s))) for s in shares), Fraction(0)))
+    if multiple:
+        return "People could choose more than one answer, so the shares add to more than 100%." if total > 100 else ""
     if total == 100.0 or not shares:
         return ""
     return f"The shares add to {number(total)}%, not 100%, because each is rounded on its own."

@@ -46,6 +46,12 @@ def bar(value, label=""):
     )
 
 
+@register.simple_tag
+def summary_of(questions, key):
+    """The summary of question ``key`` among ``questions`` (None when not shown)."""
+    return next((q for q in questions or [] if q.get("key") == key), None)
+
+
 @register.filter
 def lookup(mapping, key):
     """mapping[key], or the key itself when missing."""

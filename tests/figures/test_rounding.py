@@ -57,6 +57,7 @@ def test_yes_no_split_of_400_adds_to_100_and_notes_when_it_does_not():
     assert shares_note([percent(1, 4), percent(3, 4)]) == ""
     assert shares_note([percent(1, 3)] * 3) == "The shares add to 99.9%, not 100%, because each is rounded on its own."
     assert "more than one" in shares_note([50.0, 70.0], multiple=True)
+    assert shares_note([20.0, 30.0], multiple=True) == ""
 
 
 def test_differences_come_from_exact_shares_and_never_print_minus_zero():
