@@ -144,3 +144,128 @@ def holm_adjust(p_values: Sequence[float]) -> list[float]:
         running = max(running, min(1.0, (m - rank) * p_values[i]))
         adjusted[i] = running
     return adjusted
+
+
+# --- Tests for small counts and for more than two groups ----------------------
+
+SMALL_EXPECTED = 5  # an expected count under this calls for an exact test (Cochran)
+_EXACT_TABLES = 200_000  # more tables than this to enumerate: the chi-square approximation is used
+_RELATIVE = 1 + 1e-7  # tables this close to the observed probability count as "as extreme" (as scipy does)
+
+
+def _log_comb(n: int, r: int) -> float:
+    return math.lgamma(n + 1) - math.lgamma(r + 1) - math.lgamma(n - r + 1)
+
+
+def expected_counts(counts: Sequence[int], bases: Sequence[int]) -> list[float]:
+    """Expected counts of a groups-by-(yes, no) table under no difference, every cell."""
+    total, yes = sum(bases), sum(counts)
+    return [e for n in bases for e in (n * yes / total, n * (total - yes) / total)]
+
+
+def fisher_exact(count1: int, n1: int, count2: int, n2: int) -> float:
+    """Two-sided Fisher's exact test of a 2x2 table: the probability, with
+    the margins fixed, of a table no more likely than the one observed."""
+    return exact_homogeneity([count1, count2], [n1, n2])
+
+
+def exact_homogeneity(counts: Sequence[int], bases: Sequence[int]) -> float:
+    """Exact test that every group has the same proportion (Freeman-Halton,
+    the r-group form of Fisher's test): the sum of the probabilities of all
+    tables with the same group sizes and total count whose probability is no
+    more than the observed one's. Raises ValueError when there are too many
+    tables to enumerate."""
+    total, yes = sum(bases), sum(counts)
+    k = min(yes, total - yes)
+    flip = k != yes
+    observed = [n - c if flip else c for c, n in zip(counts, bases, strict=True)]
+    norm = _log_comb(total, k)
+
+    def log_p(table):
+        return sum(_log_comb(n, x) for n, x in zip(bases, table, strict=True)) - norm
+
+    limit = log_p(observed) + math.log(_RELATIVE)
+    # Tables: ways to spread k among the groups, each at most its size.
+    tables = math.comb(k + len(bases) - 1, len(bases) - 1)
+    if tables > _EXACT_TABLES:
+        raise ValueError("too many tables to enumerate")
+    room = [sum(bases[i:]) for i in range(len(bases))] + [0]
+    p = 0.0
+
+    def spread(i: int, left: int, partial: float) -> None:
+        nonlocal p
+        if i == len(bases) - 1:
+            if left <= bases[i]:
+                lp = partial + _log_comb(bases[i], left)
+                if lp - norm <= limit:
+                    p += math.exp(lp - norm)
+            return
+        for x in range(max(0, left - room[i + 1]), min(bases[i], left) + 1):
+            spread(i + 1, left - x, partial + _log_comb(bases[i], x))
+
+    spread(0, k, 0.0)
+    return min(1.0, p)
+
+
+def chi2_sf(x: float, df: int) -> float:
+    """P(X >= x) for a chi-square variable with ``df`` degrees of freedom:
+    the regularised upper incomplete gamma function Q(df/2, x/2)."""
+    if x <= 0:
+        return 1.0
+    a, t = df / 2, x / 2
+    if t < a + 1:  # series for the lower function
+        term = total = 1 / a
+        for i in range(1, 1000):
+            term *= t / (a + i)
+            total += term
+            if abs(term) < abs(total) * 1e-15:
+                break
+        return max(0.0, 1 - total * math.exp(-t + a * math.log(t) - math.lgamma(a)))
+    # Continued fraction for the upper function (Lentz).
+    tiny = 1e-300
+    b = t + 1 - a
+    c, d = 1 / tiny, 1 / b
+    h = d
+    for i in range(1, 1000):
+        an = -i * (i - a)
+        b += 2
+        d = an * d + b
+        d = tiny if abs(d) < tiny else d
+        c = b + an / c
+        c = tiny if abs(c) < tiny else c
+        d = 1 / d
+        delta = d * c
+        h *= delta
+        if abs(delta - 1) < 1e-15:
+            break
+    return math.exp(-t + a * math.log(t) - math.lgamma(a)) * h
+
+
+def homogeneity_test(counts: Sequence[int], bases: Sequence[int]) -> dict:
+    """Do these groups differ at all? Pearson's chi-square test of a
+    groups-by-(yes, no) table, or the exact test where an expected count is
+    under 5 (and the tables can be enumerated)."""
+    expected = expected_counts(counts, bases)
+    df = len(bases) - 1
+    if any(e == 0 for e in expected):  # everyone alike: nothing differs
+        return {"test": "chi-square", "statistic": 0.0, "df": df, "p_value": 1.0}
+    observed = [v for c, n in zip(counts, bases, strict=True) for v in (c, n - c)]
+    statistic = sum((o - e) ** 2 / e for o, e in zip(observed, expected, strict=True))
+    if min(expected) < SMALL_EXPECTED:
+        try:
+            return {"test": "exact", "statistic": statistic, "df": df, "p_value": exact_homogeneity(counts, bases)}
+        except ValueError:
+            pass
+    return {"test": "chi-square", "statistic": statistic, "df": df, "p_value": chi2_sf(statistic, df)}
+
+
+def two_group_test(count1: int, n1: int, count2: int, n2: int) -> dict:
+    """The comparison of two groups: difference, Newcombe's interval (for this
+    comparison alone) and the p-value of the z-test, or of Fisher's exact
+    test where an expected count is under 5."""
+    result = compare_proportions(count1, n1, count2, n2)
+    if min(expected_counts([count1, count2], [n1, n2])) < SMALL_EXPECTED:
+        result |= {"test": "Fisher's exact", "p_value": fisher_exact(count1, n1, count2, n2)}
+    else:
+        result |= {"test": "z"}
+    return result
