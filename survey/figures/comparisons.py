@@ -68,6 +68,7 @@ def comparisons(document: dict) -> list[dict]:
                 ]
                 base = {
                     "concern": concern["key"],
+                    "concern_label": concern["label"],
                     "measure": m,
                     "question": breakdown["question"],
                 }

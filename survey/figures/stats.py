@@ -72,10 +72,7 @@ def printed_difference_note(diff: float, pct1: float, pct2: float) -> str:
     printed = round_half_up(Fraction(Decimal(repr(pct1))) - Fraction(Decimal(repr(pct2))))
     if printed == diff:
         return ""
-    return (
-        f"The difference, {number(diff)} points, is worked out from the exact shares before rounding, "
-        f"so it is not quite {number(pct1)} minus {number(pct2)}."
-    )
+    return f"From the exact shares; the rounded figures differ by {number(printed)}."
 
 
 def number(value: float) -> str:

@@ -69,7 +69,9 @@ def test_differences_come_from_exact_shares_and_never_print_minus_zero():
     # 0.05% and 0.04% print as 0.1 and 0.0, a printed difference of 0.1; the exact one is 0.0.
     diff = difference(1, 2000, 1, 2500)
     assert diff == 0.0
-    assert "exact shares" in printed_difference_note(diff, percent(1, 2000), percent(1, 2500))
+    assert printed_difference_note(diff, percent(1, 2000), percent(1, 2500)) == (
+        "From the exact shares; the rounded figures differ by 0.1."
+    )
     assert printed_difference_note(difference(38, 100, 25, 100), 38.0, 25.0) == ""
 
 
