@@ -5,7 +5,7 @@ import csv
 import io
 from collections import defaultdict
 
-from survey.figures.stats import proportion
+from survey.figures.stats import number, pct, proportion, wilson_interval
 from survey.models import Question, Result, ResultSet, Survey
 
 MEASURES = Result.MEASURES
@@ -164,3 +164,30 @@ def results_csv(document: dict) -> str:
     writer.writerow(CSV_HEADER)
     writer.writerows([spreadsheet_cell(v) for v in row] for row in csv_rows(document))
     return out.getvalue()
+
+
+def margin_of_error(document: dict) -> str:
+    """One plain sentence on chance, from the document's own figures: the
+    widest a 95% interval can be (half-width at 50%) for everyone, and for a
+    group of the typical size shown. Empty when nothing is shown."""
+    overall = [c[m]["n"] for c in document.get("concerns", []) for m in ("raised",) if not c[m].get("suppressed")]
+    if not overall:
+        return ""
+    groups = sorted(
+        g["raised"]["n"]
+        for c in document["concerns"]
+        for b in c["breakdowns"]
+        for g in b["groups"]
+        if not g.get("suppressed") and not g["raised"].get("suppressed")
+    )
+    everyone = max(overall)
+    sentence = f"Figures for everyone are within about {_points(everyone)} points either way"
+    if groups:
+        typical = int(float(f"{groups[len(groups) // 2]:.2g}"))  # the median group, to two figures
+        sentence += f"; for groups of about {typical}, about {_points(typical)} points"
+    return sentence + " (95% intervals). This covers chance only, not who chose to answer."
+
+
+def _points(n: int) -> str:
+    low, high = wilson_interval(n // 2 if n % 2 == 0 else (n - 1) // 2, n)
+    return number(pct((high - low) / 2))

@@ -5,7 +5,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from survey.definitions import languages
-from survey.figures import stats
+from survey.figures import documents, stats
 from survey.models import Question
 
 register = template.Library()
@@ -44,6 +44,12 @@ def bar(value, label=""):
         low,
         high,
     )
+
+
+@register.simple_tag
+def margin_of_error(document):
+    """The report's plain sentence on chance, from its own figures (documents.margin_of_error)."""
+    return documents.margin_of_error(document or {})
 
 
 @register.simple_tag

@@ -183,6 +183,7 @@ def test_captions_say_the_interval_is_not_corrected():
     )
     assert "The 95% interval is for each comparison on its own, not corrected" in page
     assert "do the groups differ at all?" in page and "Groups of fewer than 30" in page
+    assert "Figures for everyone are within about 3.1 points either way; for groups of about 300" in page
 
 
 def test_survey_against_survey_one_family_per_concern():

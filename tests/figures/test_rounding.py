@@ -90,3 +90,28 @@ def test_differences_come_from_exact_shares_and_never_print_minus_zero():
 def test_printed_p_value_never_contradicts_the_verdict(p, text):
     assert p_text(p) == text == pvalue(p)
     assert (Decimal(text) < Decimal("0.05")) == (p < 0.05) if text[0] != "<" else p < 0.05
+
+
+def test_margin_of_error_sentence_comes_from_the_documents_own_figures():
+    from scipy import stats as sp
+
+    from survey.figures.documents import margin_of_error
+
+    def widest(n):  # the half-width of the 95% Wilson interval at 50%, by scipy
+        ci = sp.binomtest(n // 2, n).proportion_ci(method="wilson")
+        return f"{(ci.high - ci.low) / 2 * 100:.1f}"
+
+    groups = [
+        {"value": v, "label": v, "raised": proportion(n // 3, n)} for v, n in (("a", 96), ("b", 104), ("c", 1300))
+    ]
+    document = {
+        "concerns": [
+            {"raised": proportion(570, 1500), "breakdowns": [{"question": "team", "groups": groups}]},
+        ]
+    }
+    assert margin_of_error(document) == (
+        f"Figures for everyone are within about {widest(1500)} points either way; for groups of about 100, "
+        f"about {widest(100)} points (95% intervals). This covers chance only, not who chose to answer."
+    )
+    assert widest(1500) == "2.5"
+    assert margin_of_error({"concerns": [{"raised": {"suppressed": True}, "breakdowns": []}]}) == ""
