@@ -42,6 +42,9 @@ class Survey(models.Model):
     data_version = models.PositiveIntegerField(default=0)
     # Invitation codes ever generated; used = issued - codes still stored.
     codes_issued = models.PositiveIntegerField(default=0)
+    # Staff in scope, from workforce records (docs/statistics.md, "Response
+    # rates"); blank: unknown (a code survey then counts the codes issued).
+    population = models.PositiveIntegerField(null=True, blank=True)
     # A new random value whenever load_definition saves the survey: caches
     # of its structure (responses.answers.survey_spec) are keyed by it.
     definition_version = models.UUIDField(default=uuid.uuid4, editable=False)
@@ -153,6 +156,8 @@ class Choice(models.Model):
     # False: shown, but left out of the base of every share ("Don't know",
     # "Not applicable", an outcome's "Too early to say"); structural once answered.
     counted = models.BooleanField(default=True)
+    # Staff in this group of a breakdown, from workforce records; blank: unknown.
+    population = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["position"]

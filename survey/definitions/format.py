@@ -96,6 +96,8 @@ class ChoiceDef(_Localised):
     label: Title
     # False: shown, but not counted in the base of any share ("Don't know").
     counted: bool = True
+    # Staff in this group of a breakdown, from workforce records.
+    population: int | None = Field(default=None, ge=1, le=10_000_000)
 
 
 class ShowIfDef(_Strict):
@@ -134,6 +136,8 @@ class QuestionDef(_Localised):
             )
         if self.kind == "scale" and len(self.choices) - len(uncounted) < 2:
             raise ValueError("a scale question needs at least two choices counted in the base")
+        if not self.breakdown and any(c.population is not None for c in self.choices):
+            raise ValueError("only the choices of a breakdown question have a population")
         if self.kind == "yes_no":
             if self.choices and [c.value for c in self.choices] != ["yes", "no"]:
                 raise ValueError('a yes_no question has the choices "yes" and "no" only')
@@ -182,6 +186,8 @@ class SurveyDef(_Localised):
     intro: str = ""
     min_group_size: int = Field(default=10, ge=5, le=1000)
     access: Literal["open", "codes"] = "open"
+    # Staff in scope, from workforce records: response rates and corrected intervals.
+    population: int | None = Field(default=None, ge=1, le=10_000_000)
     sections: list[SectionDef] = Field(default_factory=list)
     concerns: list[ConcernDef] = Field(default_factory=list)
 
@@ -279,6 +285,16 @@ def validate_definition(document: Any, *, partial: bool = False) -> SurveyDef:
                         f'"{question.show_if.equals}" is not a choice of question "{target.key}"',
                     )
             seen[question.key] = question
+
+    for s_i, section in enumerate(survey.sections):
+        for q_i, question in enumerate(section.questions):
+            known = [c.population for c in question.choices if c.population is not None]
+            if survey.population is not None and sum(known) > survey.population:
+                raise DefinitionError(
+                    f"sections[{s_i}].questions[{q_i}].choices",
+                    f"the groups' populations add to {sum(known)}, more than the survey's population "
+                    f"({survey.population})",
+                )
 
     concern_keys: set[str] = set()
     for c, concern in enumerate(survey.concerns):
@@ -408,6 +424,8 @@ def wording_changes(old: dict, new: dict) -> list[str]:
     if old.get("min_group_size") != new.get("min_group_size"):
         lines.append(f"minimum group size (k): {old.get('min_group_size')} -> {new.get('min_group_size')}")
     compare("intro", old.get("intro", ""), new.get("intro", ""))
+    if old.get("population") != new.get("population"):
+        lines.append(f"population: {old.get('population')} -> {new.get('population')}")
     for i, (a, b) in enumerate(zip(old["sections"], new["sections"], strict=False)):
         compare(f"section {i + 1} title", a["title"], b["title"])
     old_q = _questions(old)
@@ -481,6 +499,7 @@ def load_definition(
     survey.translations = {lang: definition.translations.get(lang, {}) for lang in definition.languages()[1:]}
     survey.min_group_size = definition.min_group_size
     survey.access = definition.access
+    survey.population = definition.population
     survey.definition_version = uuid.uuid4()  # cached structures of the old one are not used again
     survey.save()
     if not created and has_data:
@@ -552,6 +571,7 @@ def _create_structure(survey: Survey, definition: SurveyDef) -> None:
                     label=c.label,
                     translations=c.translations,
                     counted=c.counted,
+                    population=c.population,
                 )
                 for i, c in enumerate(_choices(q))
             )
@@ -582,7 +602,7 @@ def _update_wording(survey: Survey, definition: SurveyDef, existing: dict[str, Q
             Question.objects.filter(pk=question.pk).update(text=q.text, help_text=q.help, translations=q.translations)
             for c in _choices(q):
                 Choice.objects.filter(question=question, value=c.value).update(
-                    label=c.label, translations=c.translations
+                    label=c.label, translations=c.translations, population=c.population
                 )
     for c in definition.concerns:
         Concern.objects.filter(survey=survey, key=c.key).update(label=c.label, translations=c.translations)
@@ -612,6 +632,9 @@ def _choice_entry(choice: dict) -> dict:
     choice = dict(choice)
     if choice.pop("counted", True) is False:
         choice["counted"] = False
+    population = choice.pop("population", None)
+    if population is not None:
+        choice["population"] = population
     return choice
 
 
@@ -645,6 +668,7 @@ def export_definition(*, survey: Survey) -> dict:
                             "value": c.value,
                             "label": languages.as_definition_text(c.label, c.translations, "label"),
                             "counted": c.counted,
+                            "population": c.population,
                         }
                     )
                     for c in q.choices.all()
@@ -659,6 +683,7 @@ def export_definition(*, survey: Survey) -> dict:
         "intro": languages.as_definition_text(survey.intro, survey.translations, "intro"),
         "min_group_size": survey.min_group_size,
         "access": survey.access,
+        **({"population": survey.population} if survey.population is not None else {}),
         "sections": sections,
         "concerns": [
             {

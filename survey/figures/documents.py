@@ -5,7 +5,7 @@ import csv
 import io
 from collections import defaultdict
 
-from survey.figures.stats import number, pct, proportion, wilson_interval
+from survey.figures.stats import number, pct, percent, proportion, wilson_interval, wilson_interval_fpc
 from survey.models import Question, Result, ResultSet, Survey
 
 MEASURES = Result.MEASURES
@@ -78,12 +78,95 @@ def results_document(*, survey: Survey) -> dict:
                     )
             item["breakdowns"].append({"question": b.key, "groups": groups})
         concerns.append(item)
-    return {
+    document = {
         "survey": survey.slug,
         "respondents": result_set.respondents if result_set else 0,
         "min_group_size": survey.min_group_size,
         "concerns": concerns,
     }
+    rates = response_rates(survey=survey, document=document, questions=result_set.questions if result_set else [])
+    if rates:
+        document["response_rates"] = rates
+    return document
+
+
+# --- Response rates and corrected intervals (docs/statistics.md) -----------
+
+POPULATION_TOO_SMALL = "more respondents than the population entered: check the workforce figure"
+RATE_HIDDEN = "fewer than k respondents, or fewer than k who did not answer"
+
+
+def _rate(respondents: int | None, population: int | None, k: int) -> dict:
+    """A response rate, hidden (population too) where the respondents, or the
+    population minus the respondents, are under k: the few who did not answer
+    would be as exposed as a small group of respondents."""
+    if respondents is None:
+        return {"suppressed": True, "reason": RATE_HIDDEN}
+    if respondents > population:
+        return {"suppressed": True, "reason": POPULATION_TOO_SMALL}
+    if respondents < k or population - respondents < k:
+        return {"suppressed": True, "reason": RATE_HIDDEN}
+    return {"respondents": respondents, "population": population, "pct": percent(respondents, population)}
+
+
+def _correct(figure: dict, population: int) -> None:
+    """Add the interval allowing for the known population to a shown figure."""
+    if figure.get("suppressed") or not 0 < figure["n"] < population:
+        return
+    low, high = wilson_interval_fpc(figure["count"], figure["n"], population)
+    figure["ci95_fpc"] = [pct(low), pct(high)]
+
+
+def response_rates(*, survey: Survey, document: dict, questions: list) -> dict:
+    """Response rates overall and per group of each breakdown with known
+    populations, from counts the document already shows (the respondents and
+    the breakdown question's summary); "raised" figures whose rate is shown
+    gain the interval corrected for the finite population."""
+    k = survey.min_group_size
+    overall_population = survey.population
+    if overall_population is None and survey.access == Survey.Access.CODES and survey.codes_issued:
+        overall_population = survey.codes_issued  # everyone who was given a code
+    breakdowns = list(
+        Question.objects.filter(survey=survey, breakdown=True, choices__population__isnull=False)
+        .distinct()
+        .prefetch_related("choices")
+        .order_by("section__position", "position")
+    )
+    if overall_population is None and not breakdowns:
+        return {}
+    out: dict = {"breakdowns": []}
+    if overall_population is not None:
+        out["overall"] = _rate(document["respondents"], overall_population, k)
+        if not out["overall"].get("suppressed"):
+            for concern in document["concerns"]:
+                _correct(concern["raised"], overall_population)
+    summaries = {q["key"]: q for q in questions}
+    for b in breakdowns:
+        summary = summaries.get(b.key, {"suppressed": True})
+        counts = {} if summary.get("suppressed") else {c["value"]: c["count"] for c in summary["choices"]}
+        hidden = {
+            g["value"]
+            for c in document["concerns"]
+            for cb in c["breakdowns"]
+            if cb["question"] == b.key
+            for g in cb["groups"]
+            if g.get("suppressed")
+        }
+        groups = []
+        for choice in b.choices.all():
+            if choice.population is None:
+                continue
+            respondents = None if choice.value in hidden else counts.get(choice.value)
+            rate = _rate(respondents, choice.population, k)
+            groups.append({"value": choice.value, "label": choice.label, **rate})
+            if not rate.get("suppressed"):
+                for c in document["concerns"]:
+                    for cb in c["breakdowns"]:
+                        for g in cb["groups"]:
+                            if cb["question"] == b.key and g["value"] == choice.value:
+                                _correct(g["raised"], choice.population)
+        out["breakdowns"].append({"question": b.key, "groups": groups})
+    return out
 
 
 def question_texts(*, survey: Survey) -> dict[str, str]:

@@ -48,6 +48,23 @@ def percent(count: int, n: int) -> float:
     return round_half_up(Fraction(100 * count, n))
 
 
+def wilson_interval_fpc(count: int, n: int, population: int, z: float = Z95) -> tuple[float, float]:
+    """Wilson interval allowing for a known, finite population of N people of
+    whom n answered: the variance shrinks by (N - n)/(N - 1), which is the
+    Wilson formula with n replaced by n(N - 1)/(N - n)."""
+    if not 0 < n < population:
+        raise ValueError("n must be positive and below the population")
+    p = count / n
+    effective = n * (population - 1) / (population - n)
+    z2 = z * z
+    denominator = 1 + z2 / effective
+    centre = (p + z2 / (2 * effective)) / denominator
+    half = z * math.sqrt(p * (1 - p) / effective + z2 / (4 * effective * effective)) / denominator
+    low = 0.0 if count == 0 else max(0.0, centre - half)
+    high = 1.0 if count == n else min(1.0, centre + half)
+    return low, high
+
+
 def pct(x: float) -> float:
     """A proportion that is not a ratio of integers (an interval bound) as a
     percentage to one decimal place, halves away from zero. The float's own

@@ -38,7 +38,8 @@ def _selected(document: dict, settings: ReportSettings | None) -> tuple[dict, li
             continue
         kept = [b for b in question["breakdowns"] if breakdowns_wanted is None or b["question"] in breakdowns_wanted]
         questions.append(question | {"breakdowns": kept})
-    results = {k: document[k] for k in ("survey", "respondents", "min_group_size")} | {"concerns": concerns}
+    results = {k: document[k] for k in ("survey", "respondents", "min_group_size", "response_rates") if k in document}
+    results["concerns"] = concerns
     return results, questions
 
 

@@ -17,13 +17,19 @@ def figure(value):
     if not value or value.get("suppressed"):
         return mark_safe('<span class="text-body-secondary">suppressed</span>')  # noqa: S308 - constant
     low, high = value["ci95"]
+    corrected = ""
+    if value.get("ci95_fpc"):
+        corrected = format_html(
+            "; allowing for the known population, {}–{}", *(stats.number(v) for v in value["ci95_fpc"])
+        )
     return format_html(
-        "<strong>{}%</strong> <span class='text-body-secondary small'>({} of {}; 95% CI {}–{})</span>",
+        "<strong>{}%</strong> <span class='text-body-secondary small'>({} of {}; 95% CI {}–{}{})</span>",
         stats.number(value["pct"]),
         value["count"],
         value["n"],
         stats.number(low),
         stats.number(high),
+        corrected,
     )
 
 
