@@ -45,6 +45,14 @@ class Survey(models.Model):
     # Staff in scope, from workforce records (docs/statistics.md, "Response
     # rates"); blank: unknown (a code survey then counts the codes issued).
     population = models.PositiveIntegerField(null=True, blank=True)
+
+    # Linked surveys, one concept (DESIGN "Linked surveys"): this survey is
+    # the next wave of ``linked_survey`` (a later issue adds follow-up pulses).
+    class Link(models.TextChoices):
+        WAVE = "wave", "Next wave"
+
+    linked_survey = models.ForeignKey("self", models.SET_NULL, null=True, blank=True, related_name="linked_from")
+    link = models.CharField(max_length=10, choices=Link.choices, blank=True)
     # A new random value whenever load_definition saves the survey: caches
     # of its structure (responses.answers.survey_spec) are keyed by it.
     definition_version = models.UUIDField(default=uuid.uuid4, editable=False)

@@ -188,6 +188,8 @@ class SurveyDef(_Localised):
     access: Literal["open", "codes"] = "open"
     # Staff in scope, from workforce records: response rates and corrected intervals.
     population: int | None = Field(default=None, ge=1, le=10_000_000)
+    # The slug of the survey this one is the next wave of (trends, test of change).
+    next_wave_of: Key | None = None
     sections: list[SectionDef] = Field(default_factory=list)
     concerns: list[ConcernDef] = Field(default_factory=list)
 
@@ -424,6 +426,8 @@ def wording_changes(old: dict, new: dict) -> list[str]:
     if old.get("min_group_size") != new.get("min_group_size"):
         lines.append(f"minimum group size (k): {old.get('min_group_size')} -> {new.get('min_group_size')}")
     compare("intro", old.get("intro", ""), new.get("intro", ""))
+    if old.get("next_wave_of") != new.get("next_wave_of"):
+        lines.append(f"next wave of: {old.get('next_wave_of')} -> {new.get('next_wave_of')}")
     if old.get("population") != new.get("population"):
         lines.append(f"population: {old.get('population')} -> {new.get('population')}")
     for i, (a, b) in enumerate(zip(old["sections"], new["sections"], strict=False)):
@@ -500,6 +504,7 @@ def load_definition(
     survey.min_group_size = definition.min_group_size
     survey.access = definition.access
     survey.population = definition.population
+    survey.linked_survey, survey.link = _linked_wave(survey, definition)
     survey.definition_version = uuid.uuid4()  # cached structures of the old one are not used again
     survey.save()
     if not created and has_data:
@@ -518,6 +523,28 @@ def load_definition(
         detail="\n".join([what or "definition", *changes]),
     )
     return survey
+
+
+def _linked_wave(survey: Survey, definition: SurveyDef) -> tuple[Survey | None, str]:
+    """The earlier survey this one is the next wave of: it must exist, hold
+    the same concern topics, and not be this survey or a later wave of it."""
+    if definition.next_wave_of is None:
+        return None, ""
+    earlier = Survey.objects.filter(slug=definition.next_wave_of).first()
+    if earlier is None:
+        raise DefinitionError("next_wave_of", f'there is no survey "{definition.next_wave_of}"')
+    seen = earlier
+    while seen is not None:
+        if seen.slug == definition.slug:
+            raise DefinitionError(
+                "next_wave_of", "a survey cannot be a wave of itself or of one of its own later waves"
+            )
+        seen = seen.linked_survey
+    if set(earlier.concerns.values_list("key", flat=True)) != {c.key for c in definition.concerns}:
+        raise DefinitionError(
+            "next_wave_of", f'"{earlier.slug}" does not have the same concern topics, so there is no trend to show'
+        )
+    return earlier, Survey.Link.WAVE
 
 
 def _kept_actions(survey: Survey) -> dict[str, tuple[ConcernAction, list[ActionUpdate]]]:
@@ -684,6 +711,11 @@ def export_definition(*, survey: Survey) -> dict:
         "min_group_size": survey.min_group_size,
         "access": survey.access,
         **({"population": survey.population} if survey.population is not None else {}),
+        **(
+            {"next_wave_of": survey.linked_survey.slug}
+            if survey.link == Survey.Link.WAVE and survey.linked_survey
+            else {}
+        ),
         "sections": sections,
         "concerns": [
             {

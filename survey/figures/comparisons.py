@@ -173,3 +173,52 @@ def _adjusted(family: list[dict]) -> list[dict]:
         if item.get("p_value") is None:
             item |= {"p_adjusted": None, "significant": None}
     return family
+
+
+def trend(waves: list[tuple[str, dict]]) -> list[dict]:
+    """Each concern's overall figures across waves (earliest first), with a
+    test of each change from one wave to the next.
+
+    ``waves``: (label, document) pairs. One family per concern topic (both
+    measures, every change); the tests treat the waves as independent
+    samples, although they share people, which every caption says."""
+    if len(waves) < 2:
+        return []
+    latest = waves[-1][1]
+    minimum = test_minimum(max(d["min_group_size"] for _, d in waves))
+    found = []
+    for concern in latest["concerns"]:
+        family = []
+        rows = []
+        for m in MEASURES:
+            points = []
+            for label, document in waves:
+                match = next((c for c in document["concerns"] if c["key"] == concern["key"]), None)
+                figure = match[m] if match else {"suppressed": True}
+                points.append({"wave": label, **figure})
+            changes = []
+            shown = [p for p in points if not p.get("suppressed")]
+            for before, after in zip(shown, shown[1:], strict=False):
+                change = {
+                    "kind": "change",
+                    "from": before["wave"],
+                    "to": after["wave"],
+                    **_pair(after["count"], after["n"], before["count"], before["n"], minimum),
+                }
+                note = printed_difference_note(change["difference"], after["pct"], before["pct"])
+                if note:
+                    change["note"] = note
+                changes.append(change)
+            family += changes
+            rows.append(
+                {
+                    "concern": concern["key"],
+                    "label": concern["label"],
+                    "measure": m,
+                    "points": points,
+                    "changes": changes,
+                }
+            )
+        _adjusted(family)
+        found += rows
+    return found

@@ -274,3 +274,20 @@ def margin_of_error(document: dict) -> str:
 def _points(n: int) -> str:
     low, high = wilson_interval(n // 2 if n % 2 == 0 else (n - 1) // 2, n)
     return number(pct((high - low) / 2))
+
+
+def wave_documents(*, survey: Survey, current: dict) -> list[tuple[str, dict]]:
+    """This survey's waves, earliest first, as (title, figures): each earlier
+    wave by its latest published report (public figures only, so a trend
+    shows nobody anything its own report did not), this one by ``current``.
+    Earlier waves with no published report are left out."""
+    chain = []
+    earlier = survey.linked_survey if survey.link == Survey.Link.WAVE else None
+    seen = {survey.pk}
+    while earlier is not None and earlier.pk not in seen:
+        seen.add(earlier.pk)
+        report = earlier.reports.order_by("-number").first()
+        if report is not None:
+            chain.append((earlier.title, report.snapshot["results"]))
+        earlier = earlier.linked_survey if earlier.link == Survey.Link.WAVE else None
+    return [*reversed(chain), (survey.title, current)]

@@ -8,9 +8,9 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from survey.figures.comparisons import comparisons
+from survey.figures.comparisons import comparisons, trend
 from survey.figures.disclosure import differencing_risks, shown_bases
-from survey.figures.documents import question_texts, released_document
+from survey.figures.documents import question_texts, released_document, wave_documents
 from survey.models import AuditEvent, ConcernAction, ReportSettings, ReportVersion, Result, Survey
 from survey.moderation.decisions import publishable_quotes
 from survey.refused import Refused
@@ -117,6 +117,7 @@ def publish_report(*, survey: Survey, acting_user: User, note: str = "") -> Repo
         "results": results,
         "questions": questions,
         "comparisons": comparisons(results),
+        "trend": trend(wave_documents(survey=survey, current=results)),
         "questions_text": question_texts(survey=survey),
         "narrative_html": render(settings.narrative if settings else ""),
         "actions": _actions(survey, {c["key"] for c in results["concerns"]}),
