@@ -310,9 +310,28 @@ def check_every_published_comparison_is_recomputed(published):
             assert ("note" in row) == (printed != want["difference"])
 
 
-def test_every_number_of_the_published_document_is_recomputed(published):
+def check_the_margin_of_error_sentence(published, client):
+    rows, _, document = published
+    page = client.get(f"/r/{document['survey']}/").content.decode()
+
+    def widest(n):
+        ci = sp.binomtest(n // 2, n).proportion_ci(method="wilson")
+        return half_up(repr(float(100 * (ci.high - ci.low) / 2)))
+
+    sizes = sorted(Counter((b, r[b]) for r in rows for b in ("service", "role")).values())
+    typical = int(float(f"{sizes[len(sizes) // 2]:.2g}"))
+    sentence = (
+        f"Figures for everyone are within about {widest(1500)} points either way; for groups of about {typical}, "
+        f"about {widest(typical)} points (95% intervals). This covers chance only, not who chose to answer."
+    )
+    assert sentence in page
+    assert document["trend"] == [] and "response_rates" not in document
+
+
+def test_every_number_of_the_published_document_is_recomputed(published, client):
     # One published survey (1,500 imported rows), four checks.
     check_the_seed_shaped_survey_has_its_headline_figures(published)
     check_every_published_concern_figure_is_recomputed(published)
     check_every_published_question_summary_is_recomputed(published)
     check_every_published_comparison_is_recomputed(published)
+    check_the_margin_of_error_sentence(published, client)
