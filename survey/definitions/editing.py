@@ -56,13 +56,19 @@ def edit_definition(*, survey: Survey, acting_user: User, change: Callable[[Docu
 # --- Changes to a definition document (pure) ---------------------------------
 
 
-def set_settings(document: Document, *, title: str, intro: str, min_group_size: int, access: str) -> None:
+def set_settings(
+    document: Document, *, title: str, intro: str, min_group_size: int, access: str, population: int | None = None
+) -> None:
     document.update(
         title=languages.reworded(document.get("title"), title),
         intro=languages.reworded(document.get("intro"), intro),
         min_group_size=min_group_size,
         access=access,
     )
+    if population is None:
+        document.pop("population", None)
+    else:
+        document["population"] = population
 
 
 def put_section(document: Document, *, index: int | None, title: str) -> None:

@@ -195,3 +195,50 @@ def test_editing_a_question_in_the_console_keeps_its_direction_and_base():
     put_question(document, section=None, old_key="safe", question=edited)
     safe = validate_definition(document).sections[2].questions[1]
     assert safe.agree_end == "first" and [c.counted for c in safe.choices][-1] is False
+
+
+def test_the_console_builder_sets_direction_base_and_populations(organiser, survey):
+    from django.urls import reverse
+
+    from survey.models import Question
+
+    url = reverse("survey:question-edit", kwargs={"slug": survey.slug, "key": "safe"})
+    data = {
+        "text": "I feel safe to speak up.",
+        "key": "safe",
+        "kind": "scale",
+        "required": "on",
+        "agree_end": "first",
+        "choices-TOTAL_FORMS": "6",
+        "choices-INITIAL_FORMS": "0",
+    }
+    for i, label in enumerate([*LIKERT, "Don't know"]):
+        data[f"choices-{i}-label"] = label
+        data[f"choices-{i}-value"] = str(i + 1) if i < 5 else "dk"
+    data["choices-5-not_counted"] = "on"
+    response = organiser.post(url, data)
+    assert response.status_code == 302
+    safe = Question.objects.get(survey=survey, key="safe")
+    assert safe.agree_end == "first" and [c.counted for c in safe.choices.all()] == [True] * 5 + [False]
+    # The form shows them back.
+    page = organiser.get(url)
+    assert page.context["form"].initial["agree_end"] == "first"
+    assert page.context["formset"].forms[5].initial["not_counted"] is True
+    # A population beside a group of a breakdown, and for the survey.
+    service = reverse("survey:question-edit", kwargs={"slug": survey.slug, "key": "service"})
+    data = {"text": "Which service?", "key": "service", "kind": "single_choice", "required": "on", "breakdown": "on"}
+    data |= {"choices-TOTAL_FORMS": "4", "choices-INITIAL_FORMS": "0"}
+    for i, (value, population) in enumerate([("iapt", 40), ("other", 150), ("agency", ""), ("bank", "")]):
+        data |= {
+            f"choices-{i}-label": value.title(),
+            f"choices-{i}-value": value,
+            f"choices-{i}-population": population,
+        }
+    assert organiser.post(service, data).status_code == 302
+    assert export_definition(survey=survey)["sections"][0]["questions"][0]["choices"][0]["population"] == 40
+    settings = reverse("survey:survey-settings", kwargs={"slug": survey.slug})
+    posted = {"settings-title": "T", "settings-intro": "", "settings-min_group_size": "10", "settings-access": "open"}
+    assert organiser.post(settings, posted | {"settings-population": "100"}).status_code == 400  # 40 + 150 > 100
+    assert organiser.post(settings, posted | {"settings-population": "300"}).status_code == 302
+    survey.refresh_from_db()
+    assert export_definition(survey=survey)["population"] == 300
