@@ -8,8 +8,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from survey.figures.comparisons import comparisons
-from survey.figures.documents import question_texts
+from survey.figures.comparisons import comparisons, trend
+from survey.figures.documents import question_texts, wave_documents
 from survey.figures.releases import ReleaseRefused, coarse_respondents, figures_of, released_document, show
 from survey.models import AuditEvent, ConcernAction, Release, ReportSettings, ReportVersion, Result, Survey
 from survey.moderation.decisions import publishable_quotes
@@ -38,7 +38,8 @@ def _selected(document: dict, settings: ReportSettings | None) -> tuple[dict, li
             continue
         kept = [b for b in question["breakdowns"] if breakdowns_wanted is None or b["question"] in breakdowns_wanted]
         questions.append(question | {"breakdowns": kept})
-    results = {k: document[k] for k in ("survey", "respondents", "min_group_size")} | {"concerns": concerns}
+    results = {k: document[k] for k in ("survey", "respondents", "min_group_size", "response_rates") if k in document}
+    results["concerns"] = concerns
     return results, questions
 
 
@@ -114,6 +115,7 @@ def publish_report(*, survey: Survey, acting_user: User, note: str = "") -> Repo
         "results": results,
         "questions": questions,
         "comparisons": comparisons(results),
+        "trend": trend(wave_documents(survey=survey, current=results)),
         "questions_text": question_texts(survey=survey),
         "narrative_html": render(settings.narrative if settings else ""),
         "actions": _actions(survey, {c["key"] for c in results["concerns"]}),

@@ -49,7 +49,7 @@ def copy_history(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("survey", "0015_releases"),
+        ("survey", "0016_figures"),
     ]
 
     operations = [
