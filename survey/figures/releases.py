@@ -12,8 +12,9 @@ The release policy (docs/anonymity.md, "The disclosure model"):
   recorded for its new audience without more ado; a new one is first
   audited (survey/figures/audit.py) against every earlier release, and
   refused when it would pin a hidden cell. The closing release is widened
-  instead (``widened``: the groups at risk hidden in every table, then their
-  whole breakdown) and audited again.
+  instead (``widened``: the groups at risk hidden in every table, then that
+  breakdown in the question at risk with its linked concern figure, then the
+  whole breakdown), auditing again after each round.
 
 The auditor runs here, after the aggregation has committed, never inside
 its transaction.
