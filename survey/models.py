@@ -143,6 +143,11 @@ class Choice(models.Model):
     label = models.CharField(max_length=200)
     # Texts in languages other than the default: {language: {field: text}} (survey/definitions/format.py).
     translations = models.JSONField(default=dict, blank=True)
+    # A breakdown's choices only: a key group is hidden to protect another
+    # group only when nothing else will do; choices with the same merge
+    # label are reported as one group of that label (survey/figures/groups.py).
+    key_group = models.BooleanField(default=False)
+    merge = models.CharField(max_length=200, blank=True, default="")
 
     class Meta:
         ordering = ["position"]

@@ -5,6 +5,7 @@ import csv
 import io
 from collections import defaultdict
 
+from survey.figures.groups import breakdown_groups
 from survey.figures.stats import proportion
 from survey.models import Question, Result, ResultSet, Survey
 
@@ -57,7 +58,7 @@ def results_document(*, survey: Survey) -> dict:
         }
         for b in breakdowns:
             groups = []
-            for choice in b.choices.all():
+            for choice in breakdown_groups(b):
                 cell = results.get((concern.pk, b.pk, choice.pk), {})
                 raised = cell.get("raised")
                 if raised is None or raised.suppressed:

@@ -34,7 +34,9 @@ def random_answers(rng: random.Random, weights: dict) -> dict:
         answers[f"raised_{suffix}"] = "yes" if raised else "no"
         answers.pop(f"outcome_{suffix}", None)
         if raised:
-            answers[f"outcome_{suffix}"] = rng.choices(["adequately", "partly", "not", "pending"], weights["outcome"])[0]
+            answers[f"outcome_{suffix}"] = rng.choices(["adequately", "partly", "not", "pending"], weights["outcome"])[
+                0
+            ]
     return answers
 
 
