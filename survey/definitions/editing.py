@@ -94,10 +94,16 @@ def put_question(document: Document, *, section: int | None, old_key: str | None
     question["text"] = languages.reworded(old["text"], question["text"])
     if old.get("help") or question.get("help"):
         question["help"] = languages.reworded(old.get("help", ""), question.get("help", ""))
-    old_labels = {c["value"]: c["label"] for c in old.get("choices", [])}
+    old_choices = {c["value"]: c for c in old.get("choices", [])}
     for choice in question.get("choices", []):
-        if choice["value"] in old_labels:
-            choice["label"] = languages.reworded(old_labels[choice["value"]], choice["label"])
+        before = old_choices.get(choice["value"])
+        if before is not None:
+            choice["label"] = languages.reworded(before["label"], choice["label"])
+            # The builder does not edit key and merged groups (the definition
+            # does): a breakdown keeps its own.
+            for field in ("key_group", "merge") if question.get("breakdown") else ():
+                if before.get(field) and field not in choice:
+                    choice[field] = before[field]
     if question["kind"] == old["kind"] == "yes_no" and "choices" not in question and old.get("choices"):
         # The console offers no yes/no labels to edit: keep the definition's own.
         question["choices"] = old["choices"]
