@@ -69,7 +69,7 @@ def test_groupings_are_fixed_once_answers_exist_and_audited_before(db):
     detail = AuditEvent.objects.filter(survey=survey).latest("pk").detail
     assert "question service groups: '' -> 'key group iapt; Other services = agency + bank'" in detail
     insert_responses(survey_id=survey.pk, submissions=[(answers(), timezone.localdate())])
-    with pytest.raises(DefinitionError, match="key and merged groups of question \"service\" cannot change"):
+    with pytest.raises(DefinitionError, match='key and merged groups of question "service" cannot change'):
         load_definition(definition=validate_definition(grouped()))
     assert Choice.objects.get(question__key="service", value="iapt").key_group
 
