@@ -94,7 +94,7 @@ def suppression_reasons(
 
 
 # Above this many candidate cells the complement is chosen greedily (cheapest first).
-_SEARCH_LIMIT = 16
+_SEARCH_LIMIT = 12
 
 
 def complement(cells: Mapping[Hashable, Cell], hidden: set, k: int, dominance: int = 0, keep=frozenset()) -> list:
@@ -130,6 +130,9 @@ def complement(cells: Mapping[Hashable, Cell], hidden: set, k: int, dominance: i
                 break
         return chosen
     vectors = [vector(c) for c in candidates]
+    everything = [sum(column) for column in zip(total, *(v for v, _ in vectors), strict=True)]
+    if unsafe_union(everything, n + sum(m for _, m in vectors)):
+        return candidates  # nothing protects them but hiding every cell
     best: list = [None, list(candidates)]  # cost, cells
 
     def search(start, chosen, total, n, cost):

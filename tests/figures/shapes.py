@@ -63,8 +63,8 @@ def seed_shaped(respondents: int, seed: int = 2026) -> Survey:
     return survey
 
 
-def random_survey(seed: int) -> Survey:
-    survey = _load(f"random-{seed}")
+def random_survey(seed: int, slug: str = "") -> Survey:
+    survey = _load(slug or f"random-{seed}")
     rng = random.Random(seed)
     weights = random_weights(rng)
     today = timezone.localdate()
