@@ -64,7 +64,8 @@ def question_summaries(
         cells = {g.pk: (b_counts.get((q.pk, g.pk), {}), b_bases.get((q.pk, g.pk), 0)) for g in groups_of[b.pk]}
         given = set(hidden_in_question.get((q.pk, b.pk), set()))
         asked_after = by_pk.get(q.show_if_question_id)
-        if asked_after is not None:
+        # (A breakdown question is never summarised by group: nothing to pass on.)
+        if asked_after is not None and not asked_after.breakdown:
             given |= set(hidden_groups(asked_after, b, _overall_unsafe(asked_after)))
         if suppressed:
             hidden = dict.fromkeys(cells, "the whole question is hidden")
