@@ -22,6 +22,7 @@ from survey.figures.disclosure import (
     binary,
     differencing_risks,
     hidden_cells,
+    passed_on,
     shown_bases,
     suppression_reasons,
     unsafe,
@@ -110,10 +111,10 @@ def _figure_rows(survey, concern, breakdowns, cells, k) -> list[Result]:
         else:
             hidden_raised = hidden_cells(raised_cells, k, dominance=DOMINANCE, keep=keep)
             why = suppression_reasons(raised_cells, k, dominance=DOMINANCE, keep=keep)
-        hidden_resolved = hidden_cells(
+        hidden_resolved = suppression_reasons(
             {g: binary(f["resolved_count"], f["resolved_n"]) for g, f in groups.items()},
             k,
-            already_hidden=frozenset(hidden_raised),
+            already_hidden={g: why.get(g, PROTECTS_ANOTHER) for g in hidden_raised},
             keep=keep,
         )
         for choice in choices:
@@ -122,7 +123,8 @@ def _figure_rows(survey, concern, breakdowns, cells, k) -> list[Result]:
                 hidden = set(MEASURES)
             elif choice.pk in hidden_resolved:
                 hidden = {"resolved"}
-            add(breakdown, choice.pk, groups[choice.pk], hidden, why.get(choice.pk, PROTECTS_ANOTHER) if hidden else "")
+            reason = why.get(choice.pk) or hidden_resolved.get(choice.pk, PROTECTS_ANOTHER)
+            add(breakdown, choice.pk, groups[choice.pk], hidden, reason if hidden else "")
     return rows
 
 
@@ -150,13 +152,16 @@ def linked_figures(*, survey: Survey, breakdowns: list[Question], counts, k: int
     rows: list[Result] = []
     for concern in survey.concerns.all():
         rows.extend(_figure_rows(survey, concern, breakdowns, counts.concern_cells(concern.pk), k))
-    hidden_in_question: dict[tuple[int, int], set] = defaultdict(set)
+    # With the concern's reasons: the raised question's summary is the same
+    # figures; the outcome question follows it.
+    hidden_in_question: dict[tuple[int, int], dict] = defaultdict(dict)
     for row in rows:
         if row.breakdown is None or not row.suppressed:
             continue
         if row.measure == "raised":
-            hidden_in_question[(row.concern.raised_id, row.breakdown.pk)].add(row.group_id)
-        hidden_in_question[(row.concern.outcome_id, row.breakdown.pk)].add(row.group_id)
+            hidden_in_question[(row.concern.raised_id, row.breakdown.pk)].setdefault(row.group_id, row.reason)
+        outcome = hidden_in_question[(row.concern.outcome_id, row.breakdown.pk)]
+        outcome.setdefault(row.group_id, passed_on({row.group_id: row.reason})[row.group_id])
     questions = question_summaries(
         survey=survey, breakdowns=breakdowns, counts=counts, hidden_in_question=hidden_in_question
     )

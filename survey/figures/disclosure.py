@@ -54,6 +54,18 @@ NOBODY = "no respondents"
 FEWER_THAN_K = "fewer than k respondents"
 TOO_UNIFORM = "answers too uniform to show"
 PROTECTS_ANOTHER = "hidden to protect another group"
+# Hidden because the same group is hidden in the question this one follows
+# (show_if, or a concern's outcome after its raised question), whose answers
+# its base would tell.
+FOLLOWS_HIDDEN = "hidden with the question it follows"
+# Reasons that stay true when passed on to a follow-up question: its base is
+# at most the other question's count.
+PASSED_ON = (NOBODY, FEWER_THAN_K, PROTECTS_ANOTHER)
+
+
+def passed_on(reasons: Mapping) -> dict:
+    """The reasons of one question's hidden groups, as a follow-up question gives them."""
+    return {c: reason if reason in PASSED_ON else FOLLOWS_HIDDEN for c, reason in reasons.items()}
 
 
 def suppression_reasons(

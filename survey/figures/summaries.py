@@ -13,7 +13,7 @@ summarised overall only, never by another breakdown (no cross-tabulation).
 """
 
 from survey.figures.counts import Counts
-from survey.figures.disclosure import DOMINANCE, suppression_reasons, unsafe_distribution
+from survey.figures.disclosure import DOMINANCE, passed_on, suppression_reasons, unsafe_distribution
 from survey.figures.groups import breakdown_groups
 from survey.figures.stats import proportion
 from survey.models import Question, Survey
@@ -35,13 +35,13 @@ def question_summaries(
     survey: Survey,
     breakdowns: list[Question],
     counts: Counts,
-    hidden_in_question: dict[tuple[int, int], set] | None = None,
+    hidden_in_question: dict[tuple[int, int], dict] | None = None,
 ) -> list:
     """The summaries of every choice question, already suppressed.
 
     ``counts`` with merged groups already counted as one (groups.merged_counts);
     ``hidden_in_question``: (question pk, breakdown pk) -> groups hidden in
-    a linked concern table (aggregate.linked_figures). A question asked only
+    a linked concern table, with their reasons (aggregate.linked_figures). A question asked only
     after an answer to another (``show_if``) hides every group that one
     hides: its base in a group is how many gave that answer."""
     hidden_in_question = hidden_in_question or {}
@@ -62,11 +62,12 @@ def question_summaries(
             return hidden_of[(q.pk, b.pk)]
         b_counts, b_bases = by_breakdown[b.pk]
         cells = {g.pk: (b_counts.get((q.pk, g.pk), {}), b_bases.get((q.pk, g.pk), 0)) for g in groups_of[b.pk]}
-        given = set(hidden_in_question.get((q.pk, b.pk), set()))
+        given = dict(hidden_in_question.get((q.pk, b.pk), {}))
         asked_after = by_pk.get(q.show_if_question_id)
         # (A breakdown question is never summarised by group: nothing to pass on.)
         if asked_after is not None and not asked_after.breakdown:
-            given |= set(hidden_groups(asked_after, b, _overall_unsafe(asked_after)))
+            for g, reason in passed_on(hidden_groups(asked_after, b, _overall_unsafe(asked_after))).items():
+                given.setdefault(g, reason)
         if suppressed:
             hidden = dict.fromkeys(cells, "the whole question is hidden")
         else:

@@ -8,7 +8,7 @@ checks that this reproduces exactly the figures stored from the old code.
 """
 
 from survey.figures import aggregate, disclosure
-from survey.figures.disclosure import unsafe_distribution
+from survey.figures.disclosure import PROTECTS_ANOTHER, unsafe_distribution
 
 
 def old_complement(cells, hidden, k, dominance=0, keep=frozenset()):
@@ -40,11 +40,13 @@ def put_back(monkeypatch) -> None:
         for (question, breakdown), groups in hidden_in_question.items():
             if question in raised:
                 everywhere.setdefault(breakdown, set()).update(groups)
-        widened = dict(hidden_in_question)
+        # The old code passed groups on without their reasons ("to protect another group").
+        widened = {key: set(groups) for key, groups in hidden_in_question.items()}
         for question in survey.questions.all():
             for breakdown, groups in everywhere.items():
-                widened[(question.pk, breakdown)] = set(widened.get((question.pk, breakdown), set())) | groups
-        return real(survey=survey, breakdowns=breakdowns, counts=counts, hidden_in_question=widened)
+                widened[(question.pk, breakdown)] = widened.get((question.pk, breakdown), set()) | groups
+        as_old = {key: dict.fromkeys(groups, PROTECTS_ANOTHER) for key, groups in widened.items()}
+        return real(survey=survey, breakdowns=breakdowns, counts=counts, hidden_in_question=as_old)
 
     monkeypatch.setattr(disclosure, "complement", old_complement)
     monkeypatch.setattr(aggregate, "question_summaries", hidden_everywhere)

@@ -185,6 +185,10 @@ def test_a_group_too_uniform_on_one_question_is_hidden_there_not_everywhere(surv
     for key in ("raised_patient_care", "outcome_patient_care"):
         linked = groups(document, key)
         assert linked["iapt"]["suppressed"] and linked["agency"]["suppressed"], key
+    # Each with its true reason: the raised answers are too uniform, not the outcomes.
+    assert groups(document, "raised_patient_care")["iapt"]["reason"] == "answers too uniform to show"
+    assert groups(document, "outcome_patient_care")["iapt"]["reason"] == "hidden with the question it follows"
+    assert groups(document, "outcome_patient_care")["agency"]["reason"] == "fewer than k respondents"  # 7 raised one
     by_group = groups(document, "safe")
     assert by_group["iapt"]["n"] == 12 and [c["count"] for c in by_group["iapt"]["choices"]] == [0, 4, 4, 4, 0]
     assert by_group["agency"]["n"] == 15 and by_group["other"]["n"] == 30
@@ -221,4 +225,4 @@ def test_a_question_asked_after_an_answer_hides_the_groups_that_answer_hides(db)
     assert scale["iapt"]["reason"] == "answers too uniform to show"
     hidden = {v for v, g in scale.items() if g.get("suppressed")}
     assert hidden <= {v for v, g in followup.items() if g.get("suppressed")}
-    assert followup["iapt"]["suppressed"]
+    assert followup["iapt"]["reason"] == "hidden with the question it follows"
