@@ -23,6 +23,8 @@ class Group:
     label: str
     members: tuple[int, ...]
     key: bool
+    population: int | None = None  # staff in the group: known only when known for every member
+    counted: bool = True  # a breakdown's choices are always counted in the base
 
 
 def breakdown_groups(question: Question) -> list[Group]:
@@ -44,6 +46,7 @@ def breakdown_groups(question: Question) -> list[Group]:
             label=members[0].merge or members[0].label,
             members=tuple(c.pk for c in members),
             key=any(c.key_group for c in members),
+            population=None if any(c.population is None for c in members) else sum(c.population for c in members),
         )
         for members in out
     ]
@@ -67,9 +70,11 @@ def merged_counts(counts: Counts, breakdowns: list[Question]) -> Counts:
     def regroup(groups: tuple) -> tuple:
         return tuple(into.get((i, g), g) for i, g in enumerate(groups))
 
+    # A breakdown question's own answers are counted by group too.
+    own = {question.pk: i for i, question in enumerate(breakdowns)}
     out = Counts(respondents=counts.respondents)
     for (q, c, groups), n in counts.answers.items():
-        key = (q, c, regroup(groups))
+        key = (q, into.get((own[q], c), c) if q in own else c, regroup(groups))
         out.answers[key] = out.answers.get(key, 0) + n
     for (q, groups), n in counts.bases.items():
         key = (q, regroup(groups))

@@ -2,7 +2,7 @@
 cost and before a group too uniform on one question was hidden everywhere.
 
 The baseline (tests/data/suppression_baseline_main.json) holds every figure
-the old code (main at commit 2aeb4b0) computed for the surveys of shapes.py,
+the old code (main at commit 8a19495) computed for the surveys of shapes.py,
 made by running that code on exactly these surveys. ``old_rule.put_back``
 puts the old rule back in today's code; it is checked here to give exactly
 those stored figures, and is then used to compute the old figures of random
