@@ -110,3 +110,19 @@ def test_merged_groups_are_reported_as_one_group(db):
     service = next(q for q in document["questions"] if q["key"] == "service")
     assert [c["value"] for c in service["choices"]] == ["iapt", "other+agency", "bank"]
     assert audit(survey=survey, documents=[document]) == []
+
+
+def test_a_merged_group_counts_its_members_bases_and_populations_together(db):
+    label = {"merge": "Other services"}
+    survey = with_choices(
+        "merged-pop",
+        services(other=label | {"population": 10}, agency=label | {"population": 150}, bank={"population": 250}),
+    )
+    data = rows() + [answers(service="other", barriers=["fear"]), answers(service="agency", barriers=["time"])]
+    document = released(survey, data)
+    barriers = next(q for q in document["questions"] if q["key"] == "barriers")
+    merged = by_value(barriers["breakdowns"][0]["groups"])["other+agency"]
+    assert merged["n"] == 108  # everyone in the merged group was shown the question (6 + 1 + 100 + 1)
+    rates = by_value(document["response_rates"]["breakdowns"][0]["groups"])
+    assert (rates["other+agency"]["respondents"], rates["other+agency"]["population"]) == (108, 160)
+    assert set(rates) == {"other+agency", "bank"}
