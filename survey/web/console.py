@@ -26,8 +26,8 @@ from survey.reports.drafting import add_action_update, save_report_settings
 from survey.reports.publishing import publish_report
 from survey.responses import invitation_codes as invitations
 from survey.staff.permissions import member_required
-from survey.web.charts import bar_chart
 from survey.web.builder import slip_link
+from survey.web.charts import bar_chart
 from survey.web.forms import (
     ActionUpdateForm,
     CodeBatchForm,
