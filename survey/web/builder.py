@@ -262,7 +262,7 @@ def question_edit(request, survey: Survey, key: str | None = None):
         )
         if existing.get("show_if"):
             initial["show_if"] = f"{existing['show_if']['question']}={existing['show_if']['equals']}"
-        if existing["kind"] not in ("yes_no", "free_text"):
+        if existing["kind"] != "free_text":
             choices_initial = [
                 {"value": c["value"], **ChoiceFormSet.form.initial_texts({"label": c["label"]}, offered)}
                 for c in existing.get("choices", [])

@@ -78,7 +78,9 @@ def bar_chart(*, title: str, bars: list[tuple[str, dict]]) -> bytes:
             )
             value = f"{pct:.1f}%"
             x, anchor, colour = value_label_position(pct, high, value)
-            rows.append(_text(x, mid + 5, value, text_anchor=anchor, fill=colour, font_weight="600"))
+            rows.append(
+                _text(x, mid + 5, value, text_anchor=anchor, fill=colour, font_weight="600", **{"class": "value"})
+            )
             y += BAR
         y += GAP
     bottom = y

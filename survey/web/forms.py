@@ -408,7 +408,9 @@ class QuestionForm(Localised, CrispyForm):
         if data["show_if"]:
             target, value = data["show_if"].split("=", 1)
             question["show_if"] = {"question": target, "equals": value}
-        if data["kind"] not in ("free_text", "yes_no"):
+        # A yes/no question may word its two answers (in every language): rows
+        # with the short names yes and no; left empty, it offers "Yes" and "No".
+        if data["kind"] != "free_text" and (choices or data["kind"] != "yes_no"):
             question["choices"] = choices
         return question
 
