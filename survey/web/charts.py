@@ -10,7 +10,7 @@ neighbour, and the bars in the order of the table beside the chart.
 import textwrap
 from xml.sax.saxutils import escape, quoteattr
 
-WIDTH = 720
+WIDTH = 480  # about the width it is shown at (half a page, or a phone), so text keeps its size
 PAD = 12
 FONT = 14
 LINE = 18
@@ -21,7 +21,7 @@ AXIS_LABEL_ROOM = 26
 VALUE_ROOM = 64
 PLOT_LEFT, PLOT_RIGHT = PAD, WIDTH - PAD - VALUE_ROOM
 TICKS = (0, 25, 50, 75, 100)
-CHARS_PER_LINE = 86  # at FONT px in system-ui, well inside WIDTH
+CHARS_PER_LINE = 50  # at FONT px in system-ui, well inside WIDTH
 BLUE, INK, GREY, GRID = "#0d6efd", "#212529", "#495057", "#dee2e6"
 
 
@@ -53,7 +53,7 @@ def bar_chart(*, title: str, bars: list[tuple[str, dict]]) -> bytes:
     (top to bottom); a suppressed group keeps its place, marked "not shown"."""
     parts: list[str] = []
     y = PAD
-    for line in textwrap.wrap(title, CHARS_PER_LINE - 10) or [""]:
+    for line in textwrap.wrap(title, CHARS_PER_LINE - 6) or [""]:
         y += LINE + 2
         parts.append(_text(PAD, y, line, font_size=FONT + 2, font_weight="600", fill=INK))
     y += GAP
@@ -66,7 +66,7 @@ def bar_chart(*, title: str, bars: list[tuple[str, dict]]) -> bytes:
         y += 4
         if figure.get("suppressed"):
             y += LINE
-            rows.append(_text(PLOT_LEFT, y - 4, "not shown (too few people, or to protect another group)", fill=GREY))
+            rows.append(_text(PLOT_LEFT, y - 4, "not shown: too few people, or to protect others", fill=GREY))
         else:
             pct, (low, high) = figure["pct"], figure["ci95"]
             width = _x(pct) - PLOT_LEFT

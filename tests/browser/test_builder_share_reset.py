@@ -92,12 +92,17 @@ def test_changed_builder_pages_pass_axe_and_a_survey_is_copied_in_one_click(live
     assert_accessible(page)
     assert page.get_by_role("button", name="Remove section “About your work”").is_visible()
     shoot(page, "build")
+    # A Welsh title: every text of the builder then has a Welsh field beside it.
+    page.locator("#id_settings-title_cy").fill("Gweithio ym maes iechyd meddwl")
+    go(page, "Save the settings")
     page.goto(f"{base}/build/question/outcome_patient_care/")
+    assert page.get_by_label("Question (Cymraeg)").get_attribute("lang") == "cy"
+    assert page.get_by_label("Choice 1 (Cymraeg)").is_visible()
     assert_accessible(page)
     rows = page.locator("#choice-rows .choice-row").count()
     page.get_by_role("button", name="Add a choice").click()
     assert page.locator(f"#id_choices-{rows}-label").evaluate("el => el === document.activeElement")
-    assert page.get_by_label(f"Choice {rows + 1}", exact=True).is_visible()
+    assert page.get_by_label(f"Choice {rows + 1} (Cymraeg)", exact=True).is_visible()
     assert page.locator("#id_choices-TOTAL_FORMS").input_value() == str(rows + 1)
     assert_accessible(page)
     shoot(page, "question")

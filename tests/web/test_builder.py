@@ -328,7 +328,7 @@ def test_chart_bars_follow_the_tables_order_and_labels_are_whole():
         ("Bank", {"suppressed": True}),
     ]
     _, texts = chart(bars)
-    skip = {"Patient care: raised", "0%", "not shown (too few people, or to protect another group)"}
+    skip = {"Patient care: raised", "0%", "not shown: too few people, or to protect others"}
     lines = [t for t in texts if t[0] == charts.PAD and t[3] not in skip]
     assert " ".join(t[3] for t in lines) == f"All respondents {LONG} Bank"
     assert [t[1] for t in lines] == sorted(t[1] for t in lines)  # top to bottom, as in the table
