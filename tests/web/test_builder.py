@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from survey.definitions import editing
-from survey.definitions.format import DefinitionError, export_definition
+from survey.definitions.format import export_definition
 from survey.models import AuditEvent, Member, Response, Survey
 from survey.responses.mixing import insert_responses
 from survey.web import charts
@@ -312,7 +312,7 @@ def test_chart_value_labels_never_overlap_a_bar_or_its_interval():
     root, texts = chart(bars)
     rects = [r for r in root.iter(f"{SVG}rect")][1:]
     values = [t for t in texts if t[3].endswith("%") and "." in t[3]]
-    for (label, f), rect, (x, _, anchor, text) in zip(bars, rects, values, strict=True):
+    for (_label, f), rect, (x, _, anchor, text) in zip(bars, rects, values, strict=True):
         end = float(rect.get("x")) + float(rect.get("width"))
         if anchor == "start":  # outside: right of the bar and of its interval
             assert x >= max(end, charts._x(f["ci95"][1]))
