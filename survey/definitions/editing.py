@@ -223,3 +223,15 @@ def in_plain_words(message: str, *documents: Document) -> str:
     for pattern, words in rules:
         message = re.sub(pattern, words, message)
     return message
+
+
+def plain_fault(error: DefinitionError, document: Document) -> str:
+    """Where a fault is, in words ("Section 2, question 1"), then what it is."""
+    found = re.match(r"sections\[(\d+)\](?:\.questions\[(\d+)\])?|concerns\[(\d+)\]", error.path)
+    where = ""
+    if found and found[3] is not None:
+        where = f"Concern topic {int(found[3]) + 1}"
+    elif found:
+        where = f"Section {int(found[1]) + 1}" + (f", question {int(found[2]) + 1}" if found[2] else "")
+    message = in_plain_words(error.message, document)
+    return f"{where}: {message}" if where else message[:1].upper() + message[1:]
