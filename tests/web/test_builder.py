@@ -334,12 +334,18 @@ def test_chart_bars_follow_the_tables_order_and_labels_are_whole():
     assert [t[1] for t in lines] == sorted(t[1] for t in lines)  # top to bottom, as in the table
 
 
-def test_explorer_lists_full_question_texts(organiser, survey):
+def test_explorer_lists_full_question_texts(organiser, survey, alice):
     from survey.figures.aggregate import compute_results
     from survey.responses.importing import import_responses
     from tests.factories import to_csv
 
+    long = "In the last 12 months, on any shift or in any team you worked in, have you raised a concern about care?"
+
+    def reword(document):
+        document["sections"][1]["questions"][0]["text"] = long
+
+    editing.edit_definition(survey=survey, acting_user=alice, change=reword, what="wording")
     import_responses(survey=survey, text=to_csv([answers(raised="yes", outcome="partly")] * 12))
     compute_results(survey_id=survey.pk)
     html = organiser.get(url("survey-explore")).content.decode()
-    assert "In the last 12 months, have you raised a concern about patient care?</option>" in html
+    assert f"{long}</option>" in html
