@@ -395,6 +395,9 @@ class QuestionForm(Localised, CrispyForm):
             self.fields["key"].help_text = "Used in downloads. It cannot change now that the survey has answers."
         self.add_language_fields(offered)
 
+    def clean_key(self):
+        return (self.cleaned_data.get("key") or "").lower()
+
     def as_definition(self, choices: list[dict]) -> dict:
         data = self.cleaned_data
         question = {
@@ -474,6 +477,9 @@ class ConcernForm(Localised, CrispyForm):
             (c["value"], languages.default_text(c["label"])) for c in (chosen["choices"] if chosen else [])
         ]
         self.add_language_fields(offered)
+
+    def clean_key(self):
+        return (self.cleaned_data.get("key") or "").lower()
 
     def outcome_choices(self) -> dict[str, list[tuple[str, str]]]:
         """Each outcome question's answers, for the page's script to offer when it is chosen."""

@@ -349,3 +349,9 @@ def test_explorer_lists_full_question_texts(organiser, survey, alice):
     compute_results(survey_id=survey.pk)
     html = organiser.get(url("survey-explore")).content.decode()
     assert f"{long}</option>" in html
+
+
+def test_a_short_name_typed_in_capitals_is_kept_in_lower_case(organiser, survey):
+    data = question_data(text="Which ward?", key="Ward_Name", **{"choices-0-label": "A", "choices-1-label": "B"})
+    assert organiser.post(url("question-new") + "?section=0", data).status_code == 302
+    assert survey.questions.filter(key="ward_name").exists()
