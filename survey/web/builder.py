@@ -126,7 +126,9 @@ def build(request, survey: Survey):
     initial = SurveySettingsForm.initial_texts(
         {"title": document["title"], "intro": document["intro"]}, languages.NAMES
     )
-    initial.update(min_group_size=document["min_group_size"], access=document["access"])
+    initial.update(
+        min_group_size=document["min_group_size"], access=document["access"], population=document.get("population")
+    )
     settings_form = SurveySettingsForm(initial=initial, prefix="settings")
     return _render_build(request, survey, document, settings_form)
 
@@ -154,9 +156,16 @@ def build_settings(request, survey: Survey):
 
         def change(document):
             data = {**form.cleaned_data, "title": form.localised("title"), "intro": form.localised("intro")}
-            editing.set_settings(document, **{k: data[k] for k in ("title", "intro", "min_group_size", "access")})
+            names = ("title", "intro", "min_group_size", "access", "population")
+            editing.set_settings(document, **{k: data[k] for k in names if k in data})
 
-        fields = {"title": "title", "intro": "intro", "min_group_size": "min_group_size", "access": "access"}
+        fields = {
+            "title": "title",
+            "intro": "intro",
+            "min_group_size": "min_group_size",
+            "access": "access",
+            "population": "population",
+        }
         if _edit(request, survey, form, change, "survey settings", "", fields):
             return redirect("survey:survey-build", slug=survey.slug)
     return _render_build(request, survey, export_definition(survey=survey), form, status=400)
@@ -257,6 +266,7 @@ def question_edit(request, survey: Survey, key: str | None = None):
     initial, choices_initial = {"required": True}, []
     if existing:
         initial = {k: existing.get(k, "") for k in ("key", "kind", "required", "breakdown")}
+        initial["agree_end"] = existing.get("agree_end", "last")
         initial.update(
             QuestionForm.initial_texts({"text": existing["text"], "help": existing.get("help", "")}, offered)
         )
@@ -264,7 +274,12 @@ def question_edit(request, survey: Survey, key: str | None = None):
             initial["show_if"] = f"{existing['show_if']['question']}={existing['show_if']['equals']}"
         if existing["kind"] != "free_text":
             choices_initial = [
-                {"value": c["value"], **ChoiceFormSet.form.initial_texts({"label": c["label"]}, offered)}
+                {
+                    "value": c["value"],
+                    **ChoiceFormSet.form.initial_texts({"label": c["label"]}, offered),
+                    "not_counted": c.get("counted") is False,
+                    "population": c.get("population"),
+                }
                 for c in existing.get("choices", [])
             ]
     taken = [q["key"] for q in _questions(document) if q["key"] != key]

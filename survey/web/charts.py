@@ -10,6 +10,8 @@ neighbour, and the bars in the order of the table beside the chart.
 import textwrap
 from xml.sax.saxutils import escape, quoteattr
 
+from survey.figures.stats import number
+
 WIDTH = 480  # about the width it is shown at (half a page, or a phone), so text keeps its size
 PAD = 12
 FONT = 14
@@ -76,7 +78,7 @@ def bar_chart(*, title: str, bars: list[tuple[str, dict]]) -> bytes:
                 f'<path d="M{_x(low):.1f} {mid - 6:.1f}v12M{_x(low):.1f} {mid:.1f}H{_x(high):.1f}'
                 f'M{_x(high):.1f} {mid - 6:.1f}v12" stroke="{INK}" stroke-width="1.5" fill="none"/>'
             )
-            value = f"{pct:.1f}%"
+            value = f"{number(pct)}%"
             x, anchor, colour = value_label_position(pct, high, value)
             rows.append(
                 _text(x, mid + 5, value, text_anchor=anchor, fill=colour, font_weight="600", **{"class": "value"})

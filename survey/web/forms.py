@@ -341,6 +341,13 @@ class SurveySettingsForm(Localised, CrispyForm):
         help_text="No figure resting on fewer respondents is ever shown (at least 5).",
     )
     access = forms.ChoiceField(label="Who can answer", choices=Survey.Access.choices)
+    population = forms.IntegerField(
+        label="Staff in scope",
+        required=False,
+        min_value=1,
+        max_value=10_000_000,
+        help_text="Optional, from workforce records: gives response rates and narrower intervals.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -379,6 +386,15 @@ class QuestionForm(Localised, CrispyForm):
         required=False,
     )
     show_if = forms.ChoiceField(label="Who is asked", required=False)
+    agree_end = forms.ChoiceField(
+        label="On a scale, which choices agree",
+        required=False,
+        initial="last",
+        choices=[
+            ("last", "Those listed last (a scale from “Strongly disagree” to “Strongly agree”)"),
+            ("first", "Those listed first (a scale from “Strongly agree” to “Strongly disagree”)"),
+        ],
+    )
 
     def __init__(self, *args, earlier: list[dict], taken=(), offered=(), answered=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -415,6 +431,8 @@ class QuestionForm(Localised, CrispyForm):
         # with the short names yes and no; left empty, it offers "Yes" and "No".
         if data["kind"] != "free_text" and (choices or data["kind"] != "yes_no"):
             question["choices"] = choices
+        if data["kind"] == "scale":
+            question["agree_end"] = data["agree_end"] or "last"
         return question
 
 
@@ -422,6 +440,8 @@ class ChoiceRowForm(Localised, forms.Form):
     texts = ("label",)
     label = forms.CharField(required=False, max_length=200)
     value = forms.SlugField(required=False, max_length=80)
+    not_counted = forms.BooleanField(required=False)
+    population = forms.IntegerField(required=False, min_value=1, max_value=10_000_000)
 
     def __init__(self, *args, offered=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -429,6 +449,8 @@ class ChoiceRowForm(Localised, forms.Form):
         n = int(index) + 1 if index.isdigit() else "__number__"
         self.fields["label"].label = f"Choice {n}"
         self.fields["value"].label = f"Short name of choice {n}"
+        self.fields["not_counted"].label = f"Leave choice {n} out of the base (like “Don't know”)"
+        self.fields["population"].label = f"Staff in group {n} (breakdowns, optional)"
         self.add_language_fields(offered)
 
 
@@ -444,7 +466,11 @@ def choice_rows(formset) -> list[tuple[int, dict]]:
         if label:
             value = row.cleaned_data.get("value") or short_key(label, taken=taken - {""}, fallback=f"choice_{i + 1}")
             taken.add(value.lower())
-            rows.append((i, {"value": value.lower(), "label": row.localised("label")}))
+            choice = {"value": value.lower(), "label": row.localised("label")}
+            choice.update(
+                counted=not row.cleaned_data.get("not_counted"), population=row.cleaned_data.get("population")
+            )
+            rows.append((i, choice))
     return rows
 
 
