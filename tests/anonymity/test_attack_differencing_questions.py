@@ -55,7 +55,10 @@ def test_question_summaries_never_move_by_fewer_than_k(survey):
     shown.append(barrier_bases(released_document(survey=survey)))
 
     # Seven more answer it: now the question has grown by 10 since it was shown.
-    more = [answers(service="iapt", safe=str(1 + i % 5), barriers=("time",) if i % 2 else ("fear", "time")) for i in range(7)]
+    more = [
+        answers(service="iapt", safe=str(1 + i % 5), barriers=("time",) if i % 2 else ("fear", "time"))
+        for i in range(7)
+    ]
     import_responses(survey=survey, text=to_csv(more))
     compute_results(survey_id=survey.pk)
     last = released_document(survey=survey)

@@ -69,7 +69,12 @@ def test_public_reports_and_their_downloads_send_no_referrer(client, survey, ali
     import_responses(survey=survey, text=to_csv(rows))
     compute_results(survey_id=survey.pk)
     publish_report(survey=survey, acting_user=alice)
-    for url in ("/r/therapy-2026/", "/r/therapy-2026/v1/", "/r/therapy-2026/report.csv", "/r/therapy-2026/v1/report.json"):
+    for url in (
+        "/r/therapy-2026/",
+        "/r/therapy-2026/v1/",
+        "/r/therapy-2026/report.csv",
+        "/r/therapy-2026/v1/report.json",
+    ):
         response = client.get(url)
         assert response.status_code == 200, url
         assert response["Referrer-Policy"] == "no-referrer", url

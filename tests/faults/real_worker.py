@@ -42,8 +42,20 @@ def purge_queue() -> None:
 def worker(pool: str = "solo"):
     """A worker process (``celery -A config worker``) for the duration of the block."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", f"--pool={pool}", "--concurrency=1",
-         "--loglevel=WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            f"--pool={pool}",
+            "--concurrency=1",
+            "--loglevel=WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
         cwd=settings.BASE_DIR,
         env=environment(),
         stdout=subprocess.DEVNULL,

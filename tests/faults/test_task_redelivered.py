@@ -83,8 +83,11 @@ def test_aggregation_is_asked_for_only_once_the_batch_has_committed(survey):
     from django.db import connection
 
     for i in range(12):
-        submit_response(survey=survey, answers=answers(raised="yes" if i % 3 else "no",
-                                                       outcome="not" if i % 3 else None), nonce=f"n{i}")
+        submit_response(
+            survey=survey,
+            answers=answers(raised="yes" if i % 3 else "no", outcome="not" if i % 3 else None),
+            nonce=f"n{i}",
+        )
     purge_queue()
     with connection.cursor() as cursor:
         cursor.execute(HOLD_COMMIT)
@@ -93,8 +96,12 @@ def test_aggregation_is_asked_for_only_once_the_batch_has_committed(survey):
             with other.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_lock(424242)")
             mixing = subprocess.Popen(
-                [sys.executable, "-c", "import django; django.setup(); "
-                 "from survey.responses.mixing import mix_pending_submissions; mix_pending_submissions()"],
+                [
+                    sys.executable,
+                    "-c",
+                    "import django; django.setup(); "
+                    "from survey.responses.mixing import mix_pending_submissions; mix_pending_submissions()",
+                ],
                 cwd=settings.BASE_DIR,
                 env=environment(),
             )
@@ -111,7 +118,9 @@ def test_aggregation_is_asked_for_only_once_the_batch_has_committed(survey):
             wait_for(lambda: respondents(survey) == 12, seconds=30, what="the batch to be aggregated")
     finally:
         with connection.cursor() as cursor:
-            cursor.execute("DROP TRIGGER IF EXISTS hold_commit ON survey_response; DROP FUNCTION IF EXISTS hold_commit()")
+            cursor.execute(
+                "DROP TRIGGER IF EXISTS hold_commit ON survey_response; DROP FUNCTION IF EXISTS hold_commit()"
+            )
     assert results_document(survey=survey)["concerns"][0]["raised"]["count"] == 8
 
 
