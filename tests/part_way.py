@@ -5,9 +5,18 @@ long write. Nothing in the code under test is replaced."""
 
 import contextlib
 
-from django.db import connection
+from django.db import DatabaseError, connection
 
 MESSAGE = "the disk is full"
+
+# What the failure raises: Django's error, or psycopg's own from a COPY
+# (which goes through psycopg's cursor, not Django's).
+try:
+    import psycopg
+
+    FAILED = (DatabaseError, psycopg.Error)
+except ImportError:  # pragma: no cover - SQLite-only installs
+    FAILED = (DatabaseError,)
 
 
 @contextlib.contextmanager
