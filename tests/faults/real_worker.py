@@ -22,24 +22,31 @@ def need_services() -> None:
     need(bool(settings.REDIS_URL), "needs Redis (REDIS_URL; CI has it)")
 
 
-def environment() -> dict:
-    """The environment of a child process that uses the test database and the same queue."""
+def environment(broker: str = "") -> dict:
+    """The environment of a child process that uses the test database and
+    the same queue (or the Redis at ``broker``)."""
     db = settings.DATABASES["default"]
     auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
     return os.environ | {
         "DATABASE_URL": f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-        "REDIS_URL": settings.REDIS_URL,
+        "REDIS_URL": broker or settings.REDIS_URL,
         "DJANGO_SETTINGS_MODULE": "config.settings",
     }
 
 
 def purge_queue() -> None:
+    """Leftovers of earlier tests: waiting messages, and those a killed
+    worker took but never acknowledged (Redis keeps them aside)."""
     with app.connection_for_write() as conn:
-        conn.default_channel.queue_purge("celery")  # leftovers of earlier tests
+        conn.default_channel.queue_purge("celery")
+    if settings.REDIS_URL:
+        import redis
+
+        redis.Redis.from_url(settings.REDIS_URL).delete("unacked", "unacked_index", "unacked_mutex")
 
 
 @contextlib.contextmanager
-def worker(pool: str = "solo"):
+def worker(pool: str = "solo", broker: str = ""):
     """A worker process (``celery -A config worker``) for the duration of the block."""
     process = subprocess.Popen(
         [
@@ -57,7 +64,7 @@ def worker(pool: str = "solo"):
             "--without-heartbeat",
         ],
         cwd=settings.BASE_DIR,
-        env=environment(),
+        env=environment(broker),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -111,3 +118,33 @@ def blocker():
     finally:
         other.rollback()
         other.close()
+
+
+class Tasks:
+    """Runs a task and waits for what it promises: on a real worker where
+    the test run has PostgreSQL and Redis (CI), else eagerly in the test."""
+
+    def __init__(self, real: bool):
+        self.real = real
+
+    def run(self, task, *args, until, what: str, seconds: float = 120) -> None:
+        task.delay(*args)  # eagerly: it has run; on the worker: wait for it
+        wait_for(until, seconds, what)
+
+
+@contextlib.contextmanager
+def tasks_as_in_production(broker: str = ""):
+    """Tasks for recovery tests (use with ``django_db(transaction=True)``):
+    a worker process on the real queue where the run has the services, so
+    that acknowledgement, redelivery and commit order are production's."""
+    if connection.vendor == "postgresql" and (broker or settings.REDIS_URL):
+        if not broker:
+            purge_queue()
+        with worker(broker=broker):
+            yield Tasks(real=True)
+        return
+    app.conf.task_always_eager = True
+    try:
+        yield Tasks(real=False)
+    finally:
+        app.conf.task_always_eager = False
