@@ -10,24 +10,9 @@ To see it fail, leave question summaries out of
 from survey.figures.aggregate import compute_results
 from survey.figures.documents import released_document
 from survey.responses.importing import import_responses
-from tests.factories import answers, to_csv
+from tests.factories import answers, to_csv, varied
 
 K = 10
-
-
-def varied(service: str, n: int, barriers: bool) -> list[dict]:
-    """n people of one service with varied answers (nothing near unanimous)."""
-    choices = [("fear",), ("time",), ("fear", "time")]
-    return [
-        answers(
-            service=service,
-            raised="yes" if i % 2 else "no",
-            outcome=("adequately", "partly", "not")[i % 3] if i % 2 else None,
-            safe=str(1 + i % 5),
-            barriers=choices[i % 3] if barriers else (),
-        )
-        for i in range(n)
-    ]
 
 
 def barrier_bases(document: dict) -> dict[str, int]:

@@ -11,19 +11,7 @@ from survey.figures import counts
 from survey.figures.aggregate import compute_results
 from survey.figures.documents import released_document
 from survey.responses.mixing import insert_responses
-from tests.factories import answers
-
-
-def varied(service: str, n: int) -> list[dict]:
-    return [
-        answers(
-            service=service,
-            raised="yes" if i % 2 else "no",
-            outcome=("adequately", "partly", "not")[i % 3] if i % 2 else None,
-            safe=str(1 + i % 5),
-        )
-        for i in range(n)
-    ]
+from tests.factories import answers, varied
 
 
 def mix_in(survey, rows: list[dict]) -> None:

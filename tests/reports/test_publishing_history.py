@@ -9,26 +9,12 @@ from survey.figures.aggregate import compute_results
 from survey.models import ReportSettings, ReportVersion, Survey
 from survey.reports.publishing import PublishRefused, publish_report
 from survey.responses.importing import import_responses
-from tests.factories import answers, definition, to_csv
-
-
-def varied(service: str, n: int) -> list[dict]:
-    return [
-        answers(
-            service=service,
-            raised="yes" if i % 2 else "no",
-            outcome=("adequately", "partly", "not")[i % 3] if i % 2 else None,
-            safe=str(1 + i % 5),
-        )
-        for i in range(n)
-    ]
+from tests.factories import answers, definition, to_csv, varied
 
 
 def group_bases(report: ReportVersion) -> dict[str, int]:
     concern = report.snapshot["results"]["concerns"][0]
-    return {
-        g["value"]: g["raised"]["n"] for b in concern["breakdowns"] for g in b["groups"] if not g.get("suppressed")
-    }
+    return {g["value"]: g["raised"]["n"] for b in concern["breakdowns"] for g in b["groups"] if not g.get("suppressed")}
 
 
 def test_a_figure_left_out_of_the_last_version_is_compared_with_the_one_before(survey, alice):
