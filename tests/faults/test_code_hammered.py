@@ -1,10 +1,13 @@
 """One invitation code submitted 1,000 times, 50 at once, over HTTP: exactly one response.
 
 The server is Django's test server with a listen queue longer than the
-number of clients at once: with the default (10), a busy machine lets the
-kernel's accept queue overflow and connections are reset before Django
-ever sees them (ConnectionResetError), which says nothing about the code."""
+number of clients at once (the default is 10), so no client waits on a full
+accept queue. A connection that drops on a busy machine
+(ConnectionResetError) counts as "no answer" rather than an error of the
+test: the rule is checked on what the database holds, exactly one waiting
+submission and the code burned, and on no answer being a 500."""
 
+import http.client
 import http.cookiejar
 import re
 import urllib.error
@@ -24,6 +27,7 @@ from tests.factories import answers
 from tests.faults.helpers import need
 
 N, AT_ONCE = 1000, 50
+NO_ANSWER = "no answer"
 
 
 class LongQueueServer(ThreadedWSGIServer):
@@ -80,11 +84,17 @@ def test_one_code_a_thousand_times(server, survey, alice, settings):
             return opener_no_redirect.open(request).status
         except urllib.error.HTTPError as exc:
             return exc.code
+        except (ConnectionError, http.client.HTTPException, urllib.error.URLError):
+            # The connection dropped (a busy machine): no answer came back,
+            # which says nothing about the code. What was stored is checked below.
+            return NO_ANSWER
 
     with ThreadPoolExecutor(AT_ONCE) as pool:
         statuses = list(pool.map(submit, range(N)))
-    assert statuses.count(302) == 1  # one thank-you
-    assert set(statuses) <= {302, 409, 503}  # the rest: "already used" (or busy), never a 500
+    # One thank-you (unless the connection that carried it dropped).
+    assert statuses.count(302) == 1 or (statuses.count(302) == 0 and NO_ANSWER in statuses)
+    assert statuses.count(NO_ANSWER) < N // 10, "most requests got no answer: the server is not being tested"
+    assert set(statuses) <= {302, 409, 503, NO_ANSWER}  # the rest: "already used" (or busy), never a 500
     assert PendingSubmission.objects.count() == 1
     assert not InvitationCode.objects.exists()  # burned: deleted
 
