@@ -8,8 +8,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from survey.figures.comparisons import compare_surveys, comparisons
-from survey.figures.documents import question_texts, released_document
+from survey.figures.comparisons import compare_surveys, comparisons, trend
+from survey.figures.documents import question_texts, released_document, wave_documents
 from survey.models import (
     ActionUpdate,
     AuditEvent,
@@ -26,6 +26,7 @@ from survey.reports.drafting import add_action_update, save_report_settings
 from survey.reports.publishing import publish_report
 from survey.responses import invitation_codes as invitations
 from survey.staff.permissions import member_required
+from survey.web.builder import slip_link
 from survey.web.charts import bar_chart
 from survey.web.forms import (
     ActionUpdateForm,
@@ -68,6 +69,7 @@ def results(request, survey: Survey):
         "survey": survey,
         "document": document,
         "comparisons": comparisons(document),
+        "trend": trend(wave_documents(survey=survey, current=document)),
         "questions_text": question_texts(survey=survey),
         "questions": document.get("questions", []),
         "result_set": result_set,
@@ -99,7 +101,10 @@ def codes(request, survey: Survey):
     issued = survey.codes_issued
     # How many are used is progress: shown coarse and delayed (rule 6), as the
     # respondents of the last release, not as a live count of burned codes.
-    counts = {"issued": issued, "used": coarse_progress(getattr(survey, "result_set", None), survey.min_group_size)}
+    counts = {
+        "issued": issued,
+        "responses": coarse_progress(getattr(survey, "result_set", None), survey.min_group_size),
+    }
     form = CodeBatchForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         batch = invitations.generate_codes(survey=survey, count=form.cleaned_data["count"], acting_user=request.user)
@@ -108,6 +113,7 @@ def codes(request, survey: Survey):
             "survey": survey,
             "batch": batch,
             "csv_uri": "data:text/csv;base64," + base64.b64encode(csv_text.encode()).decode(),
+            **slip_link(request, survey),
         }
         response = render(request, "survey/console/codes_batch.html", context)
         response["Cache-Control"] = "no-store"  # the codes exist nowhere else
@@ -262,7 +268,9 @@ def compare(request, survey: Survey):
         .distinct()
         if keys and set(s.concerns.values_list("key", flat=True)) == keys
     ]
-    other = next((s for s in candidates if s.slug == request.GET.get("with")), None)
+    # The earlier wave this survey is linked to is the default comparison.
+    wanted = request.GET.get("with") or (survey.linked_survey.slug if survey.linked_survey else None)
+    other = next((s for s in candidates if s.slug == wanted), None)
     rows = compare_surveys(released_document(survey=survey), released_document(survey=other)) if other else []
     context = {"survey": survey, "candidates": candidates, "other": other, "rows": rows}
     return render(request, "survey/console/compare.html", context)
