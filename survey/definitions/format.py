@@ -22,6 +22,7 @@ from django.db import transaction
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
 from survey.definitions import languages
+from survey.definitions.changes import definition_changes
 from survey.models import ActionUpdate, AuditEvent, Choice, Concern, ConcernAction, Question, Section, Survey
 from survey.refused import Refused
 
@@ -361,41 +362,6 @@ def structural_changes(old: dict, new: dict) -> list[DefinitionError]:
     return faults
 
 
-def wording_changes(old: dict, new: dict) -> list[str]:
-    """Readable lines for the audit trail: each changed text, before and after."""
-    lines = []
-
-    def compare(what: str, before: str, after: str) -> None:
-        if (before or "") != (after or ""):
-            lines.append(f"{what}: {before!r} -> {after!r}")
-
-    compare("title", old["title"], new["title"])
-    # Settings that decide what is shown: k, and which questions are breakdowns.
-    if old.get("min_group_size") != new.get("min_group_size"):
-        lines.append(f"minimum group size (k): {old.get('min_group_size')} -> {new.get('min_group_size')}")
-    compare("intro", old.get("intro", ""), new.get("intro", ""))
-    for i, (a, b) in enumerate(zip(old["sections"], new["sections"], strict=False)):
-        compare(f"section {i + 1} title", a["title"], b["title"])
-    old_q = _questions(old)
-    for key, (_, q) in _questions(new).items():
-        if key not in old_q:
-            continue
-        before = old_q[key][1]
-        if bool(before.get("breakdown")) != bool(q.get("breakdown")):
-            lines.append(f"question {key} breakdown: {bool(before.get('breakdown'))} -> {bool(q.get('breakdown'))}")
-        compare(f"question {key} text", before["text"], q["text"])
-        compare(f"question {key} help", before.get("help", ""), q.get("help", ""))
-        labels = {c["value"]: c["label"] for c in before.get("choices", [])}
-        for c in q.get("choices", []):
-            if c["value"] in labels:
-                compare(f"question {key} choice {c['value']}", labels[c["value"]], c["label"])
-    old_c = {c["key"]: c["label"] for c in old["concerns"]}
-    for c in new["concerns"]:
-        if c["key"] in old_c:
-            compare(f"concern {c['key']} label", old_c[c["key"]], c["label"])
-    return lines
-
-
 @transaction.atomic
 def load_definition(
     *, definition: SurveyDef, acting_user: User | None = None, what: str = "", new: bool = False
@@ -411,7 +377,6 @@ def load_definition(
     created = survey is None
     actions: dict = {}
     document = _as_document(definition)
-    changes: list[str] = []
     if not created:
         has_data = survey.has_answers()
         before = export_definition(survey=survey)
@@ -431,7 +396,6 @@ def load_definition(
                     faults[0].path,
                     f"this survey already has responses, so only wording can change: {faults[0].message}",
                 )
-        changes = wording_changes(before, document)
         # Rebuilding is safe only without answers; wording updates keep rows.
         if not has_data:
             actions = _kept_actions(survey)
@@ -458,12 +422,21 @@ def load_definition(
     else:
         _create_structure(survey, definition)
         _restore_actions(survey, actions)
-    AuditEvent.objects.create(
-        survey=survey,
-        user=acting_user,
-        action=AuditEvent.Action.SURVEY_CREATED if created or new else AuditEvent.Action.SURVEY_UPDATED,
-        detail="\n".join([what or "definition", *changes]),
-    )
+    if created or new:
+        AuditEvent.objects.create(
+            survey=survey, user=acting_user, action=AuditEvent.Action.SURVEY_CREATED, detail=what or "definition"
+        )
+    else:
+        # Compared as stored, both sides in the export's shape: one entry per
+        # real change, none when nothing changed.
+        changes = definition_changes(before, export_definition(survey=survey))
+        if changes:
+            AuditEvent.objects.create(
+                survey=survey,
+                user=acting_user,
+                action=AuditEvent.Action.SURVEY_UPDATED,
+                detail="\n".join(changes),
+            )
     return survey
 
 

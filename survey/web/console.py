@@ -12,7 +12,6 @@ from survey.figures.comparisons import compare_surveys, comparisons
 from survey.figures.documents import question_texts, released_document
 from survey.models import (
     ActionUpdate,
-    AuditEvent,
     ConcernAction,
     Member,
     Question,
@@ -74,7 +73,6 @@ def results(request, survey: Survey):
         "progress": coarse_progress(result_set, survey.min_group_size),
         "publish_form": PublishForm(),
         "reports": survey.reports.all()[:10],
-        "audit": AuditEvent.objects.filter(survey=survey).select_related("user")[:100],
     }
     return render(request, "survey/console/results.html", context)
 

@@ -2,7 +2,7 @@
 
 from django.urls import include, path, re_path
 
-from survey.web import accounts, builder, console, public
+from survey.web import accounts, audit, builder, console, public
 from survey.web import moderation as moderate
 from survey.web import respondent as respond
 
@@ -40,6 +40,7 @@ console_urls = [
     path("share/", builder.share, name="survey-share"),
     re_path(r"^share/qr\.(?P<fmt>svg|png)$", builder.share_qr, name="survey-qr"),
     path("team/", accounts.team_page, name="team"),
+    path("changes/", audit.audit_list, name="survey-audit"),
     path("team/<int:member_id>/remove/", accounts.member_remove, name="member-remove"),
     path("publish/", console.publish, name="report-publish"),
     path("codes/", console.codes, name="codes-generate"),

@@ -80,7 +80,7 @@ def test_the_audit_list_says_each_change_in_words(client, alice, survey):
 
     set_status(survey=survey, acting_user=alice, status="closed")
     client.force_login(alice)
-    page = client.get(f"/console/{survey.slug}/").content.decode()
+    page = client.get(f"/console/{survey.slug}/changes/").content.decode()
     assert "Closed the survey" in page and "survey.closed" not in page
 
 
