@@ -26,6 +26,7 @@ from survey.reports.publishing import publish_report
 from survey.responses import invitation_codes as invitations
 from survey.staff.permissions import member_required
 from survey.web.charts import bar_chart
+from survey.web.confirm import confirm_first, publishing_consequences
 from survey.web.forms import (
     ActionUpdateForm,
     CodeBatchForm,
@@ -84,6 +85,9 @@ def publish(request, survey: Survey):
     if not form.is_valid():
         messages.error(request, "The note is too long.")
         return redirect("survey:survey-results", slug=survey.slug)
+    asking = confirm_first(request, survey=survey, **publishing_consequences(survey=survey))
+    if asking:
+        return asking
     with refusal_as_message(request):
         report = publish_report(survey=survey, acting_user=request.user, note=form.cleaned_data["note"])
         messages.success(request, f"Version {report.number} of the report is published.")

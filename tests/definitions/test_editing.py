@@ -225,7 +225,7 @@ def test_an_incomplete_survey_cannot_open(survey, alice):
 
 
 def test_closing_tells_respondents_and_a_survey_with_answers_cannot_go_back_to_draft(organiser, answered):
-    organiser.post(build_url("survey-status"), {"status": "closed"})
+    organiser.post(build_url("survey-status"), {"status": "closed", "confirmed": "yes"})
     response = organiser.get(f"/s/{SLUG}/")
     assert response.status_code == 410 and b"has closed" in response.content
     organiser.post(build_url("survey-status"), {"status": "draft"})
