@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from survey.definitions import languages
 from survey.definitions.changes import definition_changes
 from survey.models import ActionUpdate, AuditEvent, Choice, Concern, ConcernAction, Question, Section, Survey
+from survey.moderation import safeguarding
 from survey.refused import Refused
 
 BUILTIN_DIR = Path(__file__).parent / "builtin"
@@ -165,6 +166,8 @@ class SurveyDef(_Localised):
     intro: str = ""
     min_group_size: int = Field(default=10, ge=5, le=1000)
     access: Literal["open", "codes"] = "open"
+    # Who hears of a comment revealing a risk; a survey with free text opens only with one.
+    safeguarding_contact: str = Field(default="", max_length=254, pattern=r"^([^@\s]+@[^@\s]+\.[^@\s]+)?$")
     sections: list[SectionDef] = Field(default_factory=list)
     concerns: list[ConcernDef] = Field(default_factory=list)
 
@@ -411,6 +414,8 @@ def load_definition(
     survey.translations = {lang: definition.translations.get(lang, {}) for lang in definition.languages()[1:]}
     survey.min_group_size = definition.min_group_size
     survey.access = definition.access
+    if definition.safeguarding_contact:  # a definition without one keeps the console's
+        survey.safeguarding_contact = definition.safeguarding_contact
     survey.definition_version = uuid.uuid4()  # cached structures of the old one are not used again
     survey.save()
     if not created and has_data:
@@ -422,6 +427,13 @@ def load_definition(
     else:
         _create_structure(survey, definition)
         _restore_actions(survey, actions)
+    if survey.status == Survey.Status.OPEN and safeguarding.opening_refusal(survey):
+        if created:
+            # Loaded from a file: it waits as a draft (load_survey says why).
+            Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.DRAFT)
+            survey.status = Survey.Status.DRAFT
+        elif not any(q["kind"] == "free_text" for _, q in _questions(before).values()):
+            raise DefinitionError("sections", f"a free-text question cannot be added yet. {safeguarding.NO_CONTACT}")
     if created or new:
         AuditEvent.objects.create(
             survey=survey, user=acting_user, action=AuditEvent.Action.SURVEY_CREATED, detail=what or "definition"
@@ -572,6 +584,7 @@ def export_definition(*, survey: Survey) -> dict:
         "intro": languages.as_definition_text(survey.intro, survey.translations, "intro"),
         "min_group_size": survey.min_group_size,
         "access": survey.access,
+        **({"safeguarding_contact": survey.safeguarding_contact} if survey.safeguarding_contact else {}),
         "sections": sections,
         "concerns": [
             {

@@ -26,6 +26,7 @@ from survey.models import (
     Response,
     Survey,
 )
+from survey.moderation import safeguarding
 from survey.moderation.detector import detect
 from survey.refused import Refused
 
@@ -36,6 +37,8 @@ _shuffle = random.SystemRandom().shuffle
 def save_moderation_settings(
     *, survey: Survey, acting_user: User, terms: list[str], safeguarding_contact: str, two_person_review: bool
 ) -> None:
+    if not safeguarding_contact and survey.status == Survey.Status.OPEN and safeguarding.has_free_text(survey):
+        raise ModerationRefused("An open survey that asks for free text keeps its safeguarding contact.")
     Survey.objects.filter(pk=survey.pk).update(
         moderation_terms=terms, safeguarding_contact=safeguarding_contact, two_person_review=two_person_review
     )
@@ -197,24 +200,32 @@ def reject_comment(*, survey: Survey, acting_user: User, answer_id) -> CommentRe
 
 @transaction.atomic
 def flag_comment(*, survey: Survey, acting_user: User, answer_id) -> CommentReview:
-    """Send a comment that reveals a risk to the survey's safeguarding contact: the text and nothing else."""
-    if not survey.safeguarding_contact:
-        raise ModerationRefused("This survey has no safeguarding contact yet: ask an organiser to name one.")
+    """Send a comment that reveals a risk to the survey's safeguarding contact (or, on a survey
+    that opened without one, to its organisers): the text and nothing else. Never refused for
+    want of a contact."""
     answer = _answer(survey, answer_id)
+    recipients, who = safeguarding.flag_recipients(survey)
     review = CommentReview.objects.create(
         answer=answer, status=CommentReview.Status.FLAGGED, decided_by=acting_user, decided_at=timezone.now()
     )
     AuditEvent.objects.create(
-        survey=survey, user=acting_user, action=AuditEvent.Action.COMMENT_FLAGGED, detail=str(answer.pk)
+        survey=survey,
+        user=acting_user,
+        action=AuditEvent.Action.COMMENT_FLAGGED,
+        detail=f"Comment {answer.pk}\nSent to {who}: {', '.join(recipients) or 'nobody has an e-mail address'}",
     )
     text = answer.text
     transaction.on_commit(
-        lambda: send_mail(
-            "A survey comment flagged for safeguarding",
-            "A moderator flagged this anonymous comment as revealing a possible risk to patients or staff:\n\n"
-            f"{text}\n",
-            None,
-            [survey.safeguarding_contact],
+        lambda: (
+            send_mail(
+                "A survey comment flagged for safeguarding",
+                "A moderator flagged this anonymous comment as revealing a possible risk to patients or staff:\n\n"
+                f"{text}\n",
+                None,
+                recipients,
+            )
+            if recipients
+            else None
         )
     )
     return review

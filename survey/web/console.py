@@ -20,7 +20,7 @@ from survey.models import (
     ResultSet,
     Survey,
 )
-from survey.moderation.decisions import save_moderation_settings
+from survey.moderation.decisions import ModerationRefused, save_moderation_settings
 from survey.reports.drafting import add_action_update, save_report_settings
 from survey.reports.publishing import publish_report
 from survey.responses import invitation_codes as invitations
@@ -281,13 +281,18 @@ def moderation_settings(request, survey: Survey):
     }
     form = ModerationSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        save_moderation_settings(
-            survey=survey,
-            acting_user=request.user,
-            terms=[t.strip() for t in form.cleaned_data["terms"].splitlines() if t.strip()],
-            safeguarding_contact=form.cleaned_data["safeguarding_contact"],
-            two_person_review=form.cleaned_data["two_person_review"],
-        )
-        messages.success(request, "Moderation settings saved.")
-        return redirect("survey:moderation-settings", slug=survey.slug)
-    return render(request, "survey/console/moderation_settings.html", {"survey": survey, "form": form})
+        try:
+            save_moderation_settings(
+                survey=survey,
+                acting_user=request.user,
+                terms=[t.strip() for t in form.cleaned_data["terms"].splitlines() if t.strip()],
+                safeguarding_contact=form.cleaned_data["safeguarding_contact"],
+                two_person_review=form.cleaned_data["two_person_review"],
+            )
+        except ModerationRefused as exc:
+            form.add_error("safeguarding_contact", str(exc))
+        else:
+            messages.success(request, "Moderation settings saved.")
+            return redirect("survey:moderation-settings", slug=survey.slug)
+    status = 400 if form.errors else 200
+    return render(request, "survey/console/moderation_settings.html", {"survey": survey, "form": form}, status=status)

@@ -195,5 +195,5 @@ def test_reading_the_moderation_queue_is_audited(client, django_user_model, alic
     assert AuditEvent.objects.filter(survey=survey, user=root, action=AuditEvent.Action.ADMIN_CHANGED).exists()
     # The organiser's console lists both.
     client.force_login(alice)
-    html = client.get("/console/therapy-2026/").content.decode()
+    html = client.get("/console/therapy-2026/changes/").content.decode()
     assert AuditEvent.Action.COMMENTS_READ.label in html
