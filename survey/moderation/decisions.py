@@ -80,11 +80,34 @@ def queue(*, survey: Survey) -> QuerySet[Answer]:
         _comments({"question__survey": survey})
         .filter(Exists(released))
         .select_related("question")
-        .order_by(
-            Subquery(released.order_by("moderationbatch__released_on").values("moderationbatch__released_on")[:1]),
-            "pk",
+        .annotate(
+            released_on=Subquery(
+                released.order_by("moderationbatch__released_on").values("moderationbatch__released_on")[:1]
+            )
         )
+        .order_by("released_on", "pk")
     )
+
+
+def waiting_count(*, survey: Survey) -> int:
+    """Comments released to moderators and not yet decided."""
+    return queue(survey=survey).count()
+
+
+def coarse_waiting(count: int, k: int) -> str:
+    """The waiting count as an organiser who is not a moderator sees it:
+    "fewer than k" (which covers none) or "at least" a multiple of k.
+
+    Comments reach the queue only in batches (at least k, or a day's
+    remainder once the day is over), so the count never moves with one
+    submission; still, "none" turning into "1" the day after the only person
+    an organiser saw answering would say that person wrote a comment, and
+    an exact count above k would give the size of a day's remainder. A
+    moderator reads the comments themselves, so the queue shows them exactly.
+    """
+    if count < k:
+        return f"fewer than {k} waiting"
+    return f"at least {count // k * k} waiting"
 
 
 def release_comments(*, today: date | None = None) -> dict[int, int]:
@@ -249,6 +272,10 @@ def review_quote(*, survey: Survey, acting_user: User, answer_id) -> CommentRevi
         survey=survey, user=acting_user, action=AuditEvent.Action.COMMENT_REVIEWED, detail=str(answer_id)
     )
     return review
+
+
+def trivial_count(*, survey: Survey) -> int:
+    return sum(1 for a in queue(survey=survey) if len(a.text.split()) <= 1)
 
 
 @transaction.atomic

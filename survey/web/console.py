@@ -56,7 +56,13 @@ def home(request):
     rows = [
         {"survey": s, "progress": coarse_progress(getattr(s, "result_set", None), s.min_group_size)} for s in surveys
     ]
-    return render(request, "survey/console/home.html", {"rows": rows})
+    moderated = (
+        Survey.objects.filter(members__user=request.user, members__role=Member.Role.MODERATOR)
+        .exclude(pk__in=surveys.values("pk"))
+        .order_by("title")
+        .distinct()
+    )
+    return render(request, "survey/console/home.html", {"rows": rows, "moderated": moderated})
 
 
 @require_GET

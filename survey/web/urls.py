@@ -54,6 +54,7 @@ console_urls = [
 
 moderation_urls = [
     path("", moderate.queue, name="moderation-queue"),
+    path("<uuid:answer_id>/", moderate.queue, name="comment-open"),
     path("<uuid:answer_id>/decide/", moderate.decide, name="comment-decide"),
     path("<uuid:answer_id>/review/", moderate.review, name="comment-review"),
     path("bulk-reject/", moderate.bulk_reject, name="comment-bulk-reject"),
