@@ -3,6 +3,7 @@ import datetime
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from survey.definitions import languages
 from survey.models import Question
@@ -14,16 +15,15 @@ register = template.Library()
 def figure(value):
     """A figure as text: '38.0% (380 of 1000; 95% CI 35.0–41.1)', or 'suppressed'."""
     if not value or value.get("suppressed"):
-        return mark_safe('<span class="text-body-secondary">suppressed</span>')  # noqa: S308 - constant
+        return format_html('<span class="text-body-secondary">{}</span>', gettext("suppressed"))
     low, high = value["ci95"]
-    return format_html(
-        "<strong>{}%</strong> <span class='text-body-secondary small'>({} of {}; 95% CI {}–{})</span>",
-        value["pct"],
-        value["count"],
-        value["n"],
-        low,
-        high,
-    )
+    detail = gettext("(%(count)s of %(n)s; 95%% CI %(low)s–%(high)s)") % {
+        "count": value["count"],
+        "n": value["n"],
+        "low": low,
+        "high": high,
+    }
+    return format_html("<strong>{}%</strong> <span class='text-body-secondary small'>{}</span>", value["pct"], detail)
 
 
 @register.simple_tag

@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from survey.definitions import languages
 from survey.figures.comparisons import compare_surveys, comparisons
 from survey.figures.documents import question_texts, released_document
 from survey.models import (
@@ -123,6 +124,9 @@ def codes(request, survey: Survey):
     return render(request, "survey/console/codes.html", {"survey": survey, "form": form, "counts": counts})
 
 
+REPORT_FIELDS = ("title", "narrative", "concerns", "breakdowns", "questions", "translations")
+
+
 def _report_choices(survey: Survey):
     concerns = [(c.key, c.label) for c in survey.concerns.all()]
     questions = Question.objects.filter(survey=survey).exclude(kind=Question.Kind.FREE_TEXT)
@@ -135,12 +139,15 @@ def _report_choices(survey: Survey):
 def report_builder(request, survey: Survey):
     """Narrative, chosen figures and per-concern actions for the next version."""
     concerns, breakdowns, questions = _report_choices(survey)
+    others = languages.of_survey(survey)[1:]  # the report is written in each of them too
     current = ReportSettings.objects.filter(survey=survey).first()
     initial = {}
     if current:
-        initial = {k: getattr(current, k) for k in ("title", "narrative", "concerns", "breakdowns", "questions")}
+        initial = {k: getattr(current, k) for k in REPORT_FIELDS}
     data = request.POST if request.method == "POST" else None
-    form = ReportSettingsForm(data, initial=initial, concerns=concerns, breakdowns=breakdowns, questions=questions)
+    form = ReportSettingsForm(
+        data, initial=initial, concerns=concerns, breakdowns=breakdowns, questions=questions, languages=others
+    )
     actions = {a.concern_id: a for a in ConcernAction.objects.filter(concern__survey=survey)}
     action_forms = []
     for concern in survey.concerns.all():
@@ -151,7 +158,14 @@ def report_builder(request, survey: Survey):
                 ConcernActionForm(
                     data,
                     prefix=f"action-{concern.key}",
-                    initial={"commitment": existing.commitment, "help": existing.help} if existing else {},
+                    initial={
+                        "commitment": existing.commitment,
+                        "help": existing.help,
+                        "translations": existing.translations,
+                    }
+                    if existing
+                    else {},
+                    languages=others,
                 ),
             )
         )
@@ -159,7 +173,7 @@ def report_builder(request, survey: Survey):
         save_report_settings(
             survey=survey,
             acting_user=request.user,
-            **{k: form.cleaned_data[k] for k in ("title", "narrative", "concerns", "breakdowns", "questions")},
+            **{k: form.cleaned_data[k] for k in REPORT_FIELDS},
             actions={c.key: f.cleaned_data for c, f in action_forms},
         )
         messages.success(request, "Saved. The next published version will use these settings.")
@@ -168,7 +182,7 @@ def report_builder(request, survey: Survey):
         "survey": survey,
         "form": form,
         "action_forms": action_forms,
-        "update_form": ActionUpdateForm(concerns=concerns),
+        "update_form": ActionUpdateForm(concerns=concerns, languages=others),
         "updates": ActionUpdate.objects.filter(action__concern__survey=survey).select_related("action__concern"),
     }
     return render(
@@ -180,13 +194,14 @@ def report_builder(request, survey: Survey):
 @member_required(Member.Role.ORGANISER)
 def action_update(request, survey: Survey):
     concerns, _, _ = _report_choices(survey)
-    form = ActionUpdateForm(request.POST, concerns=concerns)
+    form = ActionUpdateForm(request.POST, concerns=concerns, languages=languages.of_survey(survey)[1:])
     if form.is_valid():
         add_action_update(
             survey=survey,
             acting_user=request.user,
             concern_key=form.cleaned_data["concern"],
             text=form.cleaned_data["text"],
+            translations=form.cleaned_data["translations"],
         )
         messages.success(request, "Update added. It appears in the next published version.")
     else:

@@ -64,6 +64,7 @@ DOWNLOAD = r"report\.(?P<fmt>csv|xlsx|json)$"
 public_urls = [
     path("", public.report, name="report-detail"),
     path("v<int:number>/", public.report, name="report-version"),
+    path("v<int:number>/print.css", public.report_print_css, name="report-print-css"),
     re_path(rf"^{DOWNLOAD}", public.report_download, name="report-download"),
     re_path(rf"^v(?P<number>[0-9]+)/{DOWNLOAD}", public.report_download, name="report-version-download"),
 ]
