@@ -127,3 +127,31 @@ def test_an_earlier_snapshot_without_languages_is_shown_in_english(client, publi
     published.reports.update(snapshot=snapshot, published_at=timezone.now())
     html = client.get("/r/therapy-2026/v1/?lang=cy").content.decode()
     assert "Thank you." in html and 'hreflang="cy"' not in html
+
+
+def test_the_narrative_actions_and_updates_are_written_in_welsh_in_the_console(client, published):
+    alice = published.members.get(role="organiser").user
+    client.force_login(alice)
+    page = client.get("/console/therapy-2026/report/").content.decode()
+    assert 'name="narrative_cy"' in page and 'name="action-patient-care-commitment_cy"' in page
+    assert 'name="text_cy"' in page and 'lang="cy"' in page
+    assert NARRATIVE_CY in page  # the saved Welsh narrative is shown to edit
+    data = {
+        "title": "",
+        "title_cy": "Adroddiad",
+        "narrative": "In English.",
+        "narrative_cy": "Yn Gymraeg.",
+        "action-patient-care-commitment": "We will.",
+        "action-patient-care-commitment_cy": "Byddwn.",
+        "action-patient-care-help": "",
+        "action-patient-care-help_cy": "",
+    }
+    assert client.post("/console/therapy-2026/report/", data).status_code == 302
+    settings_row = ReportSettings.objects.get(survey=published)
+    assert settings_row.translations == {"cy": {"title": "Adroddiad", "narrative": "Yn Gymraeg."}}
+    action = ConcernAction.objects.get(concern__survey=published)
+    assert action.translations == {"cy": {"commitment": "Byddwn.", "help": ""}}
+    client.post(
+        "/console/therapy-2026/report/update/", {"concern": "patient-care", "text": "Done.", "text_cy": "Wedi'i wneud."}
+    )
+    assert ActionUpdate.objects.latest("pk").translations == {"cy": {"text": "Wedi'i wneud."}}
