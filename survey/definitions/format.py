@@ -436,7 +436,10 @@ def load_definition(
             raise DefinitionError("sections", f"a free-text question cannot be added yet. {safeguarding.NO_CONTACT}")
     if created or new:
         AuditEvent.objects.create(
-            survey=survey, user=acting_user, action=AuditEvent.Action.SURVEY_CREATED, detail=what or "from a definition file"
+            survey=survey,
+            user=acting_user,
+            action=AuditEvent.Action.SURVEY_CREATED,
+            detail=what or "from a definition file",
         )
     else:
         # Compared as stored, both sides in the export's shape: one entry per
