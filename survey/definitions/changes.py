@@ -30,6 +30,10 @@ def _yes(value) -> str:
     return "yes" if value else "no"
 
 
+def _or_none(value) -> str:
+    return "none" if value is None or value == "" else str(value)
+
+
 def _show_if(question: dict) -> str:
     rule = question.get("show_if")
     return f"only when {rule['question']} is {rule['equals']}" if rule else "always"
@@ -76,6 +80,8 @@ def definition_changes(old: dict, new: dict) -> list[str]:
         ACCESS.get(old.get("access"), str(old.get("access"))),
         ACCESS.get(new.get("access"), str(new.get("access"))),
     )
+    lines.value("Staff in scope (population)", _or_none(old.get("population")), _or_none(new.get("population")))
+    lines.value("Next wave of", _or_none(old.get("next_wave_of")), _or_none(new.get("next_wave_of")))
     old_sections, new_sections = old.get("sections", []), new.get("sections", [])
     for i, (a, b) in enumerate(zip(old_sections, new_sections, strict=False)):
         lines.text(f"Section {i + 1} title", a["title"], b["title"])
@@ -97,8 +103,17 @@ def definition_changes(old: dict, new: dict) -> list[str]:
         lines.value(f"{name} must be answered", _yes(before.get("required")), _yes(q.get("required")))
         lines.value(f"{name} used as a breakdown", _yes(before.get("breakdown")), _yes(q.get("breakdown")))
         lines.value(f"{name} is asked", _show_if(before), _show_if(q))
+        lines.value(f"{name} agrees at its", _or_none(before.get("agree_end")), _or_none(q.get("agree_end")))
+        old_full = {c["value"]: c for c in before.get("choices", [])}
         old_choices = {c["value"]: c["label"] for c in before.get("choices", [])}
         new_choices = {c["value"]: c["label"] for c in q.get("choices", [])}
+        for c in q.get("choices", []):
+            was = old_full.get(c["value"])
+            if was:
+                counted = (_yes(was.get("counted", True)), _yes(c.get("counted", True)))
+                lines.value(f"{name} choice {c['value']} counted in shares", *counted)
+                people = (_or_none(was.get("population")), _or_none(c.get("population")))
+                lines.value(f"{name} choice {c['value']} staff in scope", *people)
         for value, label in new_choices.items():
             if value in old_choices:
                 lines.text(f"{name} choice {value}", old_choices[value], label)

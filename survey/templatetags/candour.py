@@ -6,6 +6,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from survey.definitions import languages
+from survey.figures import documents, stats
 from survey.models import Question
 
 register = template.Library()
@@ -17,13 +18,23 @@ def figure(value):
     if not value or value.get("suppressed"):
         return format_html('<span class="text-body-secondary">{}</span>', gettext("suppressed"))
     low, high = value["ci95"]
-    detail = gettext("(%(count)s of %(n)s; 95%% CI %(low)s–%(high)s)") % {
+    corrected = ""
+    if value.get("ci95_fpc"):
+        low_fpc, high_fpc = (stats.number(v) for v in value["ci95_fpc"])
+        corrected = gettext("; allowing for the known population, %(low)s–%(high)s") % {
+            "low": low_fpc,
+            "high": high_fpc,
+        }
+    detail = gettext("(%(count)s of %(n)s; 95%% CI %(low)s–%(high)s%(corrected)s)") % {
         "count": value["count"],
         "n": value["n"],
-        "low": low,
-        "high": high,
+        "low": stats.number(low),
+        "high": stats.number(high),
+        "corrected": corrected,
     }
-    return format_html("<strong>{}%</strong> <span class='text-body-secondary small'>{}</span>", value["pct"], detail)
+    return format_html(
+        "<strong>{}%</strong> <span class='text-body-secondary small'>{}</span>", stats.number(value["pct"]), detail
+    )
 
 
 @register.simple_tag
@@ -45,6 +56,18 @@ def bar(value, label=""):
     )
 
 
+@register.simple_tag
+def margin_of_error(document):
+    """The report's plain sentence on chance, from its own figures (documents.margin_of_error)."""
+    return documents.margin_of_error(document or {})
+
+
+@register.simple_tag
+def summary_of(questions, key):
+    """The summary of question ``key`` among ``questions`` (None when not shown)."""
+    return next((q for q in questions or [] if q.get("key") == key), None)
+
+
 @register.filter
 def lookup(mapping, key):
     """mapping[key], or the key itself when missing."""
@@ -53,7 +76,14 @@ def lookup(mapping, key):
 
 @register.filter
 def pvalue(p):
-    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+    """A p-value printed so it never contradicts the verdict beside it (stats.p_text)."""
+    return stats.p_text(p)
+
+
+@register.filter
+def points(value):
+    """A rounded figure, one decimal place, never "-0.0" (stats.number)."""
+    return stats.number(value)
 
 
 @register.filter

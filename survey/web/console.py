@@ -9,8 +9,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from survey.definitions import languages
-from survey.figures.comparisons import compare_surveys, comparisons
-from survey.figures.documents import question_texts, released_document
+from survey.figures.comparisons import compare_surveys, comparisons, trend
+from survey.figures.documents import question_texts, released_document, wave_documents
 from survey.models import (
     ActionUpdate,
     ConcernAction,
@@ -26,6 +26,7 @@ from survey.reports.drafting import add_action_update, save_report_settings
 from survey.reports.publishing import publish_report
 from survey.responses import invitation_codes as invitations
 from survey.staff.permissions import member_required
+from survey.web.builder import slip_link
 from survey.web.charts import bar_chart
 from survey.web.confirm import confirm_first, publishing_consequences
 from survey.web.forms import (
@@ -75,6 +76,7 @@ def results(request, survey: Survey):
         "survey": survey,
         "document": document,
         "comparisons": comparisons(document),
+        "trend": trend(wave_documents(survey=survey, current=document)),
         "questions_text": question_texts(survey=survey),
         "questions": document.get("questions", []),
         "result_set": result_set,
@@ -108,7 +110,10 @@ def codes(request, survey: Survey):
     issued = survey.codes_issued
     # How many are used is progress: shown coarse and delayed (rule 6), as the
     # respondents of the last release, not as a live count of burned codes.
-    counts = {"issued": issued, "used": coarse_progress(getattr(survey, "result_set", None), survey.min_group_size)}
+    counts = {
+        "issued": issued,
+        "responses": coarse_progress(getattr(survey, "result_set", None), survey.min_group_size),
+    }
     form = CodeBatchForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         batch = invitations.generate_codes(survey=survey, count=form.cleaned_data["count"], acting_user=request.user)
@@ -117,6 +122,7 @@ def codes(request, survey: Survey):
             "survey": survey,
             "batch": batch,
             "csv_uri": "data:text/csv;base64," + base64.b64encode(csv_text.encode()).decode(),
+            **slip_link(request, survey),
         }
         response = render(request, "survey/console/codes_batch.html", context)
         response["Cache-Control"] = "no-store"  # the codes exist nowhere else
@@ -285,7 +291,9 @@ def compare(request, survey: Survey):
         .distinct()
         if keys and set(s.concerns.values_list("key", flat=True)) == keys
     ]
-    other = next((s for s in candidates if s.slug == request.GET.get("with")), None)
+    # The earlier wave this survey is linked to is the default comparison.
+    wanted = request.GET.get("with") or (survey.linked_survey.slug if survey.linked_survey else None)
+    other = next((s for s in candidates if s.slug == wanted), None)
     rows = compare_surveys(released_document(survey=survey), released_document(survey=other)) if other else []
     context = {"survey": survey, "candidates": candidates, "other": other, "rows": rows}
     return render(request, "survey/console/compare.html", context)

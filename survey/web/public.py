@@ -104,6 +104,7 @@ def _render_report(request, version: ReportVersion, *, latest: bool, language: s
     context = {
         "report": version,
         **page,
+        "trend": snapshot.get("trend", []),
         "changes": snapshot.get("changes", []),
         "versions": version.survey.reports.only("number", "published_at", "note"),
         "latest": latest,
