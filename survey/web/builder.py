@@ -446,7 +446,8 @@ def _removal_consequences(document: dict, what: str, ident: str) -> list[str]:
 @require_POST
 @member_required(Member.Role.ORGANISER)
 def build_remove(request, survey: Survey, what: str, ident: str):
-    asking = confirm_first(
+    # A survey with answers refuses any removal: say so at once, not after asking.
+    asking = not survey.has_answers() and confirm_first(
         request,
         survey=survey,
         title=f"Remove this {'concern topic' if what == 'concern' else what}?",
