@@ -30,6 +30,18 @@ def _yes(value) -> str:
     return "yes" if value else "no"
 
 
+def _grouping_words(question: dict) -> str:
+    """A breakdown's key and merged groups, in words."""
+    choices = question.get("choices", [])
+    words = [f"key group {c['value']}" for c in choices if c.get("key_group")]
+    merges: dict[str, list[str]] = {}
+    for c in choices:
+        if c.get("merge"):
+            merges.setdefault(c["merge"], []).append(c["value"])
+    words += [f"{label} = {' + '.join(values)}" for label, values in merges.items()]
+    return "; ".join(words) or "none"
+
+
 def _or_none(value) -> str:
     return "none" if value is None or value == "" else str(value)
 
@@ -104,6 +116,7 @@ def definition_changes(old: dict, new: dict) -> list[str]:
         lines.value(f"{name} used as a breakdown", _yes(before.get("breakdown")), _yes(q.get("breakdown")))
         lines.value(f"{name} is asked", _show_if(before), _show_if(q))
         lines.value(f"{name} agrees at its", _or_none(before.get("agree_end")), _or_none(q.get("agree_end")))
+        lines.value(f"{name} key and merged groups", _grouping_words(before), _grouping_words(q))
         old_full = {c["value"]: c for c in before.get("choices", [])}
         old_choices = {c["value"]: c["label"] for c in before.get("choices", [])}
         new_choices = {c["value"]: c["label"] for c in q.get("choices", [])}
