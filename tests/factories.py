@@ -12,6 +12,7 @@ DEFINITION = {
     "intro": "All answers are anonymous.",
     "min_group_size": 10,
     "access": "open",
+    "safeguarding_contact": "guardian@example.org",
     "sections": [
         {
             "title": "About your work",
@@ -134,3 +135,20 @@ def close_and_release(survey):
     compute_results(survey_id=survey.pk)  # a closed survey's aggregation releases the final figures
     survey.refresh_from_db()
     return release_final(survey_id=survey.pk)
+
+
+def varied(service: str, n: int, barriers: bool = False) -> list[dict]:
+    """n people of one service with varied answers: about half raised a
+    concern (outcomes in turn), every point of the scale used, so no
+    figure of the group is near unanimous."""
+    choices = [("fear",), ("time",), ("fear", "time")]
+    return [
+        answers(
+            service=service,
+            raised="yes" if i % 2 else "no",
+            outcome=("adequately", "partly", "not")[i % 3] if i % 2 else None,
+            safe=str(1 + i % 5),
+            barriers=choices[i % 3] if barriers else (),
+        )
+        for i in range(n)
+    ]

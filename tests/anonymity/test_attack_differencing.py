@@ -61,7 +61,7 @@ def test_figures_appear_once_at_closing_never_while_open(watching, survey):
 def test_no_report_version_while_open_and_one_release_at_closing(survey, alice, watching):
     with pytest.raises(PublishRefused, match="still open"):
         publish_report(survey=survey, acting_user=alice)
-    response = watching.post("/console/therapy-2026/publish/", {"note": ""}, follow=True)
+    response = watching.post("/console/therapy-2026/publish/", {"note": "", "confirmed": "yes"}, follow=True)
     assert "The survey is still open" in response.content.decode()
     assert ReportVersion.objects.count() == 0
     close_and_release(survey)

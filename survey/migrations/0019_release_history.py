@@ -49,7 +49,7 @@ def copy_history(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("survey", "0017_key_and_merged_groups"),
+        ("survey", "0018_report_languages"),
     ]
 
     operations = [
