@@ -4,6 +4,7 @@ import json
 import re
 
 from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Field, Layout
 from django import forms
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -56,6 +57,21 @@ class PageForm(CrispyForm):
         self.questions = questions
         for q in questions:
             self.fields[field_name(q.key)] = _field(q)
+            if q.kind == Question.Kind.FREE_TEXT:
+                parts = ("helptext", "check") if q.help else ("check",)
+                described = [f"id_{field_name(q.key)}_{part}" for part in parts]
+                self.fields[field_name(q.key)].widget.attrs.update(
+                    {"data-comment-check": "", "aria-describedby": " ".join(described)}
+                )
+        # A comment box has its hint before it, and the browser's check beside it.
+        self.helper.layout = Layout(
+            *(
+                Field(field_name(q.key), template="survey/respond/_comment_field.html")
+                if q.kind == Question.Kind.FREE_TEXT
+                else field_name(q.key)
+                for q in questions
+            )
+        )
 
     def answers(self) -> dict:
         """Cleaned answers keyed by question key; unanswered ones left out."""
