@@ -341,8 +341,9 @@
     return s.split(/\s+/).filter(Boolean);
   }
 
-  // A UK phone number of 10 or 11 digits, as libphonenumber finds them for the moderator.
-  var PHONE = /(?:\+44\s?(?:\(0\)\s?)?|\b0)\d(?:[ -]?\d){8,9}\b/g;
+  // A UK phone number of 10 or 11 digits, as libphonenumber finds them for the moderator: with its
+  // opening bracket, and ten digits written without the leading 0.
+  var PHONE = /(?:\+44\s?(?:\(0\)\s?)?|\(?\b0)\d(?:[ -]?\d){8,9}\b|\b[1-9]\d{9}\b/g;
   var NHS = /\b\d{3}[ -]?\d{3}[ -]?\d{4}\b/g;
 
   function nhsChecksumOk(digits) {

@@ -286,7 +286,7 @@ def answer_flow(request: HttpRequest, survey: Survey) -> HttpResponse:
         if page is None:
             return _bad_state(request, survey)
         if action.startswith("change-"):
-            state["r"] = visible_pages(spec, state["a"])  # the pages already seen
+            state["r"] = [q.key for q in spec.questions if is_shown(q, state["a"])]  # the questions already seen
         return _render_page(request, survey, spec, state, page)
 
     if action == "submit":
@@ -337,8 +337,9 @@ def answer_flow(request: HttpRequest, survey: Survey) -> HttpResponse:
         return _render_page(request, survey, spec, state, earlier[-1] if earlier else pages[0])
     later = [p for p in pages if p > page]
     if isinstance(state.get("r"), list):
-        # From the review's "Change": only a page that has just appeared (a follow-up) comes before the review.
-        later = [p for p in later if p not in state["r"]]
+        # From the review's "Change": only a page with a question that has just appeared (a follow-up)
+        # comes before the review.
+        later = [p for p in later if any(is_shown(spec[k], state["a"]) and k not in state["r"] for k in spec.pages[p])]
     if later:
         return _render_page(request, survey, spec, state, later[0])
     return _render_review(request, survey, spec, state)
