@@ -502,6 +502,9 @@
     document.querySelectorAll("[data-js-only]").forEach(function (el) {
       el.hidden = false;
     });
+    document.querySelectorAll("[data-without-js]").forEach(function (el) {
+      el.hidden = true; // the browser's own Back works here
+    });
     var form = document.querySelector("form[data-resume]");
     if (form) {
       slug = form.dataset.resume;
