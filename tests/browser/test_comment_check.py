@@ -10,6 +10,7 @@ import pytest
 from survey.moderation.detector import detect
 from survey.web.comment_check import browser_rules
 from tests.browser.a11y import assert_accessible, go
+from tests.browser.test_phone import shoot
 
 COMMENTS = json.loads((Path(__file__).resolve().parents[1] / "data" / "moderation_comments.json").read_text())
 EXTRA = [
@@ -72,6 +73,7 @@ def test_comment_naming_someone_is_warned_about_before_it_is_sent(live_server, p
     assert warning.get_by_text("point to you, a colleague or a patient").is_visible()
     assert requests == []  # checked in the browser: nothing sent while typing
     assert_accessible(page)
+    shoot(page, "comment-warning")
     page.get_by_role("button", name="Continue", exact=True).click()  # first press: the warning, focused
     assert page.evaluate("document.activeElement.classList.contains('comment-check')")
     assert page.get_by_text("Press Continue again to keep the comment as it is.").is_visible()

@@ -64,11 +64,15 @@ def check(page, js):
 
 
 def shoot(page, name):
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        width = page.viewport_size["width"]
-        path = Path(SHOTS) / f"{name}-{width}.png"
-        page.screenshot(path=str(path), full_page=True)
+    """Full-page screenshots at 390 and 1280 px, kept for a person to look at (CANDOUR_SCREENSHOTS=dir)."""
+    if not SHOTS:
+        return
+    Path(SHOTS).mkdir(parents=True, exist_ok=True)
+    original = page.viewport_size
+    for width in (390, 1280):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.screenshot(path=str(Path(SHOTS) / f"{name}-{width}.png"), full_page=True)
+    page.set_viewport_size(original)
 
 
 def press(page, action, js=True):
