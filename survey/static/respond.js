@@ -180,6 +180,7 @@
 
   // Post a step and show the answer in place; how: "push" a new history entry, "replace" this one, or "pop".
   function post(url, data, how) {
+    document.body.setAttribute("aria-busy", "true"); // until the next step is shown
     return fetch(url, {method: "POST", body: data, credentials: "same-origin", redirect: "follow"})
       .then(function (response) {
         return response.text().then(function (html) {
@@ -202,6 +203,9 @@
           else history.replaceState(entry, "", window.location.href);
         }
         swapIn(document.adoptNode(main), doc.title, doc.documentElement.lang);
+      })
+      .finally(function () {
+        document.body.removeAttribute("aria-busy");
       });
   }
 

@@ -75,7 +75,7 @@ def answer_survey(page, base: str) -> None:
     assert_accessible(page)
     page.get_by_label("Agree", exact=True).check()
     page.get_by_role("button", name="Continue").click()
-    assert page.get_by_role("heading", name="Check your answers").is_visible()
+    page.get_by_role("heading", name="Check your answers").wait_for()  # steps are shown in place
     assert_accessible(page)
 
 

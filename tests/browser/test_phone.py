@@ -15,7 +15,7 @@ import pytest
 
 from survey.models import ConcernAction, PendingSubmission, Survey
 from survey.responses.invitation_codes import generate_codes
-from tests.browser.a11y import assert_accessible, layout_problems
+from tests.browser.a11y import assert_accessible, layout_problems, settled
 
 MATRIX = os.environ.get("CANDOUR_BROWSER_MATRIX") == "1"
 ALL = [(w, js, lang) for w in (390, 1280) for js in (True, False) for lang in ("en", "cy")]
@@ -79,6 +79,7 @@ def press(page, action, js=True):
     """A button of the survey's form by its action (the same in every language)."""
     page.locator(f'#main button[name="action"][value="{action}"]').first.click()
     page.wait_for_load_state()
+    settled(page)
 
 
 def wait_step(page, step):

@@ -164,3 +164,17 @@ def test_thank_you_page_says_when_and_where_results_appear_and_who_can_help(clie
     assert 'href="http://testserver/r/therapy-2026/"' in html
     assert "<strong>Freedom to Speak Up</strong> guardian" in html
     assert "Who can help: Patient care" in html
+
+
+def test_builder_edits_keep_the_estimated_time_and_moderators(alice):
+    from survey.definitions.editing import edit_definition, set_settings
+
+    survey = load_definition(definition=validate_definition(definition(estimated_minutes=4, moderators="two reps")))
+    edit_definition(
+        survey=survey,
+        acting_user=alice,
+        change=lambda d: set_settings(d, title="Renamed", intro="", min_group_size=10, access="open"),
+        what="settings",
+    )
+    survey.refresh_from_db()
+    assert (survey.title, survey.estimated_minutes, survey.moderators) == ("Renamed", 4, "two reps")
