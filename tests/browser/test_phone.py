@@ -131,6 +131,12 @@ def test_back_and_forward_move_between_steps_with_the_answers_given(live_server,
         page.go_back()
         wait_step(page, "0")
         assert ticked(page, "service", "iapt") and ticked(page, "role", "nurse")
+        page.go_back()  # to the intro, which offers the answers kept so far
+        page.get_by_role("button", name=WORDS[lang]["start"]).wait_for()
+        assert page.locator("#answer-form").count() == 0
+        page.go_forward()
+        wait_step(page, "0")
+        assert ticked(page, "service", "iapt")
         page.go_forward()
         wait_step(page, "1")
         page.go_forward()
