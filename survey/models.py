@@ -46,6 +46,17 @@ class Survey(models.Model):
     data_version = models.PositiveIntegerField(default=0)
     # Invitation codes ever generated; used = issued - codes still stored.
     codes_issued = models.PositiveIntegerField(default=0)
+    # Staff in scope, from workforce records (docs/statistics.md, "Response
+    # rates"); blank: unknown (a code survey then counts the codes issued).
+    population = models.PositiveIntegerField(null=True, blank=True)
+
+    # Linked surveys, one concept (DESIGN "Linked surveys"): this survey is
+    # the next wave of ``linked_survey`` (a later issue adds follow-up pulses).
+    class Link(models.TextChoices):
+        WAVE = "wave", "Next wave"
+
+    linked_survey = models.ForeignKey("self", models.SET_NULL, null=True, blank=True, related_name="linked_from")
+    link = models.CharField(max_length=10, choices=Link.choices, blank=True)
     # A new random value whenever load_definition saves the survey: caches
     # of its structure (responses.answers.survey_spec) are keyed by it.
     definition_version = models.UUIDField(default=uuid.uuid4, editable=False)
@@ -126,6 +137,13 @@ class Question(models.Model):
     show_if_question = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="followups")
     show_if_value = models.CharField(max_length=80, blank=True)
 
+    class AgreeEnd(models.TextChoices):
+        LAST = "last", "The last choices agree"
+        FIRST = "first", "The first choices agree"
+
+    # Which end of a scale agrees (docs/statistics.md, "Share agreeing"); structural once answered.
+    agree_end = models.CharField(max_length=5, choices=AgreeEnd.choices, default=AgreeEnd.LAST)
+
     class Meta:
         ordering = ["section__position", "position"]
         constraints = [
@@ -147,6 +165,11 @@ class Choice(models.Model):
     label = models.CharField(max_length=200)
     # Texts in languages other than the default: {language: {field: text}} (survey/definitions/format.py).
     translations = models.JSONField(default=dict, blank=True)
+    # False: shown, but left out of the base of every share ("Don't know",
+    # "Not applicable", an outcome's "Too early to say"); structural once answered.
+    counted = models.BooleanField(default=True)
+    # Staff in this group of a breakdown, from workforce records; blank: unknown.
+    population = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["position"]

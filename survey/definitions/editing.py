@@ -56,13 +56,19 @@ def edit_definition(*, survey: Survey, acting_user: User, change: Callable[[Docu
 # --- Changes to a definition document (pure) ---------------------------------
 
 
-def set_settings(document: Document, *, title: str, intro: str, min_group_size: int, access: str) -> None:
+def set_settings(
+    document: Document, *, title: str, intro: str, min_group_size: int, access: str, population: int | None = None
+) -> None:
     document.update(
         title=languages.reworded(document.get("title"), title),
         intro=languages.reworded(document.get("intro"), intro),
         min_group_size=min_group_size,
         access=access,
     )
+    if population is None:
+        document.pop("population", None)
+    else:
+        document["population"] = population
 
 
 def put_section(document: Document, *, index: int | None, title: str) -> None:
@@ -95,9 +101,17 @@ def put_question(document: Document, *, section: int | None, old_key: str | None
     if old.get("help") or question.get("help"):
         question["help"] = languages.reworded(old.get("help", ""), question.get("help", ""))
     old_labels = {c["value"]: c["label"] for c in old.get("choices", [])}
+    # The console form edits neither a scale's direction, nor what is counted,
+    # nor a group's population: keep the definition's.
+    kept = {c["value"]: {f: c[f] for f in ("counted", "population") if f in c} for c in old.get("choices", [])}
+    if "agree_end" in old and "agree_end" not in question and question["kind"] == "scale":
+        question["agree_end"] = old["agree_end"]
     for choice in question.get("choices", []):
         if choice["value"] in old_labels:
             choice["label"] = languages.reworded(old_labels[choice["value"]], choice["label"])
+        for field, value in kept.get(choice["value"], {}).items():
+            if field != "population" or question.get("breakdown"):
+                choice.setdefault(field, value)
     if question["kind"] == old["kind"] == "yes_no" and "choices" not in question and old.get("choices"):
         # The console offers no yes/no labels to edit: keep the definition's own.
         question["choices"] = old["choices"]

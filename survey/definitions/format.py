@@ -94,6 +94,10 @@ class ChoiceDef(_Localised):
     _texts = ("label",)
     value: Key
     label: Title
+    # False: shown, but not counted in the base of any share ("Don't know").
+    counted: bool = True
+    # Staff in this group of a breakdown, from workforce records.
+    population: int | None = Field(default=None, ge=1, le=10_000_000)
 
 
 class ShowIfDef(_Strict):
@@ -111,11 +115,29 @@ class QuestionDef(_Localised):
     breakdown: bool = False
     show_if: ShowIfDef | None = None
     choices: list[ChoiceDef] = Field(default_factory=list)
+    # Which end of a scale agrees; a scale without it agrees at the end listed last.
+    agree_end: Literal["first", "last"] | None = None
 
     @model_validator(mode="after")
     def _kind_rules(self) -> "QuestionDef":
         if self.required is None:
             self.required = self.kind != "free_text"
+        if self.agree_end == "first" and self.kind != "scale":
+            raise ValueError("only a scale question has an agree_end")
+        if self.kind != "scale":
+            self.agree_end = None  # "last" is everyone's default: harmless on other kinds
+        if self.kind == "scale" and self.agree_end is None:
+            self.agree_end = "last"  # today's layout: old files still load
+        uncounted = [c.value for c in self.choices if not c.counted]
+        if uncounted and (self.kind not in ("single_choice", "scale") or self.breakdown):
+            raise ValueError(
+                f'choice "{uncounted[0]}": only the choices of a single_choice or scale question '
+                "(not a breakdown) can be left out of the base"
+            )
+        if self.kind == "scale" and len(self.choices) - len(uncounted) < 2:
+            raise ValueError("a scale question needs at least two choices counted in the base")
+        if not self.breakdown and any(c.population is not None for c in self.choices):
+            raise ValueError("only the choices of a breakdown question have a population")
         if self.kind == "yes_no":
             if self.choices and [c.value for c in self.choices] != ["yes", "no"]:
                 raise ValueError('a yes_no question has the choices "yes" and "no" only')
@@ -166,6 +188,10 @@ class SurveyDef(_Localised):
     moderators: str = Field(default="", max_length=200)
     min_group_size: int = Field(default=10, ge=5, le=1000)
     access: Literal["open", "codes"] = "open"
+    # Staff in scope, from workforce records: response rates and corrected intervals.
+    population: int | None = Field(default=None, ge=1, le=10_000_000)
+    # The slug of the survey this one is the next wave of (trends, test of change).
+    next_wave_of: Key | None = None
     sections: list[SectionDef] = Field(default_factory=list)
     concerns: list[ConcernDef] = Field(default_factory=list)
 
@@ -264,6 +290,16 @@ def validate_definition(document: Any, *, partial: bool = False) -> SurveyDef:
                     )
             seen[question.key] = question
 
+    for s_i, section in enumerate(survey.sections):
+        for q_i, question in enumerate(section.questions):
+            known = [c.population for c in question.choices if c.population is not None]
+            if survey.population is not None and sum(known) > survey.population:
+                raise DefinitionError(
+                    f"sections[{s_i}].questions[{q_i}].choices",
+                    f"the groups' populations add to {sum(known)}, more than the survey's population "
+                    f"({survey.population})",
+                )
+
     concern_keys: set[str] = set()
     for c, concern in enumerate(survey.concerns):
         path = f"concerns[{c}]"
@@ -285,6 +321,11 @@ def validate_definition(document: Any, *, partial: bool = False) -> SurveyDef:
             if value not in outcome_values:
                 raise DefinitionError(
                     f"{path}.resolved_values[{v}]", f'"{value}" is not a choice of question "{outcome.key}"'
+                )
+            if value in {ch.value for ch in outcome.choices if not ch.counted}:
+                raise DefinitionError(
+                    f"{path}.resolved_values[{v}]",
+                    f'"{value}" is left out of the base (counted: false), so it cannot count as resolved',
                 )
     return survey
 
@@ -327,6 +368,17 @@ def structural_changes(old: dict, new: dict) -> list[DefinitionError]:
                 faults.append(DefinitionError(f"{path}.{field}", f'the {what} of question "{key}" cannot change'))
         if before.get("show_if") != q.get("show_if"):
             faults.append(DefinitionError(f"{path}.show_if", f'who is asked question "{key}" cannot change'))
+        if (before.get("agree_end") or "last") != (q.get("agree_end") or "last") and q["kind"] == "scale":
+            faults.append(DefinitionError(f"{path}.agree_end", f'which end of scale "{key}" agrees cannot change'))
+        old_counted = {c["value"]: c.get("counted", True) for c in before.get("choices", [])}
+        for c in q.get("choices", []):
+            if c["value"] in old_counted and old_counted[c["value"]] != c.get("counted", True):
+                faults.append(
+                    DefinitionError(
+                        f"{path}.choices",
+                        f'whether choice "{c["value"]}" of question "{key}" is counted in the base cannot change',
+                    )
+                )
         old_values = [c["value"] for c in before.get("choices", [])]
         new_values = [c["value"] for c in q.get("choices", [])]
         for value in old_values:
@@ -376,6 +428,10 @@ def wording_changes(old: dict, new: dict) -> list[str]:
     if old.get("min_group_size") != new.get("min_group_size"):
         lines.append(f"minimum group size (k): {old.get('min_group_size')} -> {new.get('min_group_size')}")
     compare("intro", old.get("intro", ""), new.get("intro", ""))
+    if old.get("next_wave_of") != new.get("next_wave_of"):
+        lines.append(f"next wave of: {old.get('next_wave_of')} -> {new.get('next_wave_of')}")
+    if old.get("population") != new.get("population"):
+        lines.append(f"population: {old.get('population')} -> {new.get('population')}")
     for i, (a, b) in enumerate(zip(old["sections"], new["sections"], strict=False)):
         compare(f"section {i + 1} title", a["title"], b["title"])
     old_q = _questions(old)
@@ -451,6 +507,8 @@ def load_definition(
     survey.translations = {lang: definition.translations.get(lang, {}) for lang in definition.languages()[1:]}
     survey.min_group_size = definition.min_group_size
     survey.access = definition.access
+    survey.population = definition.population
+    survey.linked_survey, survey.link = _linked_wave(survey, definition)
     survey.definition_version = uuid.uuid4()  # cached structures of the old one are not used again
     survey.save()
     if not created and has_data:
@@ -469,6 +527,28 @@ def load_definition(
         detail="\n".join([what or "definition", *changes]),
     )
     return survey
+
+
+def _linked_wave(survey: Survey, definition: SurveyDef) -> tuple[Survey | None, str]:
+    """The earlier survey this one is the next wave of: it must exist, hold
+    the same concern topics, and not be this survey or a later wave of it."""
+    if definition.next_wave_of is None:
+        return None, ""
+    earlier = Survey.objects.filter(slug=definition.next_wave_of).first()
+    if earlier is None:
+        raise DefinitionError("next_wave_of", f'there is no survey "{definition.next_wave_of}"')
+    seen = earlier
+    while seen is not None:
+        if seen.slug == definition.slug:
+            raise DefinitionError(
+                "next_wave_of", "a survey cannot be a wave of itself or of one of its own later waves"
+            )
+        seen = seen.linked_survey
+    if set(earlier.concerns.values_list("key", flat=True)) != {c.key for c in definition.concerns}:
+        raise DefinitionError(
+            "next_wave_of", f'"{earlier.slug}" does not have the same concern topics, so there is no trend to show'
+        )
+    return earlier, Survey.Link.WAVE
 
 
 def _kept_actions(survey: Survey) -> dict[str, tuple[ConcernAction, list[ActionUpdate]]]:
@@ -512,9 +592,18 @@ def _create_structure(survey: Survey, definition: SurveyDef) -> None:
                 breakdown=q.breakdown,
                 show_if_question=questions[q.show_if.question] if q.show_if else None,
                 show_if_value=q.show_if.equals if q.show_if else "",
+                agree_end=q.agree_end or Question.AgreeEnd.LAST,
             )
             Choice.objects.bulk_create(
-                Choice(question=question, position=i, value=c.value, label=c.label, translations=c.translations)
+                Choice(
+                    question=question,
+                    position=i,
+                    value=c.value,
+                    label=c.label,
+                    translations=c.translations,
+                    counted=c.counted,
+                    population=c.population,
+                )
                 for i, c in enumerate(_choices(q))
             )
             questions[q.key] = question
@@ -544,7 +633,7 @@ def _update_wording(survey: Survey, definition: SurveyDef, existing: dict[str, Q
             Question.objects.filter(pk=question.pk).update(text=q.text, help_text=q.help, translations=q.translations)
             for c in _choices(q):
                 Choice.objects.filter(question=question, value=c.value).update(
-                    label=c.label, translations=c.translations
+                    label=c.label, translations=c.translations, population=c.population
                 )
     for c in definition.concerns:
         Concern.objects.filter(survey=survey, key=c.key).update(label=c.label, translations=c.translations)
@@ -563,8 +652,21 @@ def _as_document(definition: SurveyDef) -> dict:
     by_key = {q.key: q for q in definition.questions()}
     for section in document["sections"]:
         for q in section["questions"]:
-            q["choices"] = by_key[q["key"]].choice_list()
+            q["choices"] = [_choice_entry(c) for c in by_key[q["key"]].choice_list()]
+            if q.get("agree_end") is None:
+                q.pop("agree_end", None)
     return document
+
+
+def _choice_entry(choice: dict) -> dict:
+    """A choice as a document holds it: "counted" written only when false."""
+    choice = dict(choice)
+    if choice.pop("counted", True) is False:
+        choice["counted"] = False
+    population = choice.pop("population", None)
+    if population is not None:
+        choice["population"] = population
+    return choice
 
 
 def export_definition(*, survey: Survey) -> dict:
@@ -588,9 +690,18 @@ def export_definition(*, survey: Survey) -> dict:
             item["breakdown"] = q.breakdown
             if q.show_if_question_id:
                 item["show_if"] = {"question": q.show_if_question.key, "equals": q.show_if_value}
+            if q.kind == Question.Kind.SCALE:
+                item["agree_end"] = q.agree_end
             if q.kind != Question.Kind.FREE_TEXT:
                 item["choices"] = [
-                    {"value": c.value, "label": languages.as_definition_text(c.label, c.translations, "label")}
+                    _choice_entry(
+                        {
+                            "value": c.value,
+                            "label": languages.as_definition_text(c.label, c.translations, "label"),
+                            "counted": c.counted,
+                            "population": c.population,
+                        }
+                    )
                     for c in q.choices.all()
                 ]
             items.append(item)
@@ -609,6 +720,12 @@ def export_definition(*, survey: Survey) -> dict:
         ),
         "min_group_size": survey.min_group_size,
         "access": survey.access,
+        **({"population": survey.population} if survey.population is not None else {}),
+        **(
+            {"next_wave_of": survey.linked_survey.slug}
+            if survey.link == Survey.Link.WAVE and survey.linked_survey
+            else {}
+        ),
         "sections": sections,
         "concerns": [
             {

@@ -10,8 +10,8 @@ counts of the responses before it):
   base is the sum of the question's counts);
 - ``concerns``: (concern, groups) -> the four counts of DESIGN.md's figures:
   respondents who answered the raised question, who answered yes, who
-  answered yes and answered the outcome question, and whose outcome is one
-  of the resolved values.
+  answered yes and answered the outcome question with a choice counted in
+  the base, and whose outcome is one of the resolved values.
 
 ``groups`` is the tuple of a respondent's answers (choice ids, or None) to
 the survey's breakdown questions, in their order. Rolling a breakdown up
@@ -47,6 +47,7 @@ class ConcernPlan:
     yes: int
     outcome: int
     resolved: tuple[int, ...]
+    uncounted: tuple[int, ...] = ()  # outcome choices left out of the resolved base
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,17 @@ def plan(*, survey: Survey) -> Plan:
         resolved = Choice.objects.filter(question_id=concern.outcome_id, value__in=concern.resolved_values).values_list(
             "pk", flat=True
         )
-        concerns.append(ConcernPlan(concern.pk, concern.raised_id, yes, concern.outcome_id, tuple(sorted(resolved))))
+        uncounted = Choice.objects.filter(question_id=concern.outcome_id, counted=False).values_list("pk", flat=True)
+        concerns.append(
+            ConcernPlan(
+                concern.pk,
+                concern.raised_id,
+                yes,
+                concern.outcome_id,
+                tuple(sorted(resolved)),
+                tuple(sorted(uncounted)),
+            )
+        )
     return Plan(
         breakdowns=tuple(pk for pk, _, breakdown in questions if breakdown),
         concerns=tuple(concerns),
@@ -169,10 +180,11 @@ def _count_concerns(cursor, p: Plan, source: str, params: list) -> dict:
     sums = []
     for j, c in enumerate(p.concerns):
         resolved = f"choice_id IN ({_ints(c.resolved)})" if c.resolved else "1 = 0"
+        counted = f" AND choice_id NOT IN ({_ints(c.uncounted)})" if c.uncounted else ""
         flags += [
             f"MAX(CASE WHEN question_id = {c.raised} AND choice_id IS NOT NULL THEN 1 ELSE 0 END) AS rn{j}",
             f"MAX(CASE WHEN question_id = {c.raised} AND choice_id = {c.yes} THEN 1 ELSE 0 END) AS ry{j}",
-            f"MAX(CASE WHEN question_id = {c.outcome} AND choice_id IS NOT NULL THEN 1 ELSE 0 END) AS on{j}",
+            f"MAX(CASE WHEN question_id = {c.outcome} AND choice_id IS NOT NULL{counted} THEN 1 ELSE 0 END) AS on{j}",
             f"MAX(CASE WHEN question_id = {c.outcome} AND {resolved} THEN 1 ELSE 0 END) AS orr{j}",
         ]
         sums += [f"SUM(rn{j})", f"SUM(ry{j})", f"SUM(ry{j} * on{j})", f"SUM(ry{j} * orr{j})"]

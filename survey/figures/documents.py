@@ -5,7 +5,7 @@ import csv
 import io
 from collections import defaultdict
 
-from survey.figures.stats import proportion
+from survey.figures.stats import number, pct, percent, proportion, wilson_interval, wilson_interval_fpc
 from survey.models import Question, Result, ResultSet, Survey
 
 MEASURES = Result.MEASURES
@@ -46,13 +46,17 @@ def results_document(*, survey: Survey) -> dict:
     )
     result_set = ResultSet.objects.filter(survey=survey).first()
     concerns = []
-    for concern in survey.concerns.all():
+    for concern in survey.concerns.select_related("outcome").prefetch_related("outcome__choices"):
         overall = results.get((concern.pk, None, None), {})
         item = {
             "key": concern.key,
             "label": concern.label,
             "raised": _figure(overall.get("raised")),
             "resolved": _figure(overall.get("resolved")),
+            # What the resolved base is, for its caption; the outcome
+            # question's own summary shows each outcome's share.
+            "outcome_question": concern.outcome.key,
+            "resolved_base_leaves_out": [c.label for c in concern.outcome.choices.all() if not c.counted],
             "breakdowns": [],
         }
         for b in breakdowns:
@@ -74,12 +78,95 @@ def results_document(*, survey: Survey) -> dict:
                     )
             item["breakdowns"].append({"question": b.key, "groups": groups})
         concerns.append(item)
-    return {
+    document = {
         "survey": survey.slug,
         "respondents": result_set.respondents if result_set else 0,
         "min_group_size": survey.min_group_size,
         "concerns": concerns,
     }
+    rates = response_rates(survey=survey, document=document, questions=result_set.questions if result_set else [])
+    if rates:
+        document["response_rates"] = rates
+    return document
+
+
+# --- Response rates and corrected intervals (docs/statistics.md) -----------
+
+POPULATION_TOO_SMALL = "more respondents than the population entered: check the workforce figure"
+RATE_HIDDEN = "fewer than k respondents, or fewer than k who did not answer"
+
+
+def _rate(respondents: int | None, population: int | None, k: int) -> dict:
+    """A response rate, hidden (population too) where the respondents, or the
+    population minus the respondents, are under k: the few who did not answer
+    would be as exposed as a small group of respondents."""
+    if respondents is None:
+        return {"suppressed": True, "reason": RATE_HIDDEN}
+    if respondents > population:
+        return {"suppressed": True, "reason": POPULATION_TOO_SMALL}
+    if respondents < k or population - respondents < k:
+        return {"suppressed": True, "reason": RATE_HIDDEN}
+    return {"respondents": respondents, "population": population, "pct": percent(respondents, population)}
+
+
+def _correct(figure: dict, population: int) -> None:
+    """Add the interval allowing for the known population to a shown figure."""
+    if figure.get("suppressed") or not 0 < figure["n"] < population:
+        return
+    low, high = wilson_interval_fpc(figure["count"], figure["n"], population)
+    figure["ci95_fpc"] = [pct(low), pct(high)]
+
+
+def response_rates(*, survey: Survey, document: dict, questions: list) -> dict:
+    """Response rates overall and per group of each breakdown with known
+    populations, from counts the document already shows (the respondents and
+    the breakdown question's summary); "raised" figures whose rate is shown
+    gain the interval corrected for the finite population."""
+    k = survey.min_group_size
+    overall_population = survey.population
+    if overall_population is None and survey.access == Survey.Access.CODES and survey.codes_issued:
+        overall_population = survey.codes_issued  # everyone who was given a code
+    breakdowns = list(
+        Question.objects.filter(survey=survey, breakdown=True, choices__population__isnull=False)
+        .distinct()
+        .prefetch_related("choices")
+        .order_by("section__position", "position")
+    )
+    if overall_population is None and not breakdowns:
+        return {}
+    out: dict = {"breakdowns": []}
+    if overall_population is not None:
+        out["overall"] = _rate(document["respondents"], overall_population, k)
+        if not out["overall"].get("suppressed"):
+            for concern in document["concerns"]:
+                _correct(concern["raised"], overall_population)
+    summaries = {q["key"]: q for q in questions}
+    for b in breakdowns:
+        summary = summaries.get(b.key, {"suppressed": True})
+        counts = {} if summary.get("suppressed") else {c["value"]: c["count"] for c in summary["choices"]}
+        hidden = {
+            g["value"]
+            for c in document["concerns"]
+            for cb in c["breakdowns"]
+            if cb["question"] == b.key
+            for g in cb["groups"]
+            if g.get("suppressed")
+        }
+        groups = []
+        for choice in b.choices.all():
+            if choice.population is None:
+                continue
+            respondents = None if choice.value in hidden else counts.get(choice.value)
+            rate = _rate(respondents, choice.population, k)
+            groups.append({"value": choice.value, "label": choice.label, **rate})
+            if not rate.get("suppressed"):
+                for c in document["concerns"]:
+                    for cb in c["breakdowns"]:
+                        for g in cb["groups"]:
+                            if cb["question"] == b.key and g["value"] == choice.value:
+                                _correct(g["raised"], choice.population)
+        out["breakdowns"].append({"question": b.key, "groups": groups})
+    return out
 
 
 def question_texts(*, survey: Survey) -> dict[str, str]:
@@ -160,3 +247,47 @@ def results_csv(document: dict) -> str:
     writer.writerow(CSV_HEADER)
     writer.writerows([spreadsheet_cell(v) for v in row] for row in csv_rows(document))
     return out.getvalue()
+
+
+def margin_of_error(document: dict) -> str:
+    """One plain sentence on chance, from the document's own figures: the
+    widest a 95% interval can be (half-width at 50%) for everyone, and for a
+    group of the typical size shown. Empty when nothing is shown."""
+    overall = [c[m]["n"] for c in document.get("concerns", []) for m in ("raised",) if not c[m].get("suppressed")]
+    if not overall:
+        return ""
+    groups = sorted(
+        g["raised"]["n"]
+        for c in document["concerns"]
+        for b in c["breakdowns"]
+        for g in b["groups"]
+        if not g.get("suppressed") and not g["raised"].get("suppressed")
+    )
+    everyone = max(overall)
+    sentence = f"Figures for everyone are within about {_points(everyone)} points either way"
+    if groups:
+        typical = int(float(f"{groups[len(groups) // 2]:.2g}"))  # the median group, to two figures
+        sentence += f"; for groups of about {typical}, about {_points(typical)} points"
+    return sentence + " (95% intervals). This covers chance only, not who chose to answer."
+
+
+def _points(n: int) -> str:
+    low, high = wilson_interval(n // 2 if n % 2 == 0 else (n - 1) // 2, n)
+    return number(pct((high - low) / 2))
+
+
+def wave_documents(*, survey: Survey, current: dict) -> list[tuple[str, dict]]:
+    """This survey's waves, earliest first, as (title, figures): each earlier
+    wave by its latest published report (public figures only, so a trend
+    shows nobody anything its own report did not), this one by ``current``.
+    Earlier waves with no published report are left out."""
+    chain = []
+    earlier = survey.linked_survey if survey.link == Survey.Link.WAVE else None
+    seen = {survey.pk}
+    while earlier is not None and earlier.pk not in seen:
+        seen.add(earlier.pk)
+        report = earlier.reports.order_by("-number").first()
+        if report is not None:
+            chain.append((earlier.title, report.snapshot["results"]))
+        earlier = earlier.linked_survey if earlier.link == Survey.Link.WAVE else None
+    return [*reversed(chain), (survey.title, current)]

@@ -21,6 +21,7 @@ def report_json(report: ReportVersion) -> str:
         **snapshot["results"],
         "questions": snapshot.get("questions", []),
         "comparisons": snapshot.get("comparisons", []),
+        "trend": snapshot.get("trend", []),
     }
     return json.dumps(document, indent=2, ensure_ascii=False)
 

@@ -8,9 +8,9 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from survey.figures.comparisons import comparisons
+from survey.figures.comparisons import comparisons, trend
 from survey.figures.disclosure import differencing_risks, shown_bases
-from survey.figures.documents import question_texts, released_document
+from survey.figures.documents import question_texts, released_document, wave_documents
 from survey.models import AuditEvent, ConcernAction, ReportSettings, ReportVersion, Result, Survey
 from survey.moderation.decisions import publishable_quotes
 from survey.refused import Refused
@@ -38,7 +38,8 @@ def _selected(document: dict, settings: ReportSettings | None) -> tuple[dict, li
             continue
         kept = [b for b in question["breakdowns"] if breakdowns_wanted is None or b["question"] in breakdowns_wanted]
         questions.append(question | {"breakdowns": kept})
-    results = {k: document[k] for k in ("survey", "respondents", "min_group_size")} | {"concerns": concerns}
+    results = {k: document[k] for k in ("survey", "respondents", "min_group_size", "response_rates") if k in document}
+    results["concerns"] = concerns
     return results, questions
 
 
@@ -116,6 +117,7 @@ def publish_report(*, survey: Survey, acting_user: User, note: str = "") -> Repo
         "results": results,
         "questions": questions,
         "comparisons": comparisons(results),
+        "trend": trend(wave_documents(survey=survey, current=results)),
         "questions_text": question_texts(survey=survey),
         "narrative_html": render(settings.narrative if settings else ""),
         "actions": _actions(survey, {c["key"] for c in results["concerns"]}),

@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from survey.definitions import languages
+from survey.figures import documents, stats
 from survey.models import Question
 
 register = template.Library()
@@ -16,13 +17,19 @@ def figure(value):
     if not value or value.get("suppressed"):
         return mark_safe('<span class="text-body-secondary">suppressed</span>')  # noqa: S308 - constant
     low, high = value["ci95"]
+    corrected = ""
+    if value.get("ci95_fpc"):
+        corrected = format_html(
+            "; allowing for the known population, {}–{}", *(stats.number(v) for v in value["ci95_fpc"])
+        )
     return format_html(
-        "<strong>{}%</strong> <span class='text-body-secondary small'>({} of {}; 95% CI {}–{})</span>",
-        value["pct"],
+        "<strong>{}%</strong> <span class='text-body-secondary small'>({} of {}; 95% CI {}–{}{})</span>",
+        stats.number(value["pct"]),
         value["count"],
         value["n"],
-        low,
-        high,
+        stats.number(low),
+        stats.number(high),
+        corrected,
     )
 
 
@@ -45,6 +52,18 @@ def bar(value, label=""):
     )
 
 
+@register.simple_tag
+def margin_of_error(document):
+    """The report's plain sentence on chance, from its own figures (documents.margin_of_error)."""
+    return documents.margin_of_error(document or {})
+
+
+@register.simple_tag
+def summary_of(questions, key):
+    """The summary of question ``key`` among ``questions`` (None when not shown)."""
+    return next((q for q in questions or [] if q.get("key") == key), None)
+
+
 @register.filter
 def lookup(mapping, key):
     """mapping[key], or the key itself when missing."""
@@ -53,7 +72,14 @@ def lookup(mapping, key):
 
 @register.filter
 def pvalue(p):
-    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+    """A p-value printed so it never contradicts the verdict beside it (stats.p_text)."""
+    return stats.p_text(p)
+
+
+@register.filter
+def points(value):
+    """A rounded figure, one decimal place, never "-0.0" (stats.number)."""
+    return stats.number(value)
 
 
 @register.filter

@@ -96,6 +96,7 @@ def build(request, survey: Survey):
             "intro": languages.default_text(document["intro"]),
             "min_group_size": document["min_group_size"],
             "access": document["access"],
+            "population": document.get("population"),
         },
         prefix="settings",
     )
@@ -123,7 +124,13 @@ def build_settings(request, survey: Survey):
         def change(document):
             editing.set_settings(document, **form.cleaned_data)
 
-        fields = {"title": "title", "intro": "intro", "min_group_size": "min_group_size", "access": "access"}
+        fields = {
+            "title": "title",
+            "intro": "intro",
+            "min_group_size": "min_group_size",
+            "access": "access",
+            "population": "population",
+        }
         if _edit(request, survey, form, change, "survey settings", "", fields):
             return redirect("survey:survey-build", slug=survey.slug)
     return _render_build(request, survey, export_definition(survey=survey), form, status=400)
@@ -201,12 +208,19 @@ def question_edit(request, survey: Survey, key: str | None = None):
     initial, choices_initial = {"required": True}, []
     if existing:
         initial = {k: existing.get(k, "") for k in ("key", "kind", "required", "breakdown")}
+        initial["agree_end"] = existing.get("agree_end", "last")
         initial.update(text=languages.default_text(existing["text"]), help=languages.default_text(existing.get("help")))
         if existing.get("show_if"):
             initial["show_if"] = f"{existing['show_if']['question']}={existing['show_if']['equals']}"
         if existing["kind"] not in ("yes_no", "free_text"):
             choices_initial = [
-                {"value": c["value"], "label": languages.default_text(c["label"])} for c in existing.get("choices", [])
+                {
+                    "value": c["value"],
+                    "label": languages.default_text(c["label"]),
+                    "not_counted": c.get("counted") is False,
+                    "population": c.get("population"),
+                }
+                for c in existing.get("choices", [])
             ]
     form = QuestionForm(_data(request)[0], initial=initial, earlier=earlier)
     # Initial rows only on GET: bound rows equal to their initial values would

@@ -6,6 +6,8 @@ import re
 import pygal
 from pygal.style import Style
 
+from survey.figures.stats import number
+
 STYLE = Style(
     background="white",
     plot_background="white",
@@ -29,7 +31,7 @@ def bar_chart(*, title: str, bars: list[tuple[str, dict]]) -> bytes:
         range=(0, 100),
         show_legend=False,
         print_values=True,
-        value_formatter=lambda v: f"{v:.1f}%",
+        value_formatter=lambda v: f"{number(v)}%",
         width=720,
         height=max(160, 70 + 46 * len(bars)),
         disable_xml_declaration=False,

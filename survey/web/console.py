@@ -8,8 +8,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from survey.figures.comparisons import compare_surveys, comparisons
-from survey.figures.documents import question_texts, released_document
+from survey.figures.comparisons import compare_surveys, comparisons, trend
+from survey.figures.documents import question_texts, released_document, wave_documents
 from survey.models import (
     ActionUpdate,
     AuditEvent,
@@ -68,6 +68,7 @@ def results(request, survey: Survey):
         "survey": survey,
         "document": document,
         "comparisons": comparisons(document),
+        "trend": trend(wave_documents(survey=survey, current=document)),
         "questions_text": question_texts(survey=survey),
         "questions": document.get("questions", []),
         "result_set": result_set,
@@ -262,7 +263,9 @@ def compare(request, survey: Survey):
         .distinct()
         if keys and set(s.concerns.values_list("key", flat=True)) == keys
     ]
-    other = next((s for s in candidates if s.slug == request.GET.get("with")), None)
+    # The earlier wave this survey is linked to is the default comparison.
+    wanted = request.GET.get("with") or (survey.linked_survey.slug if survey.linked_survey else None)
+    other = next((s for s in candidates if s.slug == wanted), None)
     rows = compare_surveys(released_document(survey=survey), released_document(survey=other)) if other else []
     context = {"survey": survey, "candidates": candidates, "other": other, "rows": rows}
     return render(request, "survey/console/compare.html", context)

@@ -281,6 +281,13 @@ class SurveySettingsForm(CrispyForm):
         help_text="No figure resting on fewer respondents is ever shown (at least 5).",
     )
     access = forms.ChoiceField(label="Who can answer", choices=Survey.Access.choices)
+    population = forms.IntegerField(
+        label="Staff in scope",
+        required=False,
+        min_value=1,
+        max_value=10_000_000,
+        help_text="Optional, from workforce records: gives response rates and narrower intervals.",
+    )
 
 
 class SectionForm(CrispyForm):
@@ -302,6 +309,15 @@ class QuestionForm(CrispyForm):
         required=False,
     )
     show_if = forms.ChoiceField(label="Who is asked", required=False)
+    agree_end = forms.ChoiceField(
+        label="On a scale, which choices agree",
+        required=False,
+        initial="last",
+        choices=[
+            ("last", "Those listed last (a scale from “Strongly disagree” to “Strongly agree”)"),
+            ("first", "Those listed first (a scale from “Strongly agree” to “Strongly disagree”)"),
+        ],
+    )
 
     def __init__(self, *args, earlier: list[dict], **kwargs):
         super().__init__(*args, **kwargs)
@@ -328,18 +344,24 @@ class QuestionForm(CrispyForm):
             question["show_if"] = {"question": target, "equals": value}
         if data["kind"] not in ("free_text", "yes_no"):
             question["choices"] = choices
+        if data["kind"] == "scale":
+            question["agree_end"] = data["agree_end"] or "last"
         return question
 
 
 class ChoiceRowForm(forms.Form):
     label = forms.CharField(required=False, max_length=200)
     value = forms.SlugField(required=False, max_length=80)
+    not_counted = forms.BooleanField(required=False)
+    population = forms.IntegerField(required=False, min_value=1, max_value=10_000_000)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         n = int(self.prefix.rsplit("-", 1)[-1]) + 1 if self.prefix else 1
         self.fields["label"].label = f"Choice {n}"
         self.fields["value"].label = f"Value of choice {n}"
+        self.fields["not_counted"].label = f"Leave choice {n} out of the base (like “Don't know”)"
+        self.fields["population"].label = f"Staff in group {n} (breakdowns, optional)"
 
 
 ChoiceFormSet = forms.formset_factory(ChoiceRowForm, extra=6)
@@ -352,7 +374,9 @@ def choice_rows(formset) -> list[tuple[int, dict]]:
         label = row.cleaned_data.get("label", "").strip()
         if label:
             value = row.cleaned_data.get("value") or _key_from(label, f"choice_{i + 1}")
-            rows.append((i, {"value": value.lower(), "label": label}))
+            choice = {"value": value.lower(), "label": label, "counted": not row.cleaned_data.get("not_counted")}
+            choice["population"] = row.cleaned_data.get("population")
+            rows.append((i, choice))
     return rows
 
 

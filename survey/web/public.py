@@ -86,6 +86,7 @@ def _render_report(request, version: ReportVersion, *, latest: bool) -> HttpResp
         "document": snapshot["results"],
         "questions": snapshot.get("questions", []),
         "comparisons": snapshot["comparisons"],
+        "trend": snapshot.get("trend", []),
         "questions_text": snapshot.get("questions_text", {}),
         "narrative_html": snapshot.get("narrative_html", ""),
         "actions": snapshot.get("actions", []),

@@ -90,7 +90,15 @@ def test_import_aggregate_export_gives_every_figure(db, tmp_path):
     assert sorted(document) == sorted(
         ["survey", "respondents", "min_group_size", "concerns", "questions"]
     )  # jsonb: any order
-    assert list(concern) == ["key", "label", "raised", "resolved", "breakdowns"]
+    assert list(concern) == [
+        "key",
+        "label",
+        "raised",
+        "resolved",
+        "outcome_question",
+        "resolved_base_leaves_out",
+        "breakdowns",
+    ]
 
 
 def test_suppressed_result_rows_keep_no_counts(db):

@@ -52,9 +52,14 @@ def test_single_choice_counts_and_shares(summaries):
     assert choice(raised, "yes")["count"] == 19 and choice(raised, "yes")["ci95"] == wilson(19, 52)
 
 
-def test_multiple_choice_base_is_those_who_answered(summaries):
+def test_multiple_choice_base_is_those_shown_the_question(summaries):
+    # Everyone is shown "barriers"; ticking nothing and skipping look the
+    # same, so the base is all 52, not the 19 who ticked something.
     barriers = summaries["barriers"]
-    assert barriers["n"] == 4 + 3 + 12  # respondents who ticked anything
+    assert barriers["n"] == 52
+    assert choice(barriers, "fear")["pct"] == round(100 * 7 / 52, 1)
+    iapt = next(g for g in barriers["breakdowns"][0]["groups"] if g["value"] == "iapt")
+    assert iapt["n"] == 10 and choice(iapt, "fear")["count"] == 7
     assert choice(barriers, "fear")["count"] == 7
     assert choice(barriers, "time")["count"] == 15
 
