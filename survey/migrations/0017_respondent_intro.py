@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('survey', '0015_releases'),
+        ('survey', '0016_figures'),
     ]
 
     operations = [
