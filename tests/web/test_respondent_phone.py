@@ -178,3 +178,21 @@ def test_builder_edits_keep_the_estimated_time_and_moderators(alice):
     )
     survey.refresh_from_db()
     assert (survey.title, survey.estimated_minutes, survey.moderators) == ("Renamed", 4, "two reps")
+
+
+def test_new_actions_with_bad_values_never_answer_500(survey):
+    walk = Walk("therapy-2026")
+    walk.start()
+    state = walk.state()
+    for data in [
+        {"action": "move", "to": "x", "state": state},
+        {"action": "move", "to": "-1", "state": state, "page": "0"},
+        {"action": "move", "state": state, "page": "zz"},
+        {"action": "change-x", "state": state},
+        {"action": "change-99", "state": state},
+        {"action": "stay", "state": state},
+        {"lang": "xx", "state": state, "page": "0", "q_service": "nonsense"},
+        {"lang": "cy", "state": "garbage", "page": "0"},
+    ]:
+        response = walk.client.post("/s/therapy-2026/answer/", data)
+        assert response.status_code in (200, 400), (data, response.status_code)
