@@ -37,6 +37,8 @@ Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, ma
 # choices, a text's languages); anything far deeper is refused before it can
 # exhaust the parser's or the validator's recursion.
 MAX_DEPTH = 20
+# Kinds in messages, in words (the path of the fault still says where).
+KIND_WORDS = {"single_choice": "single-choice", "multiple_choice": "multiple-choice", "scale": "scale"}
 YES_NO_CHOICES = [{"value": "yes", "label": "Yes"}, {"value": "no", "label": "No"}]
 
 
@@ -131,7 +133,7 @@ class QuestionDef(_Localised):
         uncounted = [c.value for c in self.choices if not c.counted]
         if uncounted and (self.kind not in ("single_choice", "scale") or self.breakdown):
             raise ValueError(
-                f'choice "{uncounted[0]}": only the choices of a single_choice or scale question '
+                f'choice "{uncounted[0]}": only the choices of a single-choice or scale question '
                 "(not a breakdown) can be left out of the base"
             )
         if self.kind == "scale" and len(self.choices) - len(uncounted) < 2:
@@ -140,18 +142,18 @@ class QuestionDef(_Localised):
             raise ValueError("only the choices of a breakdown question have a population")
         if self.kind == "yes_no":
             if self.choices and [c.value for c in self.choices] != ["yes", "no"]:
-                raise ValueError('a yes_no question has the choices "yes" and "no" only')
+                raise ValueError('a yes/no question has the choices "yes" and "no" only')
         elif self.kind == "free_text":
             if self.choices:
-                raise ValueError("a free_text question has no choices")
+                raise ValueError("a free-text question has no choices")
         elif len(self.choices) < 2:
-            raise ValueError(f"a {self.kind} question needs at least two choices")
+            raise ValueError(f"a {KIND_WORDS[self.kind]} question needs at least two choices")
         values = [c.value for c in self.choices]
         duplicates = sorted({v for v in values if values.count(v) > 1})
         if duplicates:
             raise ValueError(f'choice value "{duplicates[0]}" appears twice')
         if self.breakdown and self.kind != "single_choice":
-            raise ValueError("only a single_choice question can be a breakdown")
+            raise ValueError("only a single-choice question can be a breakdown")
         if self.breakdown and (not self.required or self.show_if):
             # Otherwise those who skip it form a hidden group that
             # "total minus the groups" would reveal.
@@ -310,12 +312,12 @@ def validate_definition(document: Any, *, partial: bool = False) -> SurveyDef:
         if raised is None:
             raise DefinitionError(f"{path}.raised", f'unknown question "{concern.raised}"')
         if raised.kind != "yes_no":
-            raise DefinitionError(f"{path}.raised", f'question "{raised.key}" must be a yes_no question')
+            raise DefinitionError(f"{path}.raised", f'question "{raised.key}" must be a yes/no question')
         outcome = seen.get(concern.outcome)
         if outcome is None:
             raise DefinitionError(f"{path}.outcome", f'unknown question "{concern.outcome}"')
         if outcome.kind != "single_choice":
-            raise DefinitionError(f"{path}.outcome", f'question "{outcome.key}" must be a single_choice question')
+            raise DefinitionError(f"{path}.outcome", f'question "{outcome.key}" must be a single-choice question')
         outcome_values = {ch["value"] for ch in outcome.choice_list()}
         for v, value in enumerate(concern.resolved_values):
             if value not in outcome_values:
