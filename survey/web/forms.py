@@ -345,10 +345,24 @@ class SurveySettingsForm(Localised, CrispyForm):
     giving a Welsh title makes the survey bilingual, and the builder then
     offers a Welsh field beside every other text."""
 
-    texts = ("title", "intro")
+    texts = ("title", "intro", "moderators")
     title = forms.CharField(max_length=200)
     intro = forms.CharField(
         label="Introduction", required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text="Shown first."
+    )
+    estimated_minutes = forms.IntegerField(
+        label="Minutes to answer",
+        required=False,
+        min_value=1,
+        max_value=600,
+        help_text="Optional: the first page says “It takes about 5 minutes.”",
+    )
+    moderators = forms.CharField(
+        label="Who reads the comments",
+        required=False,
+        max_length=200,
+        help_text="Optional, in your words: the first page says “Comments are read only by …”, "
+        "for example “two staff-side reps chosen by the branch”. Left empty: “the survey's moderators”.",
     )
     min_group_size = forms.IntegerField(
         label="Minimum group size",

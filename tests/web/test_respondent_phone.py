@@ -166,18 +166,26 @@ def test_thank_you_page_says_when_and_where_results_appear_and_who_can_help(clie
     assert "Who can help: Patient care" in html
 
 
-def test_builder_edits_keep_the_estimated_time_and_moderators(alice):
+def test_builder_settings_set_and_clear_the_estimated_time_and_moderators(alice):
     from survey.definitions.editing import edit_definition, set_settings
 
-    survey = load_definition(definition=validate_definition(definition(estimated_minutes=4, moderators="two reps")))
-    edit_definition(
-        survey=survey,
-        acting_user=alice,
-        change=lambda d: set_settings(d, title="Renamed", intro="", min_group_size=10, access="open"),
-        what="settings",
-    )
-    survey.refresh_from_db()
-    assert (survey.title, survey.estimated_minutes, survey.moderators) == ("Renamed", 4, "two reps")
+    survey = load_definition(definition=validate_definition(definition(moderators={"en": "two reps", "cy": "dau"})))
+
+    def settings(**extra):
+        edit_definition(
+            survey=survey,
+            acting_user=alice,
+            change=lambda d: set_settings(d, title="Renamed", intro="", min_group_size=10, access="open", **extra),
+            what="settings",
+        )
+        survey.refresh_from_db()
+
+    settings(estimated_minutes=4, moderators="two union reps")  # the English text reworded, the Welsh kept
+    assert (survey.title, survey.estimated_minutes, survey.moderators) == ("Renamed", 4, "two union reps")
+    assert export_definition(survey=survey)["moderators"] == {"en": "two union reps", "cy": "dau"}
+    settings(estimated_minutes=None, moderators={"en": "", "cy": ""})  # both fields emptied in the form
+    assert (survey.estimated_minutes, survey.moderators) == (None, "")
+    assert "moderators" not in export_definition(survey=survey)
 
 
 def test_new_actions_with_bad_values_never_answer_500(survey):
