@@ -100,6 +100,11 @@ class ChoiceDef(_Localised):
     counted: bool = True
     # Staff in this group of a breakdown, from workforce records.
     population: int | None = Field(default=None, ge=1, le=10_000_000)
+    # A breakdown's choices only (survey/figures/groups.py): a key group is
+    # spared when a group must be hidden to protect another; choices with the
+    # same merge label are reported as one group of that label.
+    key_group: bool = False
+    merge: Annotated[str, StringConstraints(strip_whitespace=True, max_length=TITLE_MAX)] = ""
 
 
 class ShowIfDef(_Strict):
@@ -158,6 +163,12 @@ class QuestionDef(_Localised):
             # Otherwise those who skip it form a hidden group that
             # "total minus the groups" would reveal.
             raise ValueError("a breakdown question must be required and asked of everyone (no show_if)")
+        if not self.breakdown and any(c.key_group or c.merge for c in self.choices):
+            raise ValueError("only a breakdown question's choices can be key groups or merged")
+        merges = [c.merge for c in self.choices if c.merge]
+        lonely = sorted({m for m in merges if merges.count(m) == 1})
+        if lonely:
+            raise ValueError(f'merged group "{lonely[0]}" needs at least two choices')
         return self
 
     def choice_list(self) -> list[dict]:
@@ -391,6 +402,16 @@ def structural_changes(old: dict, new: dict) -> list[DefinitionError]:
         for value in new_values:
             if value not in old_values:
                 faults.append(DefinitionError(f"{path}.choices", f'choice "{value}" cannot be added to "{key}"'))
+
+        def grouping(choices):
+            return [(c["value"], bool(c.get("key_group")), c.get("merge") or "") for c in choices]
+
+        if grouping(before.get("choices", [])) != grouping(q.get("choices", [])) and old_values == new_values:
+            # Figures of the old groups and of the new ones, side by side, could
+            # be subtracted (a merged group minus one member gives the other).
+            faults.append(
+                DefinitionError(f"{path}.choices", f'the key and merged groups of question "{key}" cannot change')
+            )
     for key in old_q:
         if key not in new_q:
             faults.append(DefinitionError("sections", f'question "{key}" cannot be removed: its answers would be lost'))
@@ -415,6 +436,18 @@ def structural_changes(old: dict, new: dict) -> list[DefinitionError]:
     for key in old_c:
         faults.append(DefinitionError("concerns", f'concern "{key}" cannot be removed'))
     return faults
+
+
+def _grouping_words(question: dict) -> str:
+    """A breakdown's key and merged groups, in words for the audit trail."""
+    choices = question.get("choices", [])
+    words = [f"key group {c['value']}" for c in choices if c.get("key_group")]
+    merges: dict[str, list[str]] = {}
+    for c in choices:
+        if c.get("merge"):
+            merges.setdefault(c["merge"], []).append(c["value"])
+    words += [f"{label} = {' + '.join(values)}" for label, values in merges.items()]
+    return "; ".join(words)
 
 
 def wording_changes(old: dict, new: dict) -> list[str]:
@@ -449,6 +482,7 @@ def wording_changes(old: dict, new: dict) -> list[str]:
         for c in q.get("choices", []):
             if c["value"] in labels:
                 compare(f"question {key} choice {c['value']}", labels[c["value"]], c["label"])
+        compare(f"question {key} groups", _grouping_words(before), _grouping_words(q))
     old_c = {c["key"]: c["label"] for c in old["concerns"]}
     for c in new["concerns"]:
         if c["key"] in old_c:
@@ -605,6 +639,8 @@ def _create_structure(survey: Survey, definition: SurveyDef) -> None:
                     translations=c.translations,
                     counted=c.counted,
                     population=c.population,
+                    key_group=c.key_group,
+                    merge=c.merge,
                 )
                 for i, c in enumerate(_choices(q))
             )
@@ -661,13 +697,20 @@ def _as_document(definition: SurveyDef) -> dict:
 
 
 def _choice_entry(choice: dict) -> dict:
-    """A choice as a document holds it: "counted" written only when false."""
+    """A choice as a document holds it: "counted" written only when false,
+    "key_group" only when true, "population" and "merge" only when given."""
     choice = dict(choice)
     if choice.pop("counted", True) is False:
         choice["counted"] = False
     population = choice.pop("population", None)
     if population is not None:
         choice["population"] = population
+    # A breakdown's key and merged groups (figures/groups.py), written only when set.
+    if choice.pop("key_group", False):
+        choice["key_group"] = True
+    merge = choice.pop("merge", "")
+    if merge:
+        choice["merge"] = merge
     return choice
 
 
@@ -702,6 +745,8 @@ def export_definition(*, survey: Survey) -> dict:
                             "label": languages.as_definition_text(c.label, c.translations, "label"),
                             "counted": c.counted,
                             "population": c.population,
+                            "key_group": c.key_group,
+                            "merge": c.merge,
                         }
                     )
                     for c in q.choices.all()
