@@ -445,6 +445,8 @@ class ReportSettings(models.Model):
     concerns = models.JSONField(default=list, blank=True)
     breakdowns = models.JSONField(default=list, blank=True)
     questions = models.JSONField(default=list, blank=True)
+    # The title and narrative in the survey's other languages: {"cy": {"title": ..., "narrative": ...}}.
+    translations = models.JSONField(default=dict, blank=True)
 
 
 class ConcernAction(models.Model):
@@ -453,6 +455,8 @@ class ConcernAction(models.Model):
     concern = models.OneToOneField(Concern, models.CASCADE, primary_key=True, related_name="action")
     commitment = models.TextField(blank=True, help_text="What the organisation will do (Markdown)")
     help = models.TextField(blank=True, help_text="Who can help, and how to reach them (Markdown)")
+    # {"cy": {"commitment": ..., "help": ...}}
+    translations = models.JSONField(default=dict, blank=True)
 
 
 class ActionUpdate(models.Model):
@@ -461,6 +465,7 @@ class ActionUpdate(models.Model):
     action = models.ForeignKey(ConcernAction, models.CASCADE, related_name="updates")
     text = models.TextField()
     posted_on = models.DateField()
+    translations = models.JSONField(default=dict, blank=True)  # {"cy": {"text": ...}}
 
     class Meta:
         ordering = ["posted_on", "pk"]

@@ -12,6 +12,7 @@ DEFINITION = {
     "intro": "All answers are anonymous.",
     "min_group_size": 10,
     "access": "open",
+    "safeguarding_contact": "guardian@example.org",
     "sections": [
         {
             "title": "About your work",
@@ -118,3 +119,20 @@ def to_csv(rows: list[dict]) -> str:
     for row in rows:
         writer.writerow([";".join(row.get(k, [])) if k == "barriers" else row.get(k, "") for k in HEADER])
     return out.getvalue()
+
+
+def varied(service: str, n: int, barriers: bool = False) -> list[dict]:
+    """n people of one service with varied answers: about half raised a
+    concern (outcomes in turn), every point of the scale used, so no
+    figure of the group is near unanimous."""
+    choices = [("fear",), ("time",), ("fear", "time")]
+    return [
+        answers(
+            service=service,
+            raised="yes" if i % 2 else "no",
+            outcome=("adequately", "partly", "not")[i % 3] if i % 2 else None,
+            safe=str(1 + i % 5),
+            barriers=choices[i % 3] if barriers else (),
+        )
+        for i in range(n)
+    ]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('survey', '0017_key_and_merged_groups'),
+        ('survey', '0018_report_languages'),
     ]
 
     operations = [
