@@ -21,7 +21,7 @@ def help_routes(*, survey: Survey, language: str = languages.DEFAULT) -> list[di
         {
             "concern": action.concern.key,
             "label": languages.text(action.concern.label, action.concern.translations, language, "label"),
-            "help_html": render(action.help),
+            "help_html": render(languages.text(action.help, action.translations, language, "help")),
         }
         for action in actions
     ]

@@ -158,12 +158,20 @@ def test_thank_you_page_says_when_and_where_results_appear_and_who_can_help(clie
     survey.closes_at = timezone.make_aware(dt.datetime(2027, 3, 31, 17, 0))
     survey.save()
     concern = survey.concerns.get(key="patient-care")
-    ConcernAction.objects.create(concern=concern, help="Call the **Freedom to Speak Up** guardian on 0113 496 0000.")
+    ConcernAction.objects.create(
+        concern=concern,
+        help="Call the **Freedom to Speak Up** guardian on 0113 496 0000.",
+        translations={"cy": {"help": "Ffoniwch y **gwarcheidwr**."}},
+    )
     html = client.get("/s/therapy-2026/thanks/").content.decode()
     assert "The survey closes on 31 March 2027." in html
     assert 'href="http://testserver/r/therapy-2026/"' in html
     assert "<strong>Freedom to Speak Up</strong> guardian" in html
     assert "Who can help: Patient care" in html
+    survey.translations = {"cy": {"title": "Gweithio"}}
+    survey.save()
+    welsh = client.get("/s/therapy-2026/thanks/?lang=cy").content.decode()
+    assert "Ffoniwch y <strong>gwarcheidwr</strong>." in welsh and "Pwy all helpu:" in welsh
 
 
 def test_builder_settings_set_and_clear_the_estimated_time_and_moderators(alice):
