@@ -13,7 +13,7 @@ from survey.figures.audit import releases
 from survey.figures.releases import digest
 from survey.models import Release
 
-BEFORE, AFTER = ("survey", "0018_report_languages"), ("survey", "0019_release_history")
+BEFORE, AFTER = ("survey", "0019_respondent_intro"), ("survey", "0020_release_history")
 
 
 def test_a_release_holds_a_day_never_a_time():

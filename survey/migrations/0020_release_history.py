@@ -49,7 +49,7 @@ def copy_history(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("survey", "0018_report_languages"),
+        ("survey", "0019_respondent_intro"),
     ]
 
     operations = [
