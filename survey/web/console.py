@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from survey.definitions import languages
 from survey.figures.comparisons import compare_surveys, comparisons, trend
 from survey.figures.documents import question_texts, wave_documents
-from survey.figures.releases import released_document
+from survey.figures.releases import coarse_respondents, released_document
 from survey.models import (
     ActionUpdate,
     ConcernAction,
@@ -50,6 +50,40 @@ def coarse_progress(result_set: ResultSet | None, k: int) -> str:
     return f"fewer than {k}" if count < k else str(count)
 
 
+def progress_status(*, survey: Survey, result_set: ResultSet | None, release: Release | None) -> dict:
+    """What the console says about progress, within rule 6 and the release
+    policy: responses counted coarsely (``coarse_progress``: "fewer than k"
+    covers none at all too), what the next release needs (closing, and at
+    least k respondents), and the day figures were last released. Days
+    only: an hour beside a count that moves would be a clock that shows
+    when a colleague answered."""
+    k = survey.min_group_size
+    enough = coarse_respondents(survey=survey) is not None
+    closed = survey.status == Survey.Status.CLOSED
+    if result_set is None or not enough:
+        arriving = (
+            f"Responses counted so far: fewer than {k}. This also covers none at all, "
+            "so it says nothing about any one person."
+        )
+    else:
+        arriving = f"Responses counted so far: {result_set.respondents}."
+    # The day of the count only once there are k: an aggregation happens
+    # only after an answer, so its day would tell none from a few.
+    counted_on = result_set.computed_at.date() if result_set and enough else None
+    needs = []
+    if not closed:
+        when = f" (it is set to close on {survey.closes_at:%-d %B %Y})" if survey.closes_at else ""
+        needs.append(f"the survey closes{when}: closing is final")
+    if not enough:
+        needs.append(f"at least {k} people have answered")
+    return {
+        "arriving": arriving,
+        "counted_on": counted_on,
+        "needs": needs,
+        "released_on": release.released_on if release else None,
+    }
+
+
 @require_GET
 @login_required
 def home(request):
@@ -76,6 +110,7 @@ def home(request):
 def results(request, survey: Survey):
     document = released_document(survey=survey)
     result_set = ResultSet.objects.filter(survey=survey).first()
+    release = Release.objects.filter(survey=survey, audience=Release.Audience.ORGANISERS, final=True).last()
     context = {
         "survey": survey,
         "document": document,
@@ -84,8 +119,8 @@ def results(request, survey: Survey):
         "questions_text": question_texts(survey=survey),
         "questions": document.get("questions", []),
         "result_set": result_set,
-        "release": Release.objects.filter(survey=survey, audience=Release.Audience.ORGANISERS, final=True).last(),
-        "progress": coarse_progress(result_set, survey.min_group_size),
+        "release": release,
+        "status": progress_status(survey=survey, result_set=result_set, release=release),
         "publish_form": PublishForm(),
         "reports": survey.reports.all()[:10],
     }
