@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from survey.models import ActionUpdate, AuditEvent, Concern, ConcernAction, ReportSettings, Survey
+from survey.moderation.decisions import approved_quotes
 
 
 @transaction.atomic
@@ -19,9 +20,13 @@ def save_report_settings(
     questions: list[str],
     actions: dict[str, dict],
     translations: dict | None = None,
+    quotes: list[str] | None = None,
 ) -> None:
     """Store the report's narrative, choices and per-concern actions
-    (``translations``, and each action's, hold the survey's other languages)."""
+    (``translations``, and each action's, hold the survey's other languages).
+    ``quotes``: the answer ids of the approved quotes to include (none when
+    empty); ids that are not approved quotes of this survey are dropped."""
+    approved = {str(pk) for pk in approved_quotes(survey=survey).values_list("answer_id", flat=True)}
     ReportSettings.objects.update_or_create(
         survey=survey,
         defaults={
@@ -31,6 +36,7 @@ def save_report_settings(
             "breakdowns": breakdowns,
             "questions": questions,
             "translations": translations or {},
+            "quotes": [q for q in quotes or [] if q in approved],
         },
     )
     for concern in Concern.objects.filter(survey=survey, key__in=list(actions)):

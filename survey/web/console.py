@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from survey.definitions import languages
@@ -23,9 +24,10 @@ from survey.models import (
     ResultSet,
     Survey,
 )
-from survey.moderation.decisions import ModerationRefused, save_moderation_settings
+from survey.moderation.decisions import ModerationRefused, approved_quotes, quote_of, save_moderation_settings
+from survey.reports import translations
 from survey.reports.drafting import add_action_update, save_report_settings
-from survey.reports.publishing import publish_report
+from survey.reports.publishing import PublishRefused, next_snapshot, next_title, preview_digest, publish_report
 from survey.responses import invitation_codes as invitations
 from survey.staff.permissions import member_required
 from survey.web.builder import slip_link
@@ -137,10 +139,7 @@ def publish(request, survey: Survey):
     asking = confirm_first(request, survey=survey, **publishing_consequences(survey=survey))
     if asking:
         return asking
-    with refusal_as_message(request):
-        report = publish_report(survey=survey, acting_user=request.user, note=form.cleaned_data["note"])
-        messages.success(request, f"Version {report.number} of the report is published.")
-    return redirect("survey:survey-results", slug=survey.slug)
+    return _publish(request, survey, note=form.cleaned_data["note"], back="survey:survey-results")
 
 
 @require_http_methods(["GET", "POST"])
@@ -170,7 +169,7 @@ def codes(request, survey: Survey):
     return render(request, "survey/console/codes.html", {"survey": survey, "form": form, "counts": counts})
 
 
-REPORT_FIELDS = ("title", "narrative", "concerns", "breakdowns", "questions", "translations")
+REPORT_FIELDS = ("title", "narrative", "concerns", "breakdowns", "questions", "translations", "quotes")
 
 
 def _report_choices(survey: Survey):
@@ -180,10 +179,44 @@ def _report_choices(survey: Survey):
     return concerns, breakdowns, [(q.key, q.text) for q in questions]
 
 
+def _quote_choices(survey: Survey) -> list[tuple[str, str]]:
+    """Each approved quote as the report would show it, by answer id."""
+    out = []
+    for review in approved_quotes(survey=survey):
+        quote = quote_of(review)
+        source = ", ".join(part for part in (quote["concern"], quote["label"]) if part)
+        out.append((str(review.answer_id), f"“{quote['text']}”" + (f" ({source})" if source else "")))
+    return out
+
+
+def _preview(survey: Survey) -> dict:
+    """The next version exactly as it would be published (the publishing
+    code's own builder), or why there is none yet."""
+    try:
+        snapshot = next_snapshot(survey=survey)
+    except PublishRefused as exc:
+        return {"preview_refused": str(exc)}
+    title = next_title(survey=survey)
+    return {
+        "preview": translations.localised(snapshot, title=title, language=languages.DEFAULT)
+        | {"changes": snapshot.get("changes", []), "trend": snapshot.get("trend", [])},
+        "previewed": preview_digest(snapshot, title),
+    }
+
+
+def _publish(request, survey: Survey, *, note: str, previewed: str = "", back: str):
+    with refusal_as_message(request):
+        report = publish_report(survey=survey, acting_user=request.user, note=note, previewed=previewed)
+        messages.success(request, f"Version {report.number} of the report is published.")
+    return redirect(back, slug=survey.slug)
+
+
 @require_http_methods(["GET", "POST"])
 @member_required(Member.Role.ORGANISER)
 def report_builder(request, survey: Survey):
-    """Narrative, chosen figures and per-concern actions for the next version."""
+    """Narrative, chosen figures, chosen quotes, per-concern actions and a
+    "you said, we did" update in one form (nothing typed is lost between
+    them), a preview of exactly the next version, and Publish."""
     concerns, breakdowns, questions = _report_choices(survey)
     others = languages.of_survey(survey)[1:]  # the report is written in each of them too
     current = ReportSettings.objects.filter(survey=survey).first()
@@ -192,7 +225,13 @@ def report_builder(request, survey: Survey):
         initial = {k: getattr(current, k) for k in REPORT_FIELDS}
     data = request.POST if request.method == "POST" else None
     form = ReportSettingsForm(
-        data, initial=initial, concerns=concerns, breakdowns=breakdowns, questions=questions, languages=others
+        data,
+        initial=initial,
+        concerns=concerns,
+        breakdowns=breakdowns,
+        questions=questions,
+        quotes=_quote_choices(survey),
+        languages=others,
     )
     actions = {a.concern_id: a for a in ConcernAction.objects.filter(concern__survey=survey)}
     action_forms = []
@@ -215,21 +254,60 @@ def report_builder(request, survey: Survey):
                 ),
             )
         )
-    if request.method == "POST" and form.is_valid() and all(f.is_valid() for _, f in action_forms):
-        save_report_settings(
-            survey=survey,
-            acting_user=request.user,
-            **{k: form.cleaned_data[k] for k in REPORT_FIELDS},
-            actions={c.key: f.cleaned_data for c, f in action_forms},
+    # The update is part of the same form: written only when asked for.
+    wants_update = bool(data and ("add_update" in data or (data.get("update-text") or "").strip()))
+    update_form = ActionUpdateForm(data if wants_update else None, prefix="update", concerns=concerns, languages=others)
+    publish_form = PublishForm(data)
+    valid = (
+        data is not None
+        and form.is_valid()
+        and all(f.is_valid() for _, f in action_forms)
+        and (not wants_update or update_form.is_valid())
+        and publish_form.is_valid()
+    )
+    if valid:
+        changed = form.has_changed() or any(f.has_changed() for _, f in action_forms)
+        if changed:
+            save_report_settings(
+                survey=survey,
+                acting_user=request.user,
+                **{k: form.cleaned_data[k] for k in REPORT_FIELDS},
+                actions={c.key: f.cleaned_data for c, f in action_forms},
+            )
+        if wants_update:
+            add_action_update(
+                survey=survey,
+                acting_user=request.user,
+                concern_key=update_form.cleaned_data["concern"],
+                text=update_form.cleaned_data["text"],
+                translations=update_form.cleaned_data["translations"],
+            )
+        if "publish" not in data:
+            messages.success(request, "Saved. The preview below shows the next version with these settings.")
+            return redirect("survey:report-builder", slug=survey.slug)
+        if changed or wants_update:
+            # Publish exactly what was previewed: new settings are shown first.
+            messages.info(request, "Your changes are saved. The preview now shows them: check it, then publish.")
+            return redirect(reverse("survey:report-builder", kwargs={"slug": survey.slug}) + "#preview")
+        asking = confirm_first(request, survey=survey, **publishing_consequences(survey=survey))
+        if asking:
+            return asking
+        return _publish(
+            request,
+            survey,
+            note=publish_form.cleaned_data["note"],
+            previewed=data.get("previewed", ""),
+            back="survey:report-builder",
         )
-        messages.success(request, "Saved. The next published version will use these settings.")
-        return redirect("survey:report-builder", slug=survey.slug)
     context = {
         "survey": survey,
         "form": form,
         "action_forms": action_forms,
-        "update_form": ActionUpdateForm(concerns=concerns, languages=others),
+        "update_form": update_form,
+        "publish_form": publish_form,
         "updates": ActionUpdate.objects.filter(action__concern__survey=survey).select_related("action__concern"),
+        "next_number": (survey.reports.values_list("number", flat=True).first() or 0) + 1,
+        **_preview(survey),
     }
     return render(
         request, "survey/console/report_builder.html", context, status=400 if request.method == "POST" else 200

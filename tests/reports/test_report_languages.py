@@ -135,7 +135,7 @@ def test_the_narrative_actions_and_updates_are_written_in_welsh_in_the_console(c
     client.force_login(alice)
     page = client.get("/console/therapy-2026/report/").content.decode()
     assert 'name="narrative_cy"' in page and 'name="action-patient-care-commitment_cy"' in page
-    assert 'name="text_cy"' in page and 'lang="cy"' in page
+    assert 'name="update-text_cy"' in page and 'lang="cy"' in page
     assert NARRATIVE_CY in page  # the saved Welsh narrative is shown to edit
     data = {
         "title": "",
