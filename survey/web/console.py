@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from survey.definitions import languages
 from survey.figures.comparisons import compare_surveys, comparisons, trend
 from survey.figures.documents import question_texts, wave_documents
-from survey.figures.releases import coarse_respondents, released_document
+from survey.figures.releases import ReleaseRefused, coarse_respondents, released_document
 from survey.models import (
     ActionUpdate,
     ConcernAction,
@@ -26,6 +26,7 @@ from survey.models import (
 )
 from survey.moderation.decisions import ModerationRefused, approved_quotes, quote_of, save_moderation_settings
 from survey.reports import translations
+from survey.reports.downloads import CONTENT_TYPES, download_released
 from survey.reports.drafting import add_action_update, save_report_settings
 from survey.reports.publishing import PublishRefused, next_snapshot, next_title, preview_digest, publish_report
 from survey.responses import invitation_codes as invitations
@@ -140,6 +141,20 @@ def publish(request, survey: Survey):
     if asking:
         return asking
     return _publish(request, survey, note=form.cleaned_data["note"], back="survey:survey-results")
+
+
+@require_GET
+@member_required(Member.Role.ORGANISER)
+def results_download(request, survey: Survey, fmt: str):
+    """The figures released at closing, as a file (a release like any other)."""
+    try:
+        body = download_released(survey=survey, fmt=fmt)
+    except ReleaseRefused as exc:
+        messages.error(request, str(exc))
+        return redirect("survey:survey-results", slug=survey.slug)
+    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{survey.slug}-final-figures.{fmt}"'
+    return response
 
 
 @require_http_methods(["GET", "POST"])

@@ -47,6 +47,7 @@ console_urls = [
     path("team/<int:member_id>/remove/", accounts.member_remove, name="member-remove"),
     path("publish/", console.publish, name="report-publish"),
     path("codes/", console.codes, name="codes-generate"),
+    re_path(r"^figures\.(?P<fmt>csv|xlsx|json)$", console.results_download, name="results-download"),
     path("report/", console.report_builder, name="report-builder"),
     path("report/update/", console.action_update, name="report-update"),
     path("explore/", console.explore, name="survey-explore"),
