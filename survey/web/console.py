@@ -75,8 +75,8 @@ def progress_status(*, survey: Survey, result_set: ResultSet | None, release: Re
     counted_on = result_set.computed_at.date() if result_set and enough else None
     needs = []
     if not closed:
-        when = f" (it is set to close on {survey.closes_at:%-d %B %Y})" if survey.closes_at else ""
-        needs.append(f"the survey closes{when}: closing is final")
+        when = f"; it is set to close on {survey.closes_at:%-d %B %Y}" if survey.closes_at else ""
+        needs.append(f"the survey has closed (closing is final{when})")
     if not enough:
         needs.append(f"at least {k} people have answered")
     return {

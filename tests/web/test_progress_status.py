@@ -38,12 +38,15 @@ def test_none_and_a_few_read_the_same(results_page, survey):
 def test_an_open_survey_says_what_the_release_needs(results_page, survey):
     html = text(results_page())
     assert "No figures have been released yet" in html
-    assert "released once, when the survey closes: closing is final, and when at least 10 people have answered" in html
+    assert (
+        "released once, when both are true: the survey has closed (closing is final); at least 10 people have answered."
+        in html
+    )
     import_responses(survey=survey, text=to_csv(varied("iapt", 20)))
     compute_results(survey_id=survey.pk)
     html = text(results_page())
     assert "Responses counted so far: 20." in html
-    assert "released once, when the survey closes: closing is final." in html
+    assert "released once, when the survey has closed (closing is final)." in html
     assert "at least 10 people" not in html
 
 
