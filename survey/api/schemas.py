@@ -94,15 +94,10 @@ class ReleasedFigures(BaseModel):
     concerns: list[dict[str, Any]]
 
 
-_TEXT = {
-    "anyOf": [
-        {"type": "string"},
-        {
-            "type": "object",
-            "description": "The text in several languages; the default language is required",
-            "additionalProperties": {"type": "string"},
-        },
-    ]
+_IN_LANGUAGES = {
+    "type": "object",
+    "description": "The text in several languages, by language code; the default language is required",
+    "additionalProperties": {"type": "string"},
 }
 
 
@@ -120,5 +115,9 @@ def definition_schemas(ref_template: str) -> dict[str, dict]:
         props.pop("translations", None)
         for text in getattr(model, "_texts", ()):
             if text in props:
-                props[text] = {**_TEXT, "title": props[text].get("title", text)}
+                old = props[text]
+                plain = {k: v for k, v in old.items() if k not in ("title", "default")}
+                props[text] = {"title": old.get("title", text), "anyOf": [plain, _IN_LANGUAGES]}
+                if "default" in old:
+                    props[text]["default"] = old["default"]
     return parts
