@@ -25,10 +25,17 @@ def operations(schema: dict) -> list[dict]:
                 continue
             body = ((op.get("requestBody") or {}).get("content") or {}).get("application/json", {}).get("schema", {})
             responses = []
-            for code, response in op.get("responses", {}).items():
+            for code, response in sorted(op.get("responses", {}).items()):
                 content = response.get("content") or {}
                 kind, media = next(iter(content.items()), ("", {}))
-                responses.append({"code": code, "media": kind, "schema": _ref_name(media.get("schema", {}))})
+                responses.append(
+                    {
+                        "code": code,
+                        "words": response.get("description", ""),
+                        "media": kind,
+                        "schema": _ref_name(media.get("schema", {})),
+                    }
+                )
             out.append(
                 {
                     "method": method.upper(),

@@ -100,7 +100,8 @@ api = CandourApi(
     version="1",
     description=(
         "Published reports are public. Everything else needs a personal API key, created in the console "
-        "(Your API keys), sent as `Authorization: Bearer <key>`. A key reaches only the surveys chosen for it, "
+        "(Your surveys, then Your API keys), sent as the header Authorization: Bearer followed by the key. "
+        "A key reaches only the surveys chosen for it, "
         "and only while its owner organises them; a read-only key changes nothing."
     ),
     urls_namespace="api",
@@ -196,7 +197,12 @@ def _http_error(request, exc):
 # --- Public: published versions, exactly as downloaded -------------------------
 
 
-@api.get("/public/surveys/{slug}/reports", response={200: list[VersionSummary], **PUBLIC_ERRORS}, tags=["public"])
+@api.get(
+    "/public/surveys/{slug}/reports",
+    response={200: list[VersionSummary], **PUBLIC_ERRORS},
+    summary="The published versions of a report",
+    tags=["public"],
+)
 def public_versions(request, slug: str):
     """The published versions of a survey's report, newest first."""
     survey = Survey.objects.filter(slug=slug).first()
@@ -208,7 +214,12 @@ def public_versions(request, slug: str):
     ]
 
 
-@api.get("/public/surveys/{slug}/reports/{number}", response={200: ReportDocument, **PUBLIC_ERRORS}, tags=["public"])
+@api.get(
+    "/public/surveys/{slug}/reports/{number}",
+    response={200: ReportDocument, **PUBLIC_ERRORS},
+    summary="One published version, with its figures",
+    tags=["public"],
+)
 def public_version(request, slug: str, number: int):
     """One published version with its figures: the same JSON as its download."""
     report = Survey.objects.filter(slug=slug).first()
@@ -221,7 +232,13 @@ def public_version(request, slug: str, number: int):
 # --- With a key ----------------------------------------------------------------
 
 
-@api.get("/surveys", response={200: list[SurveySummary], **READ_ERRORS}, auth=KEY, tags=["surveys"])
+@api.get(
+    "/surveys",
+    response={200: list[SurveySummary], **READ_ERRORS},
+    auth=KEY,
+    summary="Your surveys this key reaches",
+    tags=["surveys"],
+)
 def survey_list(request):
     """The surveys this key reaches."""
     return [_summary(s) for s in keys.surveys_for_key(request.auth)]
@@ -231,6 +248,7 @@ def survey_list(request):
     "/surveys",
     response={201: SurveySummary, **WRITE_ERRORS},
     auth=KEY,
+    summary="Create a survey from a definition",
     tags=["surveys"],
     openapi_extra=DEFINITION_BODY,
 )
@@ -259,6 +277,7 @@ def survey_create(request):
     "/surveys/{slug}/definition",
     response={**READ_ERRORS},
     auth=KEY,
+    summary="Read a definition",
     tags=["surveys"],
     openapi_extra={
         "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": DEFINITION_REF}}}}
@@ -273,6 +292,7 @@ def definition_get(request, slug: str):
     "/surveys/{slug}/definition",
     response={200: SurveySummary, **WRITE_ERRORS},
     auth=KEY,
+    summary="Replace a definition",
     tags=["surveys"],
     openapi_extra=DEFINITION_BODY,
 )
@@ -292,7 +312,13 @@ def definition_put(request, slug: str):
     return _summary(survey)
 
 
-@api.post("/surveys/{slug}/status", response={200: SurveySummary, **WRITE_ERRORS}, auth=KEY, tags=["surveys"])
+@api.post(
+    "/surveys/{slug}/status",
+    response={200: SurveySummary, **WRITE_ERRORS},
+    auth=KEY,
+    summary="Open, close or return to draft",
+    tags=["surveys"],
+)
 def status_set(request, slug: str, change: StatusChange):
     """Open, close (final) or return to draft, by the console's rules."""
     survey = _survey(request, slug, write=True)
@@ -306,7 +332,13 @@ def _aware(moment):
     return timezone.make_aware(moment) if moment and timezone.is_naive(moment) else moment
 
 
-@api.put("/surveys/{slug}/schedule", response={200: SurveySummary, **WRITE_ERRORS}, auth=KEY, tags=["surveys"])
+@api.put(
+    "/surveys/{slug}/schedule",
+    response={200: SurveySummary, **WRITE_ERRORS},
+    auth=KEY,
+    summary="Set the opening and closing times",
+    tags=["surveys"],
+)
 def schedule_set(request, slug: str, when: Schedule):
     """When the survey opens and closes by itself (null: by hand)."""
     survey = _survey(request, slug, write=True)
@@ -322,7 +354,13 @@ def schedule_set(request, slug: str, when: Schedule):
     return _summary(survey)
 
 
-@api.post("/surveys/{slug}/responses", response={201: Imported, **WRITE_ERRORS}, auth=KEY, tags=["surveys"])
+@api.post(
+    "/surveys/{slug}/responses",
+    response={201: Imported, **WRITE_ERRORS},
+    auth=KEY,
+    summary="Import responses from CSV",
+    tags=["surveys"],
+)
 def responses_import(request, slug: str, upload: ResponsesCsv):
     """Add responses from CSV, all or nothing, as `import_responses`."""
     survey = _survey(request, slug, write=True)
@@ -332,7 +370,13 @@ def responses_import(request, slug: str, upload: ResponsesCsv):
     return Status(201, Imported(imported=count))
 
 
-@api.post("/surveys/{slug}/reports", response={201: VersionSummary, **WRITE_ERRORS}, auth=KEY, tags=["surveys"])
+@api.post(
+    "/surveys/{slug}/reports",
+    response={201: VersionSummary, **WRITE_ERRORS},
+    auth=KEY,
+    summary="Publish a report version",
+    tags=["surveys"],
+)
 def report_publish(request, slug: str, publish: PublishRequest):
     """Publish a new version of the report, by the console's rules."""
     survey = _survey(request, slug, write=True)
@@ -349,7 +393,13 @@ def report_publish(request, slug: str, publish: PublishRequest):
     )
 
 
-@api.get("/surveys/{slug}/figures", response={200: ReleasedFigures, **READ_ERRORS}, auth=KEY, tags=["surveys"])
+@api.get(
+    "/surveys/{slug}/figures",
+    response={200: ReleasedFigures, **READ_ERRORS},
+    auth=KEY,
+    summary="Read the released figures",
+    tags=["surveys"],
+)
 def figures_get(request, slug: str):
     """The suppressed figures released to organisers now (what the console shows)."""
     return HttpResponse(json.dumps(released_document(survey=_survey(request, slug))), content_type="application/json")
