@@ -25,7 +25,7 @@ def operations(schema: dict) -> list[dict]:
                 continue
             body = ((op.get("requestBody") or {}).get("content") or {}).get("application/json", {}).get("schema", {})
             responses = []
-            for code, response in sorted(op.get("responses", {}).items()):
+            for code, response in sorted(op.get("responses", {}).items(), key=lambda item: str(item[0])):
                 content = response.get("content") or {}
                 kind, media = next(iter(content.items()), ("", {}))
                 responses.append(
