@@ -71,6 +71,7 @@ class ReportDocument(BaseModel):
     """A published version, exactly as its JSON download."""
 
     model_config = ConfigDict(extra="allow")
+    schema_version: Literal[1]
     title: str
     version: int
     published_on: str
