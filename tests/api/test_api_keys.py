@@ -30,9 +30,7 @@ def test_creating_a_key_for_a_survey_one_does_not_organise_is_refused(alice, sur
 
 
 def test_console_shows_the_token_once_and_audits(organiser, survey):
-    response = organiser.post(
-        "/console/keys/", {"name": "union dashboard", "surveys": [survey.pk], "access": "write"}
-    )
+    response = organiser.post("/console/keys/", {"name": "union dashboard", "surveys": [survey.pk], "access": "write"})
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     token = re.search(r'value="(cdr_[^"]+)"', response.content.decode()).group(1)

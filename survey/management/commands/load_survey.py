@@ -2,17 +2,36 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from survey.definitions.format import DefinitionError, builtin_definitions, load_definition, parse_definition
+from survey.definitions.format import (
+    DefinitionError,
+    builtin_definitions,
+    load_definition,
+    parse_definition,
+    validate_definition,
+)
+from survey.definitions.xlsform import read_xlsform
 
 
 class Command(BaseCommand):
-    help = "Create or update a survey from a JSON definition (refused whole on error)."
+    help = "Create or update a survey from a JSON definition or an XLSForm .xlsx (refused whole on error)."
 
     def add_arguments(self, parser):
         parser.add_argument("file", help=f"a JSON file, or a built-in template: {', '.join(builtin_definitions())}")
 
     def handle(self, *args, file, **options):
         path = builtin_definitions().get(file) or Path(file)
+        if path.suffix.lower() == ".xlsx":
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise CommandError(f"cannot read {file}: {exc}") from None
+            try:
+                definition = validate_definition(read_xlsform(data, fallback_slug=path.stem))
+                survey = load_definition(definition=definition, what="loaded from an XLSForm")
+            except DefinitionError as exc:
+                raise CommandError(f"{file}: {exc}") from None
+            self.stdout.write(f"Loaded survey {survey.slug!r} ({survey.questions.count()} questions).")
+            return
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
