@@ -166,6 +166,11 @@ class Choice(models.Model):
     counted = models.BooleanField(default=True)
     # Staff in this group of a breakdown, from workforce records; blank: unknown.
     population = models.PositiveIntegerField(null=True, blank=True)
+    # A breakdown's choices only: a key group is hidden to protect another
+    # group only when nothing else will do; choices with the same merge
+    # label are reported as one group of that label (survey/figures/groups.py).
+    key_group = models.BooleanField(default=False)
+    merge = models.CharField(max_length=200, blank=True, default="")
 
     class Meta:
         ordering = ["position"]
@@ -436,6 +441,8 @@ class ReportSettings(models.Model):
     concerns = models.JSONField(default=list, blank=True)
     breakdowns = models.JSONField(default=list, blank=True)
     questions = models.JSONField(default=list, blank=True)
+    # The title and narrative in the survey's other languages: {"cy": {"title": ..., "narrative": ...}}.
+    translations = models.JSONField(default=dict, blank=True)
 
 
 class ConcernAction(models.Model):
@@ -444,6 +451,8 @@ class ConcernAction(models.Model):
     concern = models.OneToOneField(Concern, models.CASCADE, primary_key=True, related_name="action")
     commitment = models.TextField(blank=True, help_text="What the organisation will do (Markdown)")
     help = models.TextField(blank=True, help_text="Who can help, and how to reach them (Markdown)")
+    # {"cy": {"commitment": ..., "help": ...}}
+    translations = models.JSONField(default=dict, blank=True)
 
 
 class ActionUpdate(models.Model):
@@ -452,6 +461,7 @@ class ActionUpdate(models.Model):
     action = models.ForeignKey(ConcernAction, models.CASCADE, related_name="updates")
     text = models.TextField()
     posted_on = models.DateField()
+    translations = models.JSONField(default=dict, blank=True)  # {"cy": {"text": ...}}
 
     class Meta:
         ordering = ["posted_on", "pk"]

@@ -12,6 +12,7 @@ DEFINITION = {
     "intro": "All answers are anonymous.",
     "min_group_size": 10,
     "access": "open",
+    "safeguarding_contact": "guardian@example.org",
     "sections": [
         {
             "title": "About your work",

@@ -123,15 +123,18 @@ def put_question(document: Document, *, section: int | None, old_key: str | None
         question["help"] = languages.reworded(old.get("help", ""), question.get("help", ""))
     old_labels = {c["value"]: c["label"] for c in old.get("choices", [])}
     # The console form edits neither a scale's direction, nor what is counted,
-    # nor a group's population: keep the definition's.
-    kept = {c["value"]: {f: c[f] for f in ("counted", "population") if f in c} for c in old.get("choices", [])}
+    # nor a breakdown's populations, key groups and merged groups: keep the definition's.
+    kept = {
+        c["value"]: {f: c[f] for f in ("counted", "population", "key_group", "merge") if f in c}
+        for c in old.get("choices", [])
+    }
     if "agree_end" in old and "agree_end" not in question and question["kind"] == "scale":
         question["agree_end"] = old["agree_end"]
     for choice in question.get("choices", []):
         if choice["value"] in old_labels:
             choice["label"] = languages.reworded(old_labels[choice["value"]], choice["label"])
         for field, value in kept.get(choice["value"], {}).items():
-            if field != "population" or question.get("breakdown"):
+            if field == "counted" or question.get("breakdown"):
                 choice.setdefault(field, value)
     if question["kind"] == old["kind"] == "yes_no" and "choices" not in question and old.get("choices"):
         # The console offers no yes/no labels to edit: keep the definition's own.

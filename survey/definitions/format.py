@@ -22,7 +22,9 @@ from django.db import transaction
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
 from survey.definitions import languages
+from survey.definitions.changes import definition_changes
 from survey.models import ActionUpdate, AuditEvent, Choice, Concern, ConcernAction, Question, Section, Survey
+from survey.moderation import safeguarding
 from survey.refused import Refused
 
 BUILTIN_DIR = Path(__file__).parent / "builtin"
@@ -100,6 +102,11 @@ class ChoiceDef(_Localised):
     counted: bool = True
     # Staff in this group of a breakdown, from workforce records.
     population: int | None = Field(default=None, ge=1, le=10_000_000)
+    # A breakdown's choices only (survey/figures/groups.py): a key group is
+    # spared when a group must be hidden to protect another; choices with the
+    # same merge label are reported as one group of that label.
+    key_group: bool = False
+    merge: Annotated[str, StringConstraints(strip_whitespace=True, max_length=TITLE_MAX)] = ""
 
 
 class ShowIfDef(_Strict):
@@ -158,6 +165,12 @@ class QuestionDef(_Localised):
             # Otherwise those who skip it form a hidden group that
             # "total minus the groups" would reveal.
             raise ValueError("a breakdown question must be required and asked of everyone (no show_if)")
+        if not self.breakdown and any(c.key_group or c.merge for c in self.choices):
+            raise ValueError("only a breakdown question's choices can be key groups or merged")
+        merges = [c.merge for c in self.choices if c.merge]
+        lonely = sorted({m for m in merges if merges.count(m) == 1})
+        if lonely:
+            raise ValueError(f'merged group "{lonely[0]}" needs at least two choices')
         return self
 
     def choice_list(self) -> list[dict]:
@@ -193,6 +206,8 @@ class SurveyDef(_Localised):
     intro: str = ""
     min_group_size: int = Field(default=10, ge=5, le=1000)
     access: Literal["open", "codes"] = "open"
+    # Who hears of a comment revealing a risk; a survey with free text opens only with one.
+    safeguarding_contact: str = Field(default="", max_length=254, pattern=r"^([^@\s]+@[^@\s]+\.[^@\s]+)?$")
     # Staff in scope, from workforce records: response rates and corrected intervals.
     population: int | None = Field(default=None, ge=1, le=10_000_000)
     # The slug of the survey this one is the next wave of (trends, test of change).
@@ -353,7 +368,7 @@ def structural_changes(old: dict, new: dict) -> list[DefinitionError]:
 
     Once a survey has answers, its questions, their kinds, conditions and
     choices, and its concern topics are fixed: every stored answer and every
-    figure refers to them. Only wording may change (``wording_changes``).
+    figure refers to them. Only wording may change (``definition_changes`` words each change for the audit list).
     """
     old_q, new_q = _questions(old), _questions(new)
     faults: list[DefinitionError] = []
@@ -394,6 +409,16 @@ def structural_changes(old: dict, new: dict) -> list[DefinitionError]:
         for value in new_values:
             if value not in old_values:
                 faults.append(DefinitionError(f"{path}.choices", f'choice "{value}" cannot be added to "{key}"'))
+
+        def grouping(choices):
+            return [(c["value"], bool(c.get("key_group")), c.get("merge") or "") for c in choices]
+
+        if grouping(before.get("choices", [])) != grouping(q.get("choices", [])) and old_values == new_values:
+            # Figures of the old groups and of the new ones, side by side, could
+            # be subtracted (a merged group minus one member gives the other).
+            faults.append(
+                DefinitionError(f"{path}.choices", f'the key and merged groups of question "{key}" cannot change')
+            )
     for key in old_q:
         if key not in new_q:
             faults.append(DefinitionError("sections", f'question "{key}" cannot be removed: its answers would be lost'))
@@ -420,45 +445,6 @@ def structural_changes(old: dict, new: dict) -> list[DefinitionError]:
     return faults
 
 
-def wording_changes(old: dict, new: dict) -> list[str]:
-    """Readable lines for the audit trail: each changed text, before and after."""
-    lines = []
-
-    def compare(what: str, before: str, after: str) -> None:
-        if (before or "") != (after or ""):
-            lines.append(f"{what}: {before!r} -> {after!r}")
-
-    compare("title", old["title"], new["title"])
-    # Settings that decide what is shown: k, and which questions are breakdowns.
-    if old.get("min_group_size") != new.get("min_group_size"):
-        lines.append(f"minimum group size (k): {old.get('min_group_size')} -> {new.get('min_group_size')}")
-    compare("intro", old.get("intro", ""), new.get("intro", ""))
-    if old.get("next_wave_of") != new.get("next_wave_of"):
-        lines.append(f"next wave of: {old.get('next_wave_of')} -> {new.get('next_wave_of')}")
-    if old.get("population") != new.get("population"):
-        lines.append(f"population: {old.get('population')} -> {new.get('population')}")
-    for i, (a, b) in enumerate(zip(old["sections"], new["sections"], strict=False)):
-        compare(f"section {i + 1} title", a["title"], b["title"])
-    old_q = _questions(old)
-    for key, (_, q) in _questions(new).items():
-        if key not in old_q:
-            continue
-        before = old_q[key][1]
-        if bool(before.get("breakdown")) != bool(q.get("breakdown")):
-            lines.append(f"question {key} breakdown: {bool(before.get('breakdown'))} -> {bool(q.get('breakdown'))}")
-        compare(f"question {key} text", before["text"], q["text"])
-        compare(f"question {key} help", before.get("help", ""), q.get("help", ""))
-        labels = {c["value"]: c["label"] for c in before.get("choices", [])}
-        for c in q.get("choices", []):
-            if c["value"] in labels:
-                compare(f"question {key} choice {c['value']}", labels[c["value"]], c["label"])
-    old_c = {c["key"]: c["label"] for c in old["concerns"]}
-    for c in new["concerns"]:
-        if c["key"] in old_c:
-            compare(f"concern {c['key']} label", old_c[c["key"]], c["label"])
-    return lines
-
-
 @transaction.atomic
 def load_definition(
     *, definition: SurveyDef, acting_user: User | None = None, what: str = "", new: bool = False
@@ -474,7 +460,6 @@ def load_definition(
     created = survey is None
     actions: dict = {}
     document = _as_document(definition)
-    changes: list[str] = []
     if not created:
         has_data = survey.has_answers()
         before = export_definition(survey=survey)
@@ -494,7 +479,6 @@ def load_definition(
                     faults[0].path,
                     f"this survey already has responses, so only wording can change: {faults[0].message}",
                 )
-        changes = wording_changes(before, document)
         # Rebuilding is safe only without answers; wording updates keep rows.
         if not has_data:
             actions = _kept_actions(survey)
@@ -510,6 +494,8 @@ def load_definition(
     survey.translations = {lang: definition.translations.get(lang, {}) for lang in definition.languages()[1:]}
     survey.min_group_size = definition.min_group_size
     survey.access = definition.access
+    if definition.safeguarding_contact:  # a definition without one keeps the console's
+        survey.safeguarding_contact = definition.safeguarding_contact
     survey.population = definition.population
     survey.linked_survey, survey.link = _linked_wave(survey, definition)
     survey.definition_version = uuid.uuid4()  # cached structures of the old one are not used again
@@ -523,12 +509,31 @@ def load_definition(
     else:
         _create_structure(survey, definition)
         _restore_actions(survey, actions)
-    AuditEvent.objects.create(
-        survey=survey,
-        user=acting_user,
-        action=AuditEvent.Action.SURVEY_CREATED if created or new else AuditEvent.Action.SURVEY_UPDATED,
-        detail="\n".join([what or "definition", *changes]),
-    )
+    if survey.status == Survey.Status.OPEN and safeguarding.opening_refusal(survey):
+        if created:
+            # Loaded from a file: it waits as a draft (load_survey says why).
+            Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.DRAFT)
+            survey.status = Survey.Status.DRAFT
+        elif not any(q["kind"] == "free_text" for _, q in _questions(before).values()):
+            raise DefinitionError("sections", f"a free-text question cannot be added yet. {safeguarding.NO_CONTACT}")
+    if created or new:
+        AuditEvent.objects.create(
+            survey=survey,
+            user=acting_user,
+            action=AuditEvent.Action.SURVEY_CREATED,
+            detail=what or "from a definition file",
+        )
+    else:
+        # Compared as stored, both sides in the export's shape: one entry per
+        # real change, none when nothing changed.
+        changes = definition_changes(before, export_definition(survey=survey))
+        if changes:
+            AuditEvent.objects.create(
+                survey=survey,
+                user=acting_user,
+                action=AuditEvent.Action.SURVEY_UPDATED,
+                detail="\n".join(changes),
+            )
     return survey
 
 
@@ -606,6 +611,8 @@ def _create_structure(survey: Survey, definition: SurveyDef) -> None:
                     translations=c.translations,
                     counted=c.counted,
                     population=c.population,
+                    key_group=c.key_group,
+                    merge=c.merge,
                 )
                 for i, c in enumerate(_choices(q))
             )
@@ -662,13 +669,20 @@ def _as_document(definition: SurveyDef) -> dict:
 
 
 def _choice_entry(choice: dict) -> dict:
-    """A choice as a document holds it: "counted" written only when false."""
+    """A choice as a document holds it: "counted" written only when false,
+    "key_group" only when true, "population" and "merge" only when given."""
     choice = dict(choice)
     if choice.pop("counted", True) is False:
         choice["counted"] = False
     population = choice.pop("population", None)
     if population is not None:
         choice["population"] = population
+    # A breakdown's key and merged groups (figures/groups.py), written only when set.
+    if choice.pop("key_group", False):
+        choice["key_group"] = True
+    merge = choice.pop("merge", "")
+    if merge:
+        choice["merge"] = merge
     return choice
 
 
@@ -703,6 +717,8 @@ def export_definition(*, survey: Survey) -> dict:
                             "label": languages.as_definition_text(c.label, c.translations, "label"),
                             "counted": c.counted,
                             "population": c.population,
+                            "key_group": c.key_group,
+                            "merge": c.merge,
                         }
                     )
                     for c in q.choices.all()
@@ -718,6 +734,7 @@ def export_definition(*, survey: Survey) -> dict:
         "intro": languages.as_definition_text(survey.intro, survey.translations, "intro"),
         "min_group_size": survey.min_group_size,
         "access": survey.access,
+        **({"safeguarding_contact": survey.safeguarding_contact} if survey.safeguarding_contact else {}),
         **({"population": survey.population} if survey.population is not None else {}),
         **(
             {"next_wave_of": survey.linked_survey.slug}

@@ -18,8 +18,10 @@ def save_report_settings(
     breakdowns: list[str],
     questions: list[str],
     actions: dict[str, dict],
+    translations: dict | None = None,
 ) -> None:
-    """Store the report's narrative, choices and per-concern actions."""
+    """Store the report's narrative, choices and per-concern actions
+    (``translations``, and each action's, hold the survey's other languages)."""
     ReportSettings.objects.update_or_create(
         survey=survey,
         defaults={
@@ -28,6 +30,7 @@ def save_report_settings(
             "concerns": concerns,
             "breakdowns": breakdowns,
             "questions": questions,
+            "translations": translations or {},
         },
     )
     for concern in Concern.objects.filter(survey=survey, key__in=list(actions)):
@@ -36,11 +39,15 @@ def save_report_settings(
 
 
 @transaction.atomic
-def add_action_update(*, survey: Survey, acting_user: User, concern_key: str, text: str) -> ActionUpdate:
+def add_action_update(
+    *, survey: Survey, acting_user: User, concern_key: str, text: str, translations: dict | None = None
+) -> ActionUpdate:
     """Record a "you said, we did" update; it appears in the next version."""
     concern = Concern.objects.get(survey=survey, key=concern_key)
     action, _ = ConcernAction.objects.get_or_create(concern=concern)
-    update = ActionUpdate.objects.create(action=action, text=text, posted_on=timezone.localdate())
+    update = ActionUpdate.objects.create(
+        action=action, text=text, translations=translations or {}, posted_on=timezone.localdate()
+    )
     AuditEvent.objects.create(
         survey=survey, user=acting_user, action=AuditEvent.Action.REPORT_UPDATE_ADDED, detail=concern_key
     )

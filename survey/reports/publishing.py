@@ -15,6 +15,7 @@ from survey.models import AuditEvent, ConcernAction, ReportSettings, ReportVersi
 from survey.moderation.decisions import publishable_quotes
 from survey.refused import Refused
 from survey.reports.markup import render
+from survey.reports.translations import snapshot_texts
 
 
 class PublishRefused(Refused):
@@ -123,6 +124,7 @@ def publish_report(*, survey: Survey, acting_user: User, note: str = "") -> Repo
         "actions": _actions(survey, {c["key"] for c in results["concerns"]}),
         "quotes": publishable_quotes(survey=survey),
         "changes": _changes(previous.snapshot if previous else None, results),
+        **snapshot_texts(survey=survey, settings=settings),  # every language's texts
     }
     number = (survey.reports.aggregate(m=Max("number"))["m"] or 0) + 1
     report = ReportVersion.objects.create(

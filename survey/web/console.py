@@ -8,11 +8,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from survey.definitions import languages
 from survey.figures.comparisons import compare_surveys, comparisons, trend
 from survey.figures.documents import question_texts, released_document, wave_documents
 from survey.models import (
     ActionUpdate,
-    AuditEvent,
     ConcernAction,
     Member,
     Question,
@@ -21,13 +21,14 @@ from survey.models import (
     ResultSet,
     Survey,
 )
-from survey.moderation.decisions import save_moderation_settings
+from survey.moderation.decisions import ModerationRefused, save_moderation_settings
 from survey.reports.drafting import add_action_update, save_report_settings
 from survey.reports.publishing import publish_report
 from survey.responses import invitation_codes as invitations
 from survey.staff.permissions import member_required
 from survey.web.builder import slip_link
 from survey.web.charts import bar_chart
+from survey.web.confirm import confirm_first, publishing_consequences
 from survey.web.forms import (
     ActionUpdateForm,
     CodeBatchForm,
@@ -57,7 +58,13 @@ def home(request):
     rows = [
         {"survey": s, "progress": coarse_progress(getattr(s, "result_set", None), s.min_group_size)} for s in surveys
     ]
-    return render(request, "survey/console/home.html", {"rows": rows})
+    moderated = (
+        Survey.objects.filter(members__user=request.user, members__role=Member.Role.MODERATOR)
+        .exclude(pk__in=surveys.values("pk"))
+        .order_by("title")
+        .distinct()
+    )
+    return render(request, "survey/console/home.html", {"rows": rows, "moderated": moderated})
 
 
 @require_GET
@@ -76,7 +83,6 @@ def results(request, survey: Survey):
         "progress": coarse_progress(result_set, survey.min_group_size),
         "publish_form": PublishForm(),
         "reports": survey.reports.all()[:10],
-        "audit": AuditEvent.objects.filter(survey=survey).select_related("user")[:100],
     }
     return render(request, "survey/console/results.html", context)
 
@@ -88,6 +94,9 @@ def publish(request, survey: Survey):
     if not form.is_valid():
         messages.error(request, "The note is too long.")
         return redirect("survey:survey-results", slug=survey.slug)
+    asking = confirm_first(request, survey=survey, **publishing_consequences(survey=survey))
+    if asking:
+        return asking
     with refusal_as_message(request):
         report = publish_report(survey=survey, acting_user=request.user, note=form.cleaned_data["note"])
         messages.success(request, f"Version {report.number} of the report is published.")
@@ -121,6 +130,9 @@ def codes(request, survey: Survey):
     return render(request, "survey/console/codes.html", {"survey": survey, "form": form, "counts": counts})
 
 
+REPORT_FIELDS = ("title", "narrative", "concerns", "breakdowns", "questions", "translations")
+
+
 def _report_choices(survey: Survey):
     concerns = [(c.key, c.label) for c in survey.concerns.all()]
     questions = Question.objects.filter(survey=survey).exclude(kind=Question.Kind.FREE_TEXT)
@@ -133,12 +145,15 @@ def _report_choices(survey: Survey):
 def report_builder(request, survey: Survey):
     """Narrative, chosen figures and per-concern actions for the next version."""
     concerns, breakdowns, questions = _report_choices(survey)
+    others = languages.of_survey(survey)[1:]  # the report is written in each of them too
     current = ReportSettings.objects.filter(survey=survey).first()
     initial = {}
     if current:
-        initial = {k: getattr(current, k) for k in ("title", "narrative", "concerns", "breakdowns", "questions")}
+        initial = {k: getattr(current, k) for k in REPORT_FIELDS}
     data = request.POST if request.method == "POST" else None
-    form = ReportSettingsForm(data, initial=initial, concerns=concerns, breakdowns=breakdowns, questions=questions)
+    form = ReportSettingsForm(
+        data, initial=initial, concerns=concerns, breakdowns=breakdowns, questions=questions, languages=others
+    )
     actions = {a.concern_id: a for a in ConcernAction.objects.filter(concern__survey=survey)}
     action_forms = []
     for concern in survey.concerns.all():
@@ -149,7 +164,14 @@ def report_builder(request, survey: Survey):
                 ConcernActionForm(
                     data,
                     prefix=f"action-{concern.key}",
-                    initial={"commitment": existing.commitment, "help": existing.help} if existing else {},
+                    initial={
+                        "commitment": existing.commitment,
+                        "help": existing.help,
+                        "translations": existing.translations,
+                    }
+                    if existing
+                    else {},
+                    languages=others,
                 ),
             )
         )
@@ -157,7 +179,7 @@ def report_builder(request, survey: Survey):
         save_report_settings(
             survey=survey,
             acting_user=request.user,
-            **{k: form.cleaned_data[k] for k in ("title", "narrative", "concerns", "breakdowns", "questions")},
+            **{k: form.cleaned_data[k] for k in REPORT_FIELDS},
             actions={c.key: f.cleaned_data for c, f in action_forms},
         )
         messages.success(request, "Saved. The next published version will use these settings.")
@@ -166,7 +188,7 @@ def report_builder(request, survey: Survey):
         "survey": survey,
         "form": form,
         "action_forms": action_forms,
-        "update_form": ActionUpdateForm(concerns=concerns),
+        "update_form": ActionUpdateForm(concerns=concerns, languages=others),
         "updates": ActionUpdate.objects.filter(action__concern__survey=survey).select_related("action__concern"),
     }
     return render(
@@ -178,13 +200,14 @@ def report_builder(request, survey: Survey):
 @member_required(Member.Role.ORGANISER)
 def action_update(request, survey: Survey):
     concerns, _, _ = _report_choices(survey)
-    form = ActionUpdateForm(request.POST, concerns=concerns)
+    form = ActionUpdateForm(request.POST, concerns=concerns, languages=languages.of_survey(survey)[1:])
     if form.is_valid():
         add_action_update(
             survey=survey,
             acting_user=request.user,
             concern_key=form.cleaned_data["concern"],
             text=form.cleaned_data["text"],
+            translations=form.cleaned_data["translations"],
         )
         messages.success(request, "Update added. It appears in the next published version.")
     else:
@@ -287,13 +310,18 @@ def moderation_settings(request, survey: Survey):
     }
     form = ModerationSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        save_moderation_settings(
-            survey=survey,
-            acting_user=request.user,
-            terms=[t.strip() for t in form.cleaned_data["terms"].splitlines() if t.strip()],
-            safeguarding_contact=form.cleaned_data["safeguarding_contact"],
-            two_person_review=form.cleaned_data["two_person_review"],
-        )
-        messages.success(request, "Moderation settings saved.")
-        return redirect("survey:moderation-settings", slug=survey.slug)
-    return render(request, "survey/console/moderation_settings.html", {"survey": survey, "form": form})
+        try:
+            save_moderation_settings(
+                survey=survey,
+                acting_user=request.user,
+                terms=[t.strip() for t in form.cleaned_data["terms"].splitlines() if t.strip()],
+                safeguarding_contact=form.cleaned_data["safeguarding_contact"],
+                two_person_review=form.cleaned_data["two_person_review"],
+            )
+        except ModerationRefused as exc:
+            form.add_error("safeguarding_contact", str(exc))
+        else:
+            messages.success(request, "Moderation settings saved.")
+            return redirect("survey:moderation-settings", slug=survey.slug)
+    status = 400 if form.errors else 200
+    return render(request, "survey/console/moderation_settings.html", {"survey": survey, "form": form}, status=status)

@@ -4,6 +4,7 @@ import copy
 import json
 import re
 from pathlib import Path
+from typing import ClassVar
 
 from crispy_forms.helper import FormHelper
 from django import forms
@@ -99,7 +100,39 @@ class CodeBatchForm(CrispyForm):
     )
 
 
-class ReportSettingsForm(CrispyForm):
+class TranslatedFields:
+    """Extra fields for a survey's other languages: ``<name>_<code>`` for
+    each translated field, gathered by ``clean`` into ``translations``
+    ({"cy": {"narrative": ...}}) and spread back from ``initial``."""
+
+    translated: ClassVar[tuple[str, ...]] = ()
+
+    def add_languages(self, codes) -> None:
+        self.language_codes = list(codes)
+        given = (self.initial or {}).get("translations") or {}
+        for code in self.language_codes:
+            for name in self.translated:
+                field = copy.deepcopy(self.fields[name])
+                field.required = False
+                field.label = f"{field.label or name.capitalize()} ({languages.NAMES[code]})"
+                field.help_text = ""
+                field.widget.attrs["lang"] = code
+                self.fields[f"{name}_{code}"] = field
+                self.initial.setdefault(f"{name}_{code}", given.get(code, {}).get(name, ""))
+
+    def clean(self):
+        data = super().clean()
+        data["translations"] = {
+            code: {name: data.pop(f"{name}_{code}", "") or "" for name in self.translated}
+            for code in getattr(self, "language_codes", [])
+        }
+        data["translations"] = {code: texts for code, texts in data["translations"].items() if any(texts.values())}
+        return data
+
+
+class ReportSettingsForm(TranslatedFields, CrispyForm):
+    translated = ("title", "narrative")
+
     title = forms.CharField(max_length=200, required=False, help_text="Leave empty to use the survey's title.")
     narrative = forms.CharField(
         required=False,
@@ -116,14 +149,19 @@ class ReportSettingsForm(CrispyForm):
         required=False, widget=forms.CheckboxSelectMultiple, help_text="None ticked means all."
     )
 
-    def __init__(self, *args, concerns, breakdowns, questions, **kwargs):
+    def __init__(self, *args, concerns, breakdowns, questions, languages=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["concerns"].choices = concerns
         self.fields["breakdowns"].choices = breakdowns
         self.fields["questions"].choices = questions
+        self.add_languages(languages)
+        self.order_fields(
+            ["title", *[f"title_{c}" for c in languages], "narrative", *[f"narrative_{c}" for c in languages]]
+        )
 
 
-class ConcernActionForm(CrispyForm):
+class ConcernActionForm(TranslatedFields, CrispyForm):
+    translated = ("commitment", "help")
     commitment = forms.CharField(
         label="What we will do", required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
     )
@@ -134,14 +172,20 @@ class ConcernActionForm(CrispyForm):
         max_length=5000,
     )
 
+    def __init__(self, *args, languages=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_languages(languages)
 
-class ActionUpdateForm(CrispyForm):
+
+class ActionUpdateForm(TranslatedFields, CrispyForm):
+    translated = ("text",)
     concern = forms.ChoiceField(label="Concern topic")
     text = forms.CharField(label="You said, we did", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
 
-    def __init__(self, *args, concerns, **kwargs):
+    def __init__(self, *args, concerns, languages=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["concern"].choices = concerns
+        self.add_languages(languages)
 
 
 class DecisionForm(CrispyForm):

@@ -53,7 +53,7 @@ def test_builder_saves_narrative_choices_and_actions_into_the_next_version(clien
     )
     assert response.status_code == 302
     client.post("/console/therapy-2026/report/update/", {"concern": "patient-care", "text": "Sessions started."})
-    client.post("/console/therapy-2026/publish/", {"note": ""})
+    client.post("/console/therapy-2026/publish/", {"note": "", "confirmed": "yes"})
     report = ReportVersion.objects.get()
     assert report.title == "What you told us"
     page = client.get("/r/therapy-2026/").content.decode()

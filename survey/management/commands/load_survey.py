@@ -10,6 +10,7 @@ from survey.definitions.format import (
     validate_definition,
 )
 from survey.definitions.xlsform import read_xlsform
+from survey.moderation import safeguarding
 
 
 class Command(BaseCommand):
@@ -20,24 +21,19 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, **options):
         path = builtin_definitions().get(file) or Path(file)
-        if path.suffix.lower() == ".xlsx":
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                raise CommandError(f"cannot read {file}: {exc}") from None
-            try:
-                definition = validate_definition(read_xlsform(data, fallback_slug=path.stem))
-                survey = load_definition(definition=definition, what="loaded from an XLSForm")
-            except DefinitionError as exc:
-                raise CommandError(f"{file}: {exc}") from None
-            self.stdout.write(f"Loaded survey {survey.slug!r} ({survey.questions.count()} questions).")
-            return
+        xlsform = path.suffix.lower() == ".xlsx"  # an XLSForm (ODK, KoboToolbox)
         try:
-            text = path.read_text(encoding="utf-8")
+            content = path.read_bytes() if xlsform else path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise CommandError(f"cannot read {file}: {exc}") from None
         try:
-            survey = load_definition(definition=parse_definition(text))
+            if xlsform:
+                definition = validate_definition(read_xlsform(content, fallback_slug=path.stem))
+            else:
+                definition = parse_definition(content)
+            survey = load_definition(definition=definition)
         except DefinitionError as exc:
             raise CommandError(f"{file}: {exc}") from None
         self.stdout.write(f"Loaded survey {survey.slug!r} ({survey.questions.count()} questions).")
+        if survey.status == survey.Status.DRAFT and (refusal := safeguarding.opening_refusal(survey)):
+            self.stdout.write(f"It is a draft and has not opened: {refusal}")
