@@ -219,16 +219,17 @@ def read_xlsform(data: bytes, *, fallback_slug: str = "xlsform") -> dict[str, An
     return {"slug": slug, "title": title, **extras, "sections": sections, "concerns": extras.get("concerns", [])}
 
 
-# What XLSForm has no column for, one JSON value per row of the candour sheet.
-EXTRA_KEYS = ("schema_version", "intro", "min_group_size", "access", "population", "next_wave_of", "concerns")
+# Every top-level field of a definition but these travels in the candour
+# sheet, one JSON value per row (validate_definition then checks them).
+IN_COLUMNS = ("slug", "title", "sections")
 
 
 def _extras(workbook) -> dict[str, Any]:
     out = {}
     for number, row in _rows(workbook, "candour"):
         key = row.get("key", "")
-        if key not in (*EXTRA_KEYS, "title", "breakdowns", "questions"):
-            raise xlsform_fault("candour", number, f'unknown setting "{key}"')
+        if not key or key in ("slug", "sections"):
+            raise xlsform_fault("candour", number, f'"{key}" cannot be set here')
         try:
             out[key] = json.loads(row.get("value", "null"))
         except ValueError:
@@ -343,7 +344,7 @@ def write_xlsform(document: dict) -> bytes:
                 row["relevant"] = f"${{{q['show_if']['question']}}} = '{q['show_if']['equals']}'"
             survey_rows.append(row)
         survey_rows.append({"type": "end group"})
-    extras: dict[str, Any] = {k: document[k] for k in EXTRA_KEYS if k in document}
+    extras: dict[str, Any] = {k: v for k, v in document.items() if k not in IN_COLUMNS}
     extras["breakdowns"] = [q["key"] for s in document["sections"] for q in s["questions"] if q.get("breakdown")]
     extras["questions"] = {q["key"]: _details(q) for s in document["sections"] for q in s["questions"] if _details(q)}
     workbook = Workbook()
