@@ -14,6 +14,8 @@ def test_create_and_revoke_a_key_then_read_the_description(live_server, page, ol
     refused = []
     page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
     sign_in(page, live_server.url)
+    page.goto(f"{live_server.url}/console/")
+    shoot(page, "console-home")
     page.get_by_role("link", name="Your API keys").click()
     assert_accessible(page)
     shoot(page, "api-keys-empty")
@@ -30,4 +32,7 @@ def test_create_and_revoke_a_key_then_read_the_description(live_server, page, ol
     assert_accessible(page)
     assert page.get_by_role("heading", name="Candour API").is_visible()
     shoot(page, "api-docs")
+    page.goto(f"{live_server.url}/console/new/")  # the definition file may now be an XLSForm
+    assert "XLSForm" in page.content()
+    shoot(page, "survey-new")
     assert not refused
