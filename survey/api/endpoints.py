@@ -37,7 +37,7 @@ from survey.api.schemas import (
     definition_schemas,
 )
 from survey.definitions.editing import create_survey
-from survey.definitions.format import DefinitionError, export_definition, load_definition, validate_definition
+from survey.definitions.format import DefinitionError, Key, export_definition, load_definition, validate_definition
 from survey.definitions.languages import default_text
 from survey.definitions.status import schedule, set_status
 from survey.figures.documents import released_document
@@ -117,7 +117,7 @@ DEFINITION_REF = {"$ref": "#/components/schemas/SurveyDef"}
 DEFINITION_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": DEFINITION_REF}}}}
 
 
-def _survey(request: HttpRequest, slug: str, *, write: bool = False) -> Survey:
+def _survey(request: HttpRequest, slug: Key, *, write: bool = False) -> Survey:
     key: ApiKey = request.auth
     survey = keys.survey_for_key(key, slug)
     if survey is None:  # outside the key's scope looks like nothing at all
@@ -203,7 +203,7 @@ def _http_error(request, exc):
     summary="The published versions of a report",
     tags=["public"],
 )
-def public_versions(request, slug: str):
+def public_versions(request, slug: Key):
     """The published versions of a survey's report, newest first."""
     survey = Survey.objects.filter(slug=slug).first()
     if survey is None or not survey.reports.exists():
@@ -220,7 +220,7 @@ def public_versions(request, slug: str):
     summary="One published version, with its figures",
     tags=["public"],
 )
-def public_version(request, slug: str, number: int):
+def public_version(request, slug: Key, number: int):
     """One published version with its figures: the same JSON as its download."""
     report = Survey.objects.filter(slug=slug).first()
     report = report and report.reports.filter(number=number).first()
@@ -283,7 +283,7 @@ def survey_create(request):
         "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": DEFINITION_REF}}}}
     },
 )
-def definition_get(request, slug: str):
+def definition_get(request, slug: Key):
     """The survey's definition, as `export_survey` writes it."""
     return HttpResponse(json.dumps(export_definition(survey=_survey(request, slug))), content_type="application/json")
 
@@ -296,7 +296,7 @@ def definition_get(request, slug: str):
     tags=["surveys"],
     openapi_extra=DEFINITION_BODY,
 )
-def definition_put(request, slug: str):
+def definition_put(request, slug: Key):
     """Replace the definition, refused whole on a fault; once the survey has
     answers only its wording may change (as `load_survey`)."""
     survey = _survey(request, slug, write=True)
@@ -319,7 +319,7 @@ def definition_put(request, slug: str):
     summary="Open, close or return to draft",
     tags=["surveys"],
 )
-def status_set(request, slug: str, change: StatusChange):
+def status_set(request, slug: Key, change: StatusChange):
     """Open, close (final) or return to draft, by the console's rules."""
     survey = _survey(request, slug, write=True)
     with transaction.atomic():
@@ -339,7 +339,7 @@ def _aware(moment):
     summary="Set the opening and closing times",
     tags=["surveys"],
 )
-def schedule_set(request, slug: str, when: Schedule):
+def schedule_set(request, slug: Key, when: Schedule):
     """When the survey opens and closes by itself (null: by hand)."""
     survey = _survey(request, slug, write=True)
     with transaction.atomic():
@@ -361,7 +361,7 @@ def schedule_set(request, slug: str, when: Schedule):
     summary="Import responses from CSV",
     tags=["surveys"],
 )
-def responses_import(request, slug: str, upload: ResponsesCsv):
+def responses_import(request, slug: Key, upload: ResponsesCsv):
     """Add responses from CSV, all or nothing, as `import_responses`."""
     survey = _survey(request, slug, write=True)
     with transaction.atomic():
@@ -377,7 +377,7 @@ def responses_import(request, slug: str, upload: ResponsesCsv):
     summary="Publish a report version",
     tags=["surveys"],
 )
-def report_publish(request, slug: str, publish: PublishRequest):
+def report_publish(request, slug: Key, publish: PublishRequest):
     """Publish a new version of the report, by the console's rules."""
     survey = _survey(request, slug, write=True)
     report = publish_report(survey=survey, acting_user=request.auth.user, note=publish.note)
@@ -400,6 +400,6 @@ def report_publish(request, slug: str, publish: PublishRequest):
     summary="Read the released figures",
     tags=["surveys"],
 )
-def figures_get(request, slug: str):
+def figures_get(request, slug: Key):
     """The suppressed figures released to organisers now (what the console shows)."""
     return HttpResponse(json.dumps(released_document(survey=_survey(request, slug))), content_type="application/json")

@@ -57,7 +57,7 @@ class Imported(BaseModel):
 
 class PublishRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    note: str = Field(default="", max_length=2000)
+    note: str = Field(default="", max_length=2000, pattern=r"^[^\x00]*$")  # PostgreSQL stores no NUL
 
 
 class VersionSummary(BaseModel):

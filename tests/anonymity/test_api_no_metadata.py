@@ -14,12 +14,16 @@ from django.core.cache import cache
 from django.core.management import call_command
 
 from survey.api.keys import create_key
+from survey.responses import ratelimit
 from tests.anonymity.test_rule1_no_metadata import CANARY, TRACES, call_command_output
 from tests.factories import answers, to_csv
 
 
 def _cache_keys():
-    return " ".join(str(k) for k in getattr(cache, "_cache", {}))
+    """Every key in the cache: local memory, or this run's Redis database."""
+    client = ratelimit._redis()
+    keys = client.keys("*") if client is not None else list(cache._cache)
+    return " ".join(str(k) for k in keys)
 
 
 def test_api_requests_leave_no_trace(client, survey, alice, caplog, settings):

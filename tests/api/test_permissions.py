@@ -117,3 +117,24 @@ def test_a_moderator_cannot_create_a_key_for_the_survey(bob, survey):
 
     with pytest.raises(KeyRefused):
         create_key(acting_user=bob, name="m", surveys=[survey], can_write=False)
+
+
+def test_a_note_with_a_nul_character_is_refused_not_a_server_error(client, survey, write_token):
+    response = client.post(
+        f"{BASE}/surveys/{survey.slug}/reports",
+        data=json.dumps({"note": "a\u0000b"}),
+        content_type="application/json",
+        **bearer(write_token),
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["path"] == "body.publish.note"
+
+
+def test_a_csv_with_a_nul_character_is_refused_whole(client, survey, write_token):
+    response = client.post(
+        f"{BASE}/surveys/{survey.slug}/responses",
+        data=json.dumps({"csv": to_csv([answers()]) + "iapt,\u0000,,\n"}),
+        content_type="application/json",
+        **bearer(write_token),
+    )
+    assert response.status_code == 422 and "nothing was imported" in response.json()["detail"]
