@@ -138,3 +138,16 @@ def test_a_csv_with_a_nul_character_is_refused_whole(client, survey, write_token
         **bearer(write_token),
     )
     assert response.status_code == 422 and "nothing was imported" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("name", OPERATIONS)
+def test_a_signed_in_organiser_without_a_key_is_refused(organiser, survey, name):
+    """A browser session never authenticates the API, so no other site can
+    make an organiser's browser change a survey through it."""
+    assert _call(organiser, name, survey.slug).status_code == 401
+
+
+@pytest.mark.parametrize("path", ["reports", "reports/1"])
+def test_public_operations_need_no_key_and_show_only_published_versions(client, survey, path):
+    assert client.get(f"{BASE}/public/surveys/{survey.slug}/{path}").status_code == 404  # nothing published yet
+    assert client.get(f"{BASE}/public/surveys/no-such-survey/{path}").status_code == 404
