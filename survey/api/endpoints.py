@@ -9,7 +9,7 @@ counters.
 """
 
 import json
-from typing import Any
+from typing import Annotated, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -19,6 +19,7 @@ from ninja import NinjaAPI, Status
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.security import HttpBearer
 from ninja.throttling import BaseThrottle
+from pydantic import Field
 
 from survey.api import keys
 from survey.api.docs import ReadablePage
@@ -47,6 +48,9 @@ from survey.reports.downloads import report_json
 from survey.reports.publishing import publish_report
 from survey.responses import ratelimit
 from survey.responses.importing import CsvImportError, import_responses
+from survey.web.public import _report as published_version
+
+VersionNumber = Annotated[int, Field(ge=1, le=1_000_000)]
 
 # --- Rate limits and keys ------------------------------------------------------
 
@@ -220,13 +224,10 @@ def public_versions(request, slug: Key):
     summary="One published version, with its figures",
     tags=["public"],
 )
-def public_version(request, slug: Key, number: int):
+def public_version(request, slug: Key, number: VersionNumber):
     """One published version with its figures: the same JSON as its download."""
-    report = Survey.objects.filter(slug=slug).first()
-    report = report and report.reports.filter(number=number).first()
-    if report is None:
-        raise Http404
-    return HttpResponse(report_json(report), content_type="application/json")
+    # The download's own lookup (survey/web/public.py), so whatever it refuses, this refuses.
+    return HttpResponse(report_json(published_version(slug, number)), content_type="application/json")
 
 
 # --- With a key ----------------------------------------------------------------
