@@ -41,10 +41,10 @@ from survey.definitions.editing import create_survey
 from survey.definitions.format import DefinitionError, Key, export_definition, load_definition, validate_definition
 from survey.definitions.languages import default_text
 from survey.definitions.status import schedule, set_status
-from survey.figures.documents import released_document
+from survey.figures.releases import ReleaseRefused, released_document
 from survey.models import ApiKey, Survey
 from survey.refused import Refused
-from survey.reports.downloads import report_json
+from survey.reports.downloads import download
 from survey.reports.publishing import publish_report
 from survey.responses import ratelimit
 from survey.responses.importing import CsvImportError, import_responses
@@ -114,9 +114,9 @@ api = CandourApi(
 )
 
 KEY = PersonalKey()
-READ_ERRORS = {401: Problem, 404: Problem, 422: Problem, 429: Problem}
-WRITE_ERRORS = READ_ERRORS | {400: Problem, 403: Problem, 409: Problem}
-PUBLIC_ERRORS = {404: Problem, 422: Problem, 429: Problem}
+READ_ERRORS = {401: Problem, 403: Problem, 404: Problem, 422: Problem, 429: Problem}
+WRITE_ERRORS = READ_ERRORS | {400: Problem, 409: Problem}
+PUBLIC_ERRORS = {403: Problem, 404: Problem, 422: Problem, 429: Problem}
 DEFINITION_REF = {"$ref": "#/components/schemas/SurveyDef"}
 DEFINITION_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": DEFINITION_REF}}}}
 
@@ -183,6 +183,11 @@ def _csv(request, exc):
     return problem(422, f"{exc}; nothing was imported", [("body.csv", str(exc))])
 
 
+@api.exception_handler(ReleaseRefused)
+def _release_refused(request, exc):
+    return problem(403, str(exc))
+
+
 @api.exception_handler(Refused)
 def _refused(request, exc):
     return problem(409, str(exc))
@@ -227,7 +232,9 @@ def public_versions(request, slug: Key):
 def public_version(request, slug: Key, number: VersionNumber):
     """One published version with its figures: the same JSON as its download."""
     # The download's own lookup (survey/web/public.py), so whatever it refuses, this refuses.
-    return HttpResponse(report_json(published_version(slug, number)), content_type="application/json")
+    # Recorded as a download of the public report, as the download itself is.
+    body = download(report=published_version(slug, number), fmt="json")
+    return HttpResponse(body, content_type="application/json")
 
 
 # --- With a key ----------------------------------------------------------------
@@ -402,5 +409,7 @@ def report_publish(request, slug: Key, publish: PublishRequest):
     tags=["surveys"],
 )
 def figures_get(request, slug: Key):
-    """The suppressed figures released to organisers now (what the console shows)."""
+    """The suppressed figures released to organisers (what the console shows): the
+    final figures once the survey has closed; while it is open, the number of
+    respondents only (null for fewer than the minimum group size)."""
     return HttpResponse(json.dumps(released_document(survey=_survey(request, slug))), content_type="application/json")

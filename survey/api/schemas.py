@@ -90,9 +90,10 @@ class ReleasedFigures(BaseModel):
 
     model_config = ConfigDict(extra="allow")
     survey: str
-    respondents: int
+    respondents: int | None = Field(description="null: fewer than the minimum group size")
     min_group_size: int
     concerns: list[dict[str, Any]]
+    figures: str | None = Field(default=None, description='"released when the survey closes" while it is open')
 
 
 _IN_LANGUAGES = {

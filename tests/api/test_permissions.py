@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from survey.models import AuditEvent, Member, Survey
+from survey.models import AuditEvent, Member, ReportVersion, Survey
 from tests.api.conftest import bearer
 from tests.factories import answers, definition, to_csv
 
@@ -99,11 +99,13 @@ def test_an_organisers_write_key_writes_and_each_write_is_audited(client, survey
     assert AuditEvent.objects.filter(action=AuditEvent.Action.API_WRITE, detail__startswith='key "dashboard"').exists()
 
 
-def test_publish_with_too_few_respondents_is_refused_with_the_consoles_words(client, survey, write_token):
+def test_publish_while_open_is_refused_with_the_consoles_words(client, survey, write_token):
+    before = ReportVersion.objects.count()
     response = _call(client, "publish", survey.slug, token=write_token)
     assert response.status_code == 409
     assert response["Content-Type"] == "application/problem+json"
-    assert "fewer than 10 respondents" in response.json()["detail"]
+    assert "The survey is still open" in response.json()["detail"]
+    assert ReportVersion.objects.count() == before
 
 
 def test_a_key_stops_working_when_its_owner_is_no_longer_an_organiser(client, survey, alice, write_token):

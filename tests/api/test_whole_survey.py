@@ -45,6 +45,9 @@ def test_a_survey_from_definition_to_public_figures(live_server, alice, settings
     status, _, body = _http(f"{api}/surveys/wave-2027/responses", "POST", {"csv": to_csv(rows)}, token)
     assert (status, json.loads(body)) == (201, {"imported": 26})
     call_command("aggregate", "wave-2027")  # what the worker does
+    # While open: the number of respondents only, as the console shows; figures come at closing.
+    status, _, body = _http(f"{api}/surveys/wave-2027/figures", token=token)
+    assert (status, json.loads(body)["concerns"], json.loads(body)["respondents"]) == (200, [], 26)
 
     # A structural change is refused once answered, with the path at fault, as load_survey does.
     changed = definition(slug="wave-2027", title="Speaking up, 2027")
