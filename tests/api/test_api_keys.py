@@ -76,3 +76,16 @@ def test_every_request_counts_against_the_api_rate(client, survey, settings):
     settings.CANDOUR_API_RATE = "2/60"
     codes = [client.get("/api/v1/public/surveys/therapy-2026/reports").status_code for _ in range(3)]
     assert codes == [404, 404, 429]
+
+
+def test_key_changes_and_api_writes_appear_in_the_surveys_audit_list(organiser, client, survey, alice):
+    _, token = create_key(acting_user=alice, name="rota", surveys=[survey], can_write=True)
+    client.put(
+        f"/api/v1/surveys/{survey.slug}/schedule",
+        data='{"opens_at": null, "closes_at": null}',
+        content_type="application/json",
+        **bearer(token),
+    )
+    page = organiser.get(f"/console/{survey.slug}/changes/").content.decode()
+    assert "Created a personal API key" in page
+    assert "Changed the survey through the API" in page and "key &quot;rota&quot;: set the schedule" in page
