@@ -10,20 +10,15 @@ rate-limit counters by the raw address in survey/responses/ratelimit.py.
 import json
 import logging
 
-from django.core.cache import cache
 from django.core.management import call_command
 
 from survey.api.keys import create_key
-from survey.responses import ratelimit
 from tests.anonymity.test_rule1_no_metadata import CANARY, TRACES, call_command_output
-from tests.factories import answers, to_csv
+from tests.factories import answers, cache_keys, to_csv
 
 
 def _cache_keys():
-    """Every key in the cache: local memory, or this run's Redis database."""
-    client = ratelimit._redis()
-    keys = client.keys("*") if client is not None else list(cache._cache)
-    return " ".join(str(k) for k in keys)
+    return " ".join(cache_keys())
 
 
 def test_api_requests_leave_no_trace(client, survey, alice, caplog, settings):
