@@ -19,6 +19,10 @@ from survey.figures.documents import CSV_HEADER, csv_rows, question_texts, sprea
 from survey.figures.releases import ReleaseRefused, figures_of, show
 from survey.models import Release, ReportVersion, Survey
 
+# The version of the report JSON (docs/api.md); it changes only when a field
+# changes meaning or goes, never when one is added.
+REPORT_SCHEMA_VERSION = 1
+
 
 def of_report(report: ReportVersion) -> dict:
     """What a download of one published version holds."""
@@ -60,6 +64,7 @@ def of_release(release: Release) -> dict:
 
 def figures_json(doc: dict) -> str:
     document = {
+        "schema_version": REPORT_SCHEMA_VERSION,
         "title": doc["title"],
         **doc["meta"],
         **doc["results"],

@@ -119,4 +119,8 @@ def test_dump_and_code_list_reveal_no_order_and_no_link(survey, alice):
     for label, rounds in (("waiting", waiting), ("mixed", mixed)):
         for name in rounds[0]:
             values = [r[name] for r in rounds]
-            assert abs(statistics.mean(values)) < 0.1, (label, name, values)
+            # A working attack scores about 1. Chance alone: the 20 code rows left
+            # in a round give a rank correlation with a standard error of about
+            # 0.23, so 0.09 over six rounds; 0.4 is more than four of those
+            # (a false alarm about once in 50,000 runs; 0.1 failed one run in four).
+            assert abs(statistics.mean(values)) < 0.4, (label, name, values)

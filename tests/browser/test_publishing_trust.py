@@ -104,7 +104,7 @@ def welsh_report(db):
     alice = person("alice", survey, "organiser")
     rows = [answers(service="iapt", raised="yes", outcome="adequately")] * 30 + [answers(service="other")] * 30
     import_responses(survey=survey, text=to_csv(rows))
-    close_and_release(survey)  # reports are published once the survey has closed
+    close_and_release(survey)
     ReportSettings.objects.create(
         survey=survey,
         narrative="## What we heard\n\nThank you. Write to help@example.org or see https://example.org/help.",
