@@ -90,6 +90,9 @@ def test_preview_choose_a_quote_and_publish_from_the_report_tab_at_1280px(live_s
     assert "Thank you to everyone who answered." in text and "Nights are short-staffed" in text
     assert "Two nurses hired on nights." in text
     shot(page, "report-tab")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert not layout_problems(page), layout_problems(page)  # the preview reads on a phone too
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.get_by_role("button", name="Publish version 1").click()
     assert_accessible(page)
     shot(page, "report-confirm")
