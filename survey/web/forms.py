@@ -340,8 +340,20 @@ class NewSurveyForm(CrispyForm):
         label="Definition file", required=False, help_text="Only when starting from a file: a JSON survey definition."
     )
 
-    def __init__(self, *args, **kwargs):
+    organisation = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        empty_label="None: only the people I add to its team",
+        help_text="Its organisers will organise this survey too.",
+    )
+
+    def __init__(self, *args, organisations=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Offered only to members of an organisation, and only their own.
+        if organisations is not None and organisations.exists():
+            self.fields["organisation"].queryset = organisations
+        else:
+            del self.fields["organisation"]
         templates = [
             (
                 f"template:{stem}",

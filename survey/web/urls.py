@@ -2,7 +2,7 @@
 
 from django.urls import include, path, re_path
 
-from survey.web import accounts, audit, builder, console, public
+from survey.web import accounts, audit, builder, console, organisations, public
 from survey.web import moderation as moderate
 from survey.web import respondent as respond
 
@@ -79,6 +79,7 @@ urlpatterns = [
     path("console/", console.home, name="console-home"),
     path("console/new/", builder.survey_new, name="survey-new"),
     path("console/<slug:slug>/", include(console_urls)),
+    path("organisations/<slug:org>/", organisations.organisation_detail, name="organisation-detail"),
     path("moderate/<slug:slug>/", include(moderation_urls)),
     path("r/<slug:slug>/", include(public_urls)),
 ]
