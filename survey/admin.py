@@ -152,18 +152,21 @@ class OrganisationAdmin(AuditedAdmin):
     }
 
     def save_formset(self, request, form, formset, change):
-        # Read from the database: the formset's own instances already hold the new roles.
+        # Read from the database: the formset's own instances already hold the new roles
+        # (and a deleted one has no id left); one person is in an organisation once.
         stored = OrganisationMember.objects.filter(organisation=form.instance)
-        before = {m.pk: m.get_role_display().lower() for m in stored}
+        before = {m.user_id: m.get_role_display().lower() for m in stored}
         super().save_formset(request, form, formset, change)
         added = AuditEvent.Action.ORGANISATION_MEMBER_ADDED
         events = [(added, m, m.get_role_display().lower()) for m in formset.new_objects]
         events += [
-            (AuditEvent.Action.ORGANISATION_MEMBER_CHANGED, m, f"{before[m.pk]} → {m.get_role_display().lower()}")
+            (AuditEvent.Action.ORGANISATION_MEMBER_CHANGED, m, f"{before[m.user_id]} → {m.get_role_display().lower()}")
             for m, fields in formset.changed_objects
             if "role" in fields
         ]
-        events += [(AuditEvent.Action.ORGANISATION_MEMBER_REMOVED, m, before[m.pk]) for m in formset.deleted_objects]
+        events += [
+            (AuditEvent.Action.ORGANISATION_MEMBER_REMOVED, m, before[m.user_id]) for m in formset.deleted_objects
+        ]
         AuditEvent.objects.bulk_create(
             AuditEvent(
                 organisation=form.instance,

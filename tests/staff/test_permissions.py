@@ -107,6 +107,7 @@ def organisation(survey):
     """The organisation that runs the survey."""
     org = Organisation.objects.create(slug="mind-union", name="Mind Union")
     Survey.objects.filter(pk=survey.pk).update(organisation=org)
+    survey.organisation = org
     return org
 
 
