@@ -341,10 +341,11 @@ class NewSurveyForm(CrispyForm):
     )
 
     organisation = forms.ModelChoiceField(
+        label="Run by",
         queryset=None,
         required=False,
         empty_label="None: only the people I add to its team",
-        help_text="Its organisers will organise this survey too.",
+        help_text="The organisation's owners and organisers will organise this survey with you.",
     )
 
     def __init__(self, *args, organisations=None, **kwargs):
@@ -352,6 +353,8 @@ class NewSurveyForm(CrispyForm):
         # Offered only to members of an organisation, and only their own.
         if organisations is not None and organisations.exists():
             self.fields["organisation"].queryset = organisations
+            if organisations.count() == 1:
+                self.fields["organisation"].initial = organisations.get()
         else:
             del self.fields["organisation"]
         templates = [
