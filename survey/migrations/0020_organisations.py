@@ -14,6 +14,11 @@ def give_each_survey_an_organisation(apps, schema_editor):
     Organisation = apps.get_model("survey", "Organisation")
     OrganisationMember = apps.get_model("survey", "OrganisationMember")
     AuditEvent = apps.get_model("survey", "AuditEvent")
+    # The new columns' indexes are created at the end of this migration, in the
+    # same transaction: on PostgreSQL no row written here may leave a deferred
+    # foreign-key check pending then ("pending trigger events"), so check now.
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     for survey in Survey.objects.filter(organisation__isnull=True).order_by("pk"):
         first = Member.objects.filter(survey=survey, role="organiser").select_related("user").order_by("pk").first()
         name = survey.title.strip() or (f"{first.user.username}'s organisation" if first else survey.slug)
