@@ -56,6 +56,9 @@ def test_organisation_organiser_finds_and_runs_its_survey(live_server, page):
     page.get_by_role("link", name=survey.title).click()
     assert page.url.endswith(f"/console/{survey.slug}/")
     assert_accessible(page)
+    page.goto(f"{live_server.url}/console/{survey.slug}/team/")
+    assert page.get_by_role("heading", name="Organising through Mind Union").is_visible()
+    _shoot(page, "team")
 
     page.goto(f"{live_server.url}/console/new/")
     assert page.get_by_label("Run by").is_visible()

@@ -220,3 +220,8 @@ def test_migration_gives_each_survey_an_organisation_of_its_own_and_loses_nothin
         assert set(events.values_list("survey__slug", flat=True)) == {"staff-2025", "pulse", lonely.slug}
     finally:
         MigrationExecutor(connection).migrate(leaf)
+
+
+def test_team_page_names_who_organises_through_the_organisation(organiser, survey, olive):
+    html = organiser.get(reverse("survey:team", kwargs={"slug": SLUG})).content.decode()
+    assert "Organising through Mind Union" in html and "olive@example.org (organiser)" in html
