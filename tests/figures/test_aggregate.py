@@ -9,7 +9,7 @@ from scipy import stats as sp
 
 from survey.figures.aggregate import compute_results
 from survey.figures.documents import results_document
-from survey.models import Result, ResultSet
+from survey.models import Result, ResultSet, Survey
 from tests.factories import answers, make_survey, to_csv
 
 # (service, respondents, raised, outcomes of those who raised)
@@ -41,10 +41,11 @@ def expected(count: int, n: int) -> dict:
 
 
 def test_import_aggregate_export_gives_every_figure(db, tmp_path):
-    make_survey()
+    survey = make_survey()
     path = tmp_path / "responses.csv"
     path.write_text(to_csv(known_rows()))
     call_command("import_responses", "therapy-2026", str(path))
+    Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.CLOSED)  # figures are released at closing
     call_command("aggregate", "therapy-2026")
     out = StringIO()
     call_command("export_results", "therapy-2026", "--format", "json", stdout=out)
@@ -210,20 +211,22 @@ def test_concurrent_runs_leave_one_consistent_set(settings):
 
 
 def test_closing_releases_the_final_figures_held_back_while_open(survey, alice, django_capture_on_commit_callbacks):
-    """While open, a release that grew by fewer than k is held back; closing must release it (nothing else will)."""
+    """While open, only the number of respondents is shown; closing releases the figures at once."""
     from survey.definitions.status import set_status
-    from survey.figures.documents import released_document
+    from survey.figures.releases import released_document
     from survey.responses.importing import import_responses
 
     import_responses(survey=survey, text=to_csv(known_rows()[:40]))
     compute_results(survey_id=survey.pk)
-    assert released_document(survey=survey)["respondents"] == 40
+    shown = released_document(survey=survey)
+    assert (shown["respondents"], shown["concerns"], shown["questions"]) == (40, [], [])
     import_responses(survey=survey, text=to_csv(known_rows()[40:43]))
     compute_results(survey_id=survey.pk)
-    assert released_document(survey=survey)["respondents"] == 40  # 3 more: held back while open
+    assert released_document(survey=survey)["concerns"] == []  # still no figure while open
     with django_capture_on_commit_callbacks(execute=True):
         set_status(survey=survey, acting_user=alice, status="closed")
-    assert released_document(survey=survey)["respondents"] == 43
+    final = released_document(survey=survey)
+    assert final["respondents"] == 43 and final["concerns"] and final["questions"]
 
 
 def test_a_closed_surveys_last_submissions_do_not_wait_for_company(survey, settings):
@@ -240,3 +243,27 @@ def test_a_closed_surveys_last_submissions_do_not_wait_for_company(survey, setti
     Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.CLOSED)
     assert mix_pending_submissions() == {survey.pk: 3}
     assert not PendingSubmission.objects.exists()
+
+
+def test_a_closed_survey_with_nothing_stored_yet_gets_its_final_release(survey, settings):
+    """All of a small survey's answers still wait when it closes: nobody else
+    can come, so they move together and the final release is made (before,
+    they waited for company for ever and the survey never got its figures)."""
+    from survey.figures.releases import release_final
+    from survey.models import PendingSubmission, Release, Survey
+    from survey.responses.mixing import mix_pending_submissions
+    from survey.responses.submit import submit_response
+
+    settings.CANDOUR_MIX_MIN_BATCH = 10
+    for i in range(3):
+        submit_response(survey=survey, answers=answers(service="iapt"), nonce=f"few-{i}")
+    Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.CLOSED)
+    assert mix_pending_submissions() == {survey.pk: 3}
+    assert not PendingSubmission.objects.exists()
+    compute_results(survey_id=survey.pk)  # what the worker does once the batch has committed
+    release = release_final(survey_id=survey.pk)
+    assert release is not None and Release.objects.filter(survey=survey, final=True).exists()
+    # Three people are fewer than k: the final release shows none of their figures.
+    document = release.document
+    assert all(c["raised"].get("suppressed") for c in document["concerns"])
+    assert all(q.get("suppressed") for q in document["questions"])

@@ -9,10 +9,9 @@ import pytest
 from django.contrib.auth.views import redirect_to_login
 from django.urls import get_resolver, reverse
 
-from survey.figures.aggregate import compute_results
 from survey.models import Member, Organisation, OrganisationMember, Survey
 from survey.responses.importing import import_responses
-from tests.factories import answers, to_csv
+from tests.factories import answers, close_and_release, to_csv
 
 SLUG = "therapy-2026"
 
@@ -195,7 +194,7 @@ def test_organiser_of_this_survey_is_served(client, an_organiser, survey, name):
         # A chart exists only once there are released figures to draw.
         rows = [answers(service=s, raised="yes", outcome="partly") for s in ("iapt", "other") for _ in range(12)]
         import_responses(survey=survey, text=to_csv(rows))
-        compute_results(survey_id=survey.pk)
+        close_and_release(survey)
     client.force_login(an_organiser)
     response = _ask(client, name, follow=True)
     landing, what = SERVED[name]

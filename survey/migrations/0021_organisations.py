@@ -37,7 +37,7 @@ def give_each_survey_an_organisation(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("survey", "0019_respondent_intro"),
+        ("survey", "0020_release_history"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -67,6 +67,9 @@ class Migration(migrations.Migration):
                     ("report.settings_changed", "Changed what the next report contains"),
                     ("report.update_added", 'Added a "you said, we did" update'),
                     ("report.published", "Published a report version"),
+                    ("figures.released", "Released the final figures"),
+                    ("figures.widened", "Hid more figures so that no hidden one could be worked out"),
+                    ("figures.refused", "Held figures back: a hidden figure could have been worked out"),
                     ("comment.approved", "Approved a comment as a quote"),
                     ("comment.rejected", "Rejected a comment"),
                     ("comment.flagged", "Flagged a comment for safeguarding"),
