@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 
 from survey.models import AuditEvent, Member, Organisation, OrganisationMember, Survey
+from survey.staff.organisations import record_survey_moved
 
 
 def _change_text(message) -> str:
@@ -116,14 +117,7 @@ class SurveyAdmin(AuditedAdmin):
         if change and "organisation" in form.changed_data:
             # Who organises the survey changes with its organisation: said in both audit lists.
             before = Organisation.objects.filter(pk=form.initial.get("organisation")).first()
-            for organisation in {before, obj.organisation} - {None}:
-                AuditEvent.objects.create(
-                    survey=obj,
-                    organisation=organisation,
-                    user=request.user,
-                    action=AuditEvent.Action.SURVEY_ORGANISATION_CHANGED,
-                    detail=f"In the admin\nOrganisation: {before or 'none'} → {obj.organisation or 'none'}",
-                )
+            record_survey_moved(survey=obj, before=before, acting_user=request.user, where="In the admin")
 
     def has_add_permission(self, request):
         return False  # surveys come from definitions (load_survey) so they are validated

@@ -225,3 +225,23 @@ def test_migration_gives_each_survey_an_organisation_of_its_own_and_loses_nothin
 def test_team_page_names_who_organises_through_the_organisation(organiser, survey, olive):
     html = organiser.get(reverse("survey:team", kwargs={"slug": SLUG})).content.decode()
     assert "Organising through Mind Union" in html and "olive@example.org (organiser)" in html
+
+
+def test_load_survey_gives_the_survey_to_an_organisation_audited(db, tmp_path):
+    from django.core.management import call_command
+
+    from tests.factories import definition
+
+    org = Organisation.objects.create(slug="mind-union", name="Mind Union")
+    path = tmp_path / "s.json"
+    path.write_text(__import__("json").dumps(definition()))
+    with pytest.raises(CommandError, match="no organisation"):
+        call_command("load_survey", str(path), organisation="nobody")
+    assert not Survey.objects.filter(slug=SLUG).exists()  # refused before anything was loaded
+    call_command("load_survey", str(path), organisation="mind-union")
+    survey = Survey.objects.get(slug=SLUG)
+    assert survey.organisation == org
+    moved = AuditEvent.objects.get(survey=survey, action=AuditEvent.Action.SURVEY_ORGANISATION_CHANGED)
+    assert moved.organisation == org and "none → Mind Union" in moved.detail
+    call_command("load_survey", str(path), organisation="mind-union")  # loading again changes nothing
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.SURVEY_ORGANISATION_CHANGED).count() == 1
