@@ -37,7 +37,7 @@ def give_each_survey_an_organisation(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("survey", "0020_release_history"),
+        ("survey", "0021_api"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -85,6 +85,9 @@ class Migration(migrations.Migration):
                     ("admin.changed", "Changed something in the admin"),
                     ("admin.deleted", "Deleted something in the admin"),
                     ("comments.read", "Read comments in the moderation queue"),
+                    ("api_key.created", "Created a personal API key"),
+                    ("api_key.revoked", "Revoked a personal API key"),
+                    ("api.write", "Changed the survey through the API"),
                     ("organisation.created", "Created the organisation"),
                     ("organisation.changed", "Changed the organisation"),
                     ("organisation.deleted", "Deleted the organisation"),
