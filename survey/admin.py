@@ -10,7 +10,8 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 
-from survey.models import AuditEvent, Member, Survey
+from survey.models import AuditEvent, Member, Organisation, OrganisationMember, Survey
+from survey.staff.organisations import record_survey_moved
 
 
 def _change_text(message) -> str:
@@ -23,6 +24,10 @@ def _survey_of(obj) -> Survey | None:
     return obj if isinstance(obj, Survey) else getattr(obj, "survey", None)
 
 
+def _organisation_of(obj) -> Organisation | None:
+    return obj if isinstance(obj, Organisation) else getattr(obj, "organisation", None)
+
+
 class AuditedAdmin(admin.ModelAdmin):
     """Writes an AuditEvent for every add, change (with its inline edits) and
     delete, beside Django's own LogEntry: a superuser's changes (a member
@@ -30,32 +35,43 @@ class AuditedAdmin(admin.ModelAdmin):
     like anyone else's. The admin calls these hooks for every save and
     delete, single or bulk."""
 
-    def _audit(self, request, action, obj, text, survey):
+    # The audit action of each kind of change; a model's admin may name its own.
+    audit_actions = {
+        "added": AuditEvent.Action.ADMIN_ADDED,
+        "changed": AuditEvent.Action.ADMIN_CHANGED,
+        "deleted": AuditEvent.Action.ADMIN_DELETED,
+    }
+
+    def _audit(self, request, change, obj, text, survey):
         what = f"{obj._meta.verbose_name} {obj}"
         AuditEvent.objects.create(
-            survey=survey, user=request.user, action=action, detail=f"{what}: {text}" if text else what
+            survey=survey,
+            organisation=_organisation_of(obj),
+            user=request.user,
+            action=self.audit_actions[change],
+            detail=f"{what}: {text}" if text else what,
         )
 
     def log_addition(self, request, obj, message):
-        self._audit(request, AuditEvent.Action.ADMIN_ADDED, obj, _change_text(message), _survey_of(obj))
+        self._audit(request, "added", obj, _change_text(message), _survey_of(obj))
         return super().log_addition(request, obj, message)
 
     def log_change(self, request, obj, message):
-        self._audit(request, AuditEvent.Action.ADMIN_CHANGED, obj, _change_text(message), _survey_of(obj))
+        self._audit(request, "changed", obj, _change_text(message), _survey_of(obj))
         return super().log_change(request, obj, message)
 
     def log_deletions(self, request, queryset):
         for obj in queryset:
             # A deleted survey would take its own events with it: record this one without it.
             survey = None if isinstance(obj, Survey) else _survey_of(obj)
-            self._audit(request, AuditEvent.Action.ADMIN_DELETED, obj, "", survey)
+            self._audit(request, "deleted", obj, "", survey)
         return super().log_deletions(request, queryset)
 
 
 class SurveyForm(forms.ModelForm):
     class Meta:
         model = Survey
-        fields = ["title", "min_group_size"]
+        fields = ["title", "organisation", "min_group_size"]
 
     def clean_min_group_size(self):
         k = self.cleaned_data["min_group_size"]
@@ -78,8 +94,8 @@ class MemberInline(admin.TabularInline):
 
 @admin.register(Survey)
 class SurveyAdmin(AuditedAdmin):
-    list_display = ["slug", "title", "status", "access", "min_group_size"]
-    fields = ["slug", "title", "status", "access", "min_group_size"]
+    list_display = ["slug", "title", "organisation", "status", "access", "min_group_size"]
+    fields = ["slug", "title", "organisation", "status", "access", "min_group_size"]
     # The status changes only through the console (set_status: audited, and
     # closing is final); k only upwards once anyone has answered, audited.
     readonly_fields = ["slug", "access", "status"]
@@ -98,9 +114,66 @@ class SurveyAdmin(AuditedAdmin):
                 action=AuditEvent.Action.SURVEY_UPDATED,
                 detail=f"In the admin\nMinimum group size (k): {before} → {obj.min_group_size}",
             )
+        if change and "organisation" in form.changed_data:
+            # Who organises the survey changes with its organisation: said in both audit lists.
+            before = Organisation.objects.filter(pk=form.initial.get("organisation")).first()
+            record_survey_moved(survey=obj, before=before, acting_user=request.user, where="In the admin")
 
     def has_add_permission(self, request):
         return False  # surveys come from definitions (load_survey) so they are validated
+
+
+class OrganisationMemberInline(admin.TabularInline):
+    model = OrganisationMember
+    extra = 1
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(AuditedAdmin):
+    """Admins create organisations and name their owners and organisers.
+    Each member added, re-roled or removed is its own audit event, listed on
+    the organisation's page and on each of its surveys' audit lists."""
+
+    list_display = ["name", "slug"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [OrganisationMemberInline]
+    audit_actions = {
+        "added": AuditEvent.Action.ORGANISATION_CREATED,
+        "changed": AuditEvent.Action.ORGANISATION_CHANGED,
+        "deleted": AuditEvent.Action.ORGANISATION_DELETED,
+    }
+
+    def save_formset(self, request, form, formset, change):
+        # Read from the database: the formset's own instances already hold the new roles
+        # (and a deleted one has no id left); one person is in an organisation once.
+        stored = OrganisationMember.objects.filter(organisation=form.instance)
+        before = {m.user_id: m.get_role_display().lower() for m in stored}
+        super().save_formset(request, form, formset, change)
+        added = AuditEvent.Action.ORGANISATION_MEMBER_ADDED
+        events = [(added, m, m.get_role_display().lower()) for m in formset.new_objects]
+        events += [
+            (AuditEvent.Action.ORGANISATION_MEMBER_CHANGED, m, f"{before[m.user_id]} → {m.get_role_display().lower()}")
+            for m, fields in formset.changed_objects
+            if "role" in fields
+        ]
+        events += [
+            (AuditEvent.Action.ORGANISATION_MEMBER_REMOVED, m, before[m.user_id]) for m in formset.deleted_objects
+        ]
+        AuditEvent.objects.bulk_create(
+            AuditEvent(
+                organisation=form.instance,
+                user=request.user,
+                action=action,
+                detail=f"In the admin\n{member.user.get_username()}: {role}",
+            )
+            for action, member, role in events
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting would orphan its surveys' organisers: only an organisation with no surveys goes.
+        return super().has_delete_permission(request, obj) and not (obj and obj.surveys.exists())
 
 
 @admin.register(AuditEvent)

@@ -12,6 +12,39 @@ from django.db import models
 from django.db.models import F, Q
 
 
+class Organisation(models.Model):
+    """A union, professional body, research team or trust that owns surveys.
+
+    Its organisers (and owners) are organisers of every survey it owns
+    (survey/staff/permissions.py); moderators stay named per survey.
+    """
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=200)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrganisationMember(models.Model):
+    """A person's role in an organisation: an owner also organises its surveys."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owner"
+        ORGANISER = "organiser", "Organiser"
+
+    organisation = models.ForeignKey(Organisation, models.CASCADE, related_name="members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="organisation_memberships")
+    role = models.CharField(max_length=10, choices=Role.choices)
+
+    class Meta:
+        verbose_name = "organisation member"
+        constraints = [models.UniqueConstraint(fields=["organisation", "user"], name="organisation_member_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display().lower()})"
+
+
 class Survey(models.Model):
     class Access(models.TextChoices):
         OPEN = "open", "Open link"
@@ -24,6 +57,9 @@ class Survey(models.Model):
 
     slug = models.SlugField(unique=True)
     title = models.CharField(max_length=200)
+    # Who runs it: the organisation's organisers organise it. PROTECT: an
+    # organisation that still owns surveys cannot be deleted with them.
+    organisation = models.ForeignKey(Organisation, models.PROTECT, null=True, blank=True, related_name="surveys")
     intro = models.TextField(blank=True)
     # Shown on the intro page: about how long answering takes, and who reads
     # the comments, in the survey's own words ("two staff-side reps").
@@ -551,8 +587,17 @@ class AuditEvent(models.Model):
         API_KEY_CREATED = "api_key.created", "Created a personal API key"
         API_KEY_REVOKED = "api_key.revoked", "Revoked a personal API key"
         API_WRITE = "api.write", "Changed the survey through the API"
+        ORGANISATION_CREATED = "organisation.created", "Created the organisation"
+        ORGANISATION_CHANGED = "organisation.changed", "Changed the organisation"
+        ORGANISATION_DELETED = "organisation.deleted", "Deleted the organisation"
+        ORGANISATION_MEMBER_ADDED = "organisation.member_added", "Added someone to the organisation"
+        ORGANISATION_MEMBER_CHANGED = "organisation.member_changed", "Changed someone's role in the organisation"
+        ORGANISATION_MEMBER_REMOVED = "organisation.member_removed", "Removed someone from the organisation"
+        SURVEY_ORGANISATION_CHANGED = "survey.organisation_changed", "Moved the survey to another organisation"
 
     survey = models.ForeignKey(Survey, models.CASCADE, null=True, blank=True, related_name="audit")
+    # Changes to an organisation (its members, its surveys) are listed on its page.
+    organisation = models.ForeignKey(Organisation, models.SET_NULL, null=True, blank=True, related_name="audit")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
     action = models.CharField(max_length=60, choices=Action.choices)
     detail = models.TextField(blank=True)

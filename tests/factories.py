@@ -156,9 +156,10 @@ def varied(service: str, n: int, barriers: bool = False) -> list[dict]:
 
 def cache_keys() -> list[str]:
     """Every key the default cache holds: local memory, or this run's Redis database (CI)."""
-    from django.core.cache import cache
+    from django.core.cache import caches
     from django.core.cache.backends.redis import RedisCache
 
+    cache = caches["default"]
     if isinstance(cache, RedisCache):
         return [k.decode() for k in cache._cache.get_client().keys("*")]
     return [str(k) for k in cache._cache]

@@ -13,8 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from survey.models import ApiKey, AuditEvent, Member, Survey
+from survey.models import ApiKey, AuditEvent, Survey
 from survey.refused import Refused
+from survey.staff.permissions import organised_by
 
 PREFIX = "cdr_"
 
@@ -30,7 +31,7 @@ def token_digest(token: str) -> str:
 
 
 def organised_surveys(user: User):
-    return Survey.objects.filter(members__user=user, members__role=Member.Role.ORGANISER).order_by("title")
+    return organised_by(user).order_by("title")
 
 
 @transaction.atomic
@@ -76,15 +77,11 @@ def key_for_token(token: str) -> ApiKey | None:
 
 def survey_for_key(key: ApiKey, slug: str) -> Survey | None:
     """The survey, if it is in the key's scope and the key's owner still organises it."""
-    return Survey.objects.filter(
-        slug=slug, api_keys=key, members__user=key.user_id, members__role=Member.Role.ORGANISER
-    ).first()
+    return organised_by(key.user).filter(slug=slug, api_keys=key).first()
 
 
 def surveys_for_key(key: ApiKey):
-    return Survey.objects.filter(api_keys=key, members__user=key.user_id, members__role=Member.Role.ORGANISER).order_by(
-        "slug"
-    )
+    return organised_by(key.user).filter(api_keys=key).order_by("slug")
 
 
 def audit_write(*, key: ApiKey, survey: Survey, what: str) -> None:

@@ -16,17 +16,23 @@ from django.db import IntegrityError, transaction
 
 from survey.definitions import languages
 from survey.definitions.format import DefinitionError, export_definition, load_definition, validate_definition
-from survey.models import Member, Survey
+from survey.models import Member, Organisation, Survey
 
 Document = dict
 
 
 @transaction.atomic
 def create_survey(
-    *, acting_user: User, title: str, slug: str, source: Document | None = None, what: str = "created in the console"
+    *,
+    acting_user: User,
+    title: str,
+    slug: str,
+    source: Document | None = None,
+    what: str = "created in the console",
+    organisation: Organisation | None = None,
 ) -> Survey:
     """A draft survey, empty or copied from a template or an uploaded definition;
-    its creator is its first organiser.
+    its creator is its first organiser, and ``organisation`` (if any) owns it.
 
     The address is claimed by inserting the row (the unique constraint
     decides a race), never by checking first: a second organiser asking for
@@ -40,7 +46,7 @@ def create_survey(
     definition = validate_definition(document, partial=True)
     try:
         with transaction.atomic():
-            Survey.objects.create(slug=slug, title=title, status=Survey.Status.DRAFT)
+            Survey.objects.create(slug=slug, title=title, status=Survey.Status.DRAFT, organisation=organisation)
     except IntegrityError:
         raise DefinitionError("slug", f'the address "{slug}" is taken: choose another') from None
     survey = load_definition(definition=definition, acting_user=acting_user, what=what, new=True)
@@ -60,7 +66,12 @@ def duplicate_survey(*, survey: Survey, acting_user: User) -> Survey:
     title = f"Copy of {languages.default_text(document['title'])}"[:200]
     document["title"] = languages.reworded(document["title"], title)
     return create_survey(
-        acting_user=acting_user, title=title, slug=slug, source=document, what=f"copied from {survey.slug}"
+        acting_user=acting_user,
+        title=title,
+        slug=slug,
+        source=document,
+        what=f"copied from {survey.slug}",
+        organisation=survey.organisation,  # a copy stays with the organisation that runs the original
     )
 
 

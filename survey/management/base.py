@@ -15,11 +15,11 @@ def acting_organiser(survey: Survey, username: str | None):
     survey, exactly as the console requires, so the audit trail names a person."""
     from django.contrib.auth import get_user_model
 
-    from survey.models import Member
+    from survey.staff.permissions import is_organiser
 
     if not username:
         raise CommandError("say who is acting: --as USERNAME (an organiser of the survey)")
     user = get_user_model().objects.filter(username=username, is_active=True).first()
-    if user is None or not Member.objects.filter(survey=survey, user=user, role=Member.Role.ORGANISER).exists():
+    if user is None or not is_organiser(user, survey):
         raise CommandError(f'"{username}" is not an organiser of survey "{survey.slug}"')
     return user

@@ -7,7 +7,8 @@ refused: on a survey that opened before this rule, without a contact, the
 flag goes to the survey's organisers instead.
 """
 
-from survey.models import Member, Question, Survey
+from survey.models import Question, Survey
+from survey.staff.permissions import organisers_of
 
 NO_CONTACT = (
     "This survey asks for free text, so it cannot open without a safeguarding contact: name one in its "
@@ -28,9 +29,5 @@ def flag_recipients(survey: Survey) -> tuple[list[str], str]:
     """Where a flag goes, and the words for whom: the contact, else the organisers."""
     if survey.safeguarding_contact:
         return [survey.safeguarding_contact], "the safeguarding contact"
-    organisers = (
-        Member.objects.filter(survey=survey, role=Member.Role.ORGANISER)
-        .exclude(user__email="")
-        .values_list("user__email", flat=True)
-    )
+    organisers = organisers_of(survey).exclude(email="").values_list("email", flat=True)
     return sorted(set(organisers)), "the survey's organisers (it has no safeguarding contact)"

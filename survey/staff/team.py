@@ -19,6 +19,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from survey.models import AuditEvent, Member, Survey
 from survey.refused import Refused
+from survey.staff.permissions import organisers_of
 
 logger = logging.getLogger(__name__)
 
@@ -92,8 +93,8 @@ def remove_member(*, survey: Survey, member_id: int, acting_user: User) -> None:
     member = Member.objects.select_related("user").filter(survey=survey, pk=member_id).first()
     if member is None:
         raise TeamRefused("That person is not on this survey's team.")
-    organisers = Member.objects.filter(survey=survey, role=Member.Role.ORGANISER)
-    if member.role == Member.Role.ORGANISER and organisers.count() == 1:
+    others = organisers_of(survey).exclude(pk=member.user_id)
+    if member.role == Member.Role.ORGANISER and not others.exists():
         raise TeamRefused("A survey keeps at least one organiser.")
     member.delete()
     AuditEvent.objects.create(

@@ -3,8 +3,8 @@
 from django import template
 from django.urls import reverse
 
-from survey.models import Member
 from survey.moderation.decisions import coarse_waiting, waiting_count
+from survey.staff.permissions import moderated_by
 
 register = template.Library()
 
@@ -16,7 +16,7 @@ def moderation_link(context, survey, style="tab"):
     ``coarse_waiting``) and reaches the moderation settings."""
     user = context["request"].user
     count = waiting_count(survey=survey)
-    if Member.objects.filter(survey=survey, user=user, role=Member.Role.MODERATOR).exists():
+    if moderated_by(user).filter(pk=survey.pk).exists():
         url, words = reverse("survey:moderation-queue", kwargs={"slug": survey.slug}), f"{count} waiting"
     else:
         url = reverse("survey:moderation-settings", kwargs={"slug": survey.slug})

@@ -91,7 +91,10 @@ def two_factor(request):
 def _team_page(request, survey: Survey, form, status=200):
     members = Member.objects.filter(survey=survey).select_related("user").order_by("role", "user__email")
     rows = [{"member": m, "pending": team.is_pending(m.user)} for m in members]
-    return render(request, "survey/console/team.html", {"survey": survey, "form": form, "rows": rows}, status=status)
+    # Who else organises it: the people of the organisation that runs it (changed in the admin).
+    through = survey.organisation.members.select_related("user").order_by("user__email") if survey.organisation else []
+    context = {"survey": survey, "form": form, "rows": rows, "through": through}
+    return render(request, "survey/console/team.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])

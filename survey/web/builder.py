@@ -24,7 +24,7 @@ from survey.definitions import editing, languages
 from survey.definitions.format import YES_NO_CHOICES, DefinitionError, export_definition
 from survey.definitions.status import schedule, set_status
 from survey.models import Member, Survey
-from survey.staff.permissions import member_required
+from survey.staff.permissions import member_required, organisations_of
 from survey.web import respondent as respond
 from survey.web.confirm import confirm_first
 from survey.web.forms import (
@@ -106,12 +106,16 @@ def _questions(document: dict) -> list[dict]:
 @require_http_methods(["GET", "POST"])
 @login_required
 def survey_new(request):
-    form = NewSurveyForm(*_data(request))
+    form = NewSurveyForm(*_data(request), organisations=organisations_of(request.user).order_by("name"))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             survey = editing.create_survey(
-                acting_user=request.user, title=data["title"], slug=data["slug"], source=form.source
+                acting_user=request.user,
+                title=data["title"],
+                slug=data["slug"],
+                source=form.source,
+                organisation=data.get("organisation"),
             )
         except DefinitionError as exc:
             attach_error(form, exc, "", {"slug": "slug", "title": "title"})

@@ -30,7 +30,7 @@ from survey.reports.downloads import CONTENT_TYPES, download_released
 from survey.reports.drafting import add_action_update, save_report_settings
 from survey.reports.publishing import PublishRefused, next_snapshot, next_title, preview_digest, publish_report
 from survey.responses import invitation_codes as invitations
-from survey.staff.permissions import member_required
+from survey.staff.permissions import member_required, moderated_by, organisations_of, organised_by
 from survey.web.builder import slip_link
 from survey.web.charts import bar_chart
 from survey.web.confirm import confirm_first, publishing_consequences
@@ -90,22 +90,13 @@ def progress_status(*, survey: Survey, result_set: ResultSet | None, release: Re
 @require_GET
 @login_required
 def home(request):
-    surveys = (
-        Survey.objects.filter(members__user=request.user, members__role=Member.Role.ORGANISER)
-        .select_related("result_set")
-        .order_by("title")
-        .distinct()
-    )
+    surveys = organised_by(request.user).select_related("result_set").order_by("title")
     rows = [
         {"survey": s, "progress": coarse_progress(getattr(s, "result_set", None), s.min_group_size)} for s in surveys
     ]
-    moderated = (
-        Survey.objects.filter(members__user=request.user, members__role=Member.Role.MODERATOR)
-        .exclude(pk__in=surveys.values("pk"))
-        .order_by("title")
-        .distinct()
-    )
-    return render(request, "survey/console/home.html", {"rows": rows, "moderated": moderated})
+    moderated = moderated_by(request.user).exclude(pk__in=surveys.values("pk")).order_by("title")
+    context = {"rows": rows, "moderated": moderated, "organisations": organisations_of(request.user).order_by("name")}
+    return render(request, "survey/console/home.html", context)
 
 
 @require_GET
@@ -419,9 +410,7 @@ def compare(request, survey: Survey):
     keys = set(survey.concerns.values_list("key", flat=True))
     candidates = [
         s
-        for s in Survey.objects.filter(members__user=request.user, members__role=Member.Role.ORGANISER)
-        .exclude(pk=survey.pk)
-        .distinct()
+        for s in organised_by(request.user).exclude(pk=survey.pk)
         if keys and set(s.concerns.values_list("key", flat=True)) == keys
     ]
     # The earlier wave this survey is linked to is the default comparison.

@@ -359,8 +359,23 @@ class NewSurveyForm(CrispyForm):
         help_text="Only when starting from a file: a JSON survey definition, or an XLSForm (.xlsx).",
     )
 
-    def __init__(self, *args, **kwargs):
+    organisation = forms.ModelChoiceField(
+        label="Run by",
+        queryset=None,
+        required=False,
+        empty_label="None: only the people I add to its team",
+        help_text="The organisation's owners and organisers will organise this survey with you.",
+    )
+
+    def __init__(self, *args, organisations=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Offered only to members of an organisation, and only their own.
+        if organisations is not None and organisations.exists():
+            self.fields["organisation"].queryset = organisations
+            if organisations.count() == 1:
+                self.fields["organisation"].initial = organisations.get()
+        else:
+            del self.fields["organisation"]
         templates = [
             (
                 f"template:{stem}",

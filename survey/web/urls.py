@@ -2,7 +2,7 @@
 
 from django.urls import include, path, re_path
 
-from survey.web import accounts, api_keys, audit, builder, console, public
+from survey.web import accounts, api_keys, audit, builder, console, organisations, public
 from survey.web import moderation as moderate
 from survey.web import respondent as respond
 
@@ -82,6 +82,7 @@ urlpatterns = [
     path("console/keys/", api_keys.api_keys, name="api-keys"),
     path("console/keys/<int:key_id>/revoke/", api_keys.api_key_revoke, name="api-key-revoke"),
     path("console/<slug:slug>/", include(console_urls)),
+    path("organisations/<slug:org>/", organisations.organisation_detail, name="organisation-detail"),
     path("moderate/<slug:slug>/", include(moderation_urls)),
     path("r/<slug:slug>/", include(public_urls)),
 ]

@@ -153,3 +153,20 @@ def test_a_signed_in_organiser_without_a_key_is_refused(organiser, survey, name)
 def test_public_operations_need_no_key_and_show_only_published_versions(client, survey, path):
     assert client.get(f"{BASE}/public/surveys/{survey.slug}/{path}").status_code == 404  # nothing published yet
     assert client.get(f"{BASE}/public/surveys/no-such-survey/{path}").status_code == 404
+
+
+def test_an_organisation_organisers_key_works_while_the_organisation_runs_the_survey(client, survey, django_user_model):
+    """Organisers through the survey's organisation are organisers here too (one rule, survey/staff/permissions.py)."""
+    from survey.api.keys import create_key
+    from survey.models import Organisation, OrganisationMember
+
+    org = Organisation.objects.create(slug="mind-union", name="Mind Union")
+    Survey.objects.filter(pk=survey.pk).update(organisation=org)
+    olive = django_user_model.objects.create_user("olive")
+    OrganisationMember.objects.create(organisation=org, user=olive, role=OrganisationMember.Role.ORGANISER)
+    token = create_key(acting_user=olive, name="union", surveys=[survey], can_write=False)[1]
+    assert _call(client, "definition-get", survey.slug, token=token).status_code == 200
+    assert [s["slug"] for s in _call(client, "list", survey.slug, token=token).json()] == [survey.slug]
+    OrganisationMember.objects.filter(user=olive).delete()
+    assert _call(client, "definition-get", survey.slug, token=token).status_code == 404
+    assert _call(client, "list", survey.slug, token=token).json() == []

@@ -1,13 +1,15 @@
-"""Every console view, for each of the four people who might ask for it:
-an anonymous visitor, an organiser of another survey, this survey's
-moderator, and this survey's organiser. The table must name every console
-URL, so a new view without a permission test fails here."""
+"""Every console view, for each of the people who might ask for it: an
+anonymous visitor, an organiser of another survey, an organiser of another
+organisation, this survey's moderator, and this survey's organisers (named
+on the survey, or an organiser or owner of the organisation that runs it).
+The table must name every console URL, so a new view without a permission
+test fails here."""
 
 import pytest
 from django.contrib.auth.views import redirect_to_login
 from django.urls import get_resolver, reverse
 
-from survey.models import Member
+from survey.models import Member, Organisation, OrganisationMember, Survey
 from survey.responses.importing import import_responses
 from tests.factories import answers, close_and_release, to_csv
 
@@ -101,6 +103,38 @@ SERVED = {
 }
 
 
+@pytest.fixture
+def organisation(survey):
+    """The organisation that runs the survey."""
+    org = Organisation.objects.create(slug="mind-union", name="Mind Union")
+    Survey.objects.filter(pk=survey.pk).update(organisation=org)
+    survey.organisation = org
+    return org
+
+
+def _in_organisation(django_user_model, organisation, username, role):
+    user = django_user_model.objects.create_user(username, password="correct horse battery")
+    OrganisationMember.objects.create(organisation=organisation, user=user, role=role)
+    return user
+
+
+@pytest.fixture
+def erin(django_user_model, charlie):
+    """An owner of another organisation, the one that runs charlie's survey."""
+    other = Organisation.objects.create(slug="other-org", name="Other Org")
+    Survey.objects.filter(slug="other-survey").update(organisation=other)
+    return _in_organisation(django_user_model, other, "erin", OrganisationMember.Role.OWNER)
+
+
+@pytest.fixture(params=["named on the survey", "organisation organiser", "organisation owner"])
+def an_organiser(request, django_user_model, alice, organisation):
+    """Each way of being this survey's organiser."""
+    if request.param == "named on the survey":
+        return alice
+    role = OrganisationMember.Role.OWNER if request.param == "organisation owner" else OrganisationMember.Role.ORGANISER
+    return _in_organisation(django_user_model, organisation, "olive", role)
+
+
 def _url(name, extra):
     url = reverse(f"survey:{name}", kwargs={"slug": SLUG, **extra})
     return url + "?section=0" if name == "question-new" else url
@@ -138,19 +172,32 @@ def test_organiser_of_another_survey_gets_404(client, charlie, survey, name):
 
 
 @pytest.mark.parametrize("name", CONSOLE_VIEWS)
+def test_owner_of_another_organisation_gets_404(client, erin, organisation, name):
+    client.force_login(erin)
+    assert _ask(client, name).status_code == 404
+
+
+@pytest.mark.parametrize("name", CONSOLE_VIEWS)
 def test_moderator_of_this_survey_gets_404(client, bob, name):
     client.force_login(bob)
     assert _ask(client, name).status_code == 404
 
 
 @pytest.mark.parametrize("name", CONSOLE_VIEWS)
-def test_organiser_of_this_survey_is_served(client, alice, survey, name):
+def test_moderator_who_organises_for_another_organisation_still_gets_404(client, bob, erin, organisation, name):
+    OrganisationMember.objects.create(organisation=Organisation.objects.get(slug="other-org"), user=bob, role="owner")
+    client.force_login(bob)
+    assert _ask(client, name).status_code == 404
+
+
+@pytest.mark.parametrize("name", CONSOLE_VIEWS)
+def test_organiser_of_this_survey_is_served(client, an_organiser, survey, name):
     if name == "survey-chart":
         # A chart exists only once there are released figures to draw.
         rows = [answers(service=s, raised="yes", outcome="partly") for s in ("iapt", "other") for _ in range(12)]
         import_responses(survey=survey, text=to_csv(rows))
         close_and_release(survey)
-    client.force_login(alice)
+    client.force_login(an_organiser)
     response = _ask(client, name, follow=True)
     landing, what = SERVED[name]
     # The page asked for, or the console page the POST redirects to; never
@@ -183,3 +230,47 @@ def test_organiser_of_another_survey_cannot_touch_this_ones_members(client, alic
     response = client.post(reverse("survey:member-remove", kwargs={"slug": SLUG, "member_id": member.pk}))
     assert response.status_code == 404
     assert Member.objects.filter(pk=member.pk).exists()
+
+
+def test_leaving_the_organisation_ends_its_organisers_rights(client, django_user_model, organisation):
+    olive = _in_organisation(django_user_model, organisation, "olive", OrganisationMember.Role.ORGANISER)
+    client.force_login(olive)
+    assert _ask(client, "survey-results").status_code == 200
+    OrganisationMember.objects.filter(user=olive).delete()
+    assert _ask(client, "survey-results").status_code == 404
+
+
+def test_a_survey_moved_to_another_organisation_leaves_the_old_ones_organisers(
+    client, django_user_model, organisation, erin
+):
+    olive = _in_organisation(django_user_model, organisation, "olive", OrganisationMember.Role.OWNER)
+    Survey.objects.filter(slug=SLUG).update(organisation=Organisation.objects.get(slug="other-org"))
+    client.force_login(olive)
+    assert _ask(client, "survey-results").status_code == 404
+    client.force_login(erin)
+    assert _ask(client, "survey-results").status_code == 200
+
+
+@pytest.mark.parametrize("who", ["organisation organiser", "organisation owner"])
+def test_organisation_organisers_do_not_moderate(client, django_user_model, organisation, who):
+    """Moderators stay named per survey: running the survey does not open its comments."""
+    role = OrganisationMember.Role.OWNER if who == "organisation owner" else OrganisationMember.Role.ORGANISER
+    client.force_login(_in_organisation(django_user_model, organisation, "olive", role))
+    assert client.get(reverse("survey:moderation-queue", kwargs={"slug": SLUG})).status_code == 404
+
+
+def test_organisation_page_is_for_its_members_only(client, django_user_model, organisation, alice, bob, erin):
+    url = reverse("survey:organisation-detail", kwargs={"org": organisation.slug})
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"] == redirect_to_login(url)["Location"]
+    # Organisers named on one of its surveys, its moderators and other organisations' people: 404.
+    for outsider in (alice, bob, erin):
+        client.force_login(outsider)
+        assert client.get(url).status_code == 404
+    for role in OrganisationMember.Role.values:
+        member = _in_organisation(django_user_model, organisation, f"m-{role}", role)
+        client.force_login(member)
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response.templates[0].name == "survey/console/organisation.html"
+        assert f"m-{role}" in response.content.decode()

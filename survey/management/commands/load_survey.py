@@ -10,7 +10,9 @@ from survey.definitions.format import (
     validate_definition,
 )
 from survey.definitions.xlsform import read_xlsform
+from survey.models import Organisation
 from survey.moderation import safeguarding
+from survey.staff.organisations import move_survey
 
 
 class Command(BaseCommand):
@@ -18,8 +20,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help=f"a JSON file, or a built-in template: {', '.join(builtin_definitions())}")
+        parser.add_argument(
+            "--organisation", metavar="SLUG", help="the organisation that runs the survey (made in the admin)"
+        )
 
-    def handle(self, *args, file, **options):
+    def handle(self, *args, file, organisation=None, **options):
+        owner = None
+        if organisation:
+            owner = Organisation.objects.filter(slug=organisation).first()
+            if owner is None:
+                raise CommandError(f'there is no organisation "{organisation}": an admin creates it first')
         path = builtin_definitions().get(file) or Path(file)
         xlsform = path.suffix.lower() == ".xlsx"  # an XLSForm (ODK, KoboToolbox)
         try:
@@ -35,5 +45,7 @@ class Command(BaseCommand):
         except DefinitionError as exc:
             raise CommandError(f"{file}: {exc}") from None
         self.stdout.write(f"Loaded survey {survey.slug!r} ({survey.questions.count()} questions).")
+        if owner and move_survey(survey=survey, organisation=owner, acting_user=None, where="By load_survey"):
+            self.stdout.write(f"{owner.name} runs it: its owners and organisers organise it.")
         if survey.status == survey.Status.DRAFT and (refusal := safeguarding.opening_refusal(survey)):
             self.stdout.write(f"It is a draft and has not opened: {refusal}")

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('survey', '0021_api'),
+        ('survey', '0022_organisations'),
     ]
 
     operations = [
