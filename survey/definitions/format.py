@@ -22,7 +22,7 @@ from django.db import transaction
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
 from survey.definitions import languages
-from survey.models import ActionUpdate, AuditEvent, Choice, Concern, ConcernAction, Question, Section, Survey
+from survey.models import Action, AuditEvent, Choice, Concern, Question, Section, Survey
 from survey.refused import Refused
 
 BUILTIN_DIR = Path(__file__).parent / "builtin"
@@ -179,6 +179,15 @@ class ConcernDef(_Localised):
     resolved_values: list[Key] = Field(min_length=1)
 
 
+class PulseOf(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    survey: Key
+    action: uuid.UUID
+
+
+PULSE_QUESTIONS = (1, 3)  # a pulse asks at least one question and at most three
+
+
 class SurveyDef(_Localised):
     _texts = ("title", "intro")
     slug: Key
@@ -190,6 +199,8 @@ class SurveyDef(_Localised):
     population: int | None = Field(default=None, ge=1, le=10_000_000)
     # The slug of the survey this one is the next wave of (trends, test of change).
     next_wave_of: Key | None = None
+    # A follow-up pulse of an action of another survey (docs/following-up.md).
+    pulse_of: PulseOf | None = None
     sections: list[SectionDef] = Field(default_factory=list)
     concerns: list[ConcernDef] = Field(default_factory=list)
 
@@ -428,6 +439,8 @@ def wording_changes(old: dict, new: dict) -> list[str]:
     compare("intro", old.get("intro", ""), new.get("intro", ""))
     if old.get("next_wave_of") != new.get("next_wave_of"):
         lines.append(f"next wave of: {old.get('next_wave_of')} -> {new.get('next_wave_of')}")
+    if old.get("pulse_of") != new.get("pulse_of"):
+        lines.append(f"follow-up pulse of: {old.get('pulse_of')} -> {new.get('pulse_of')}")
     if old.get("population") != new.get("population"):
         lines.append(f"population: {old.get('population')} -> {new.get('population')}")
     for i, (a, b) in enumerate(zip(old["sections"], new["sections"], strict=False)):
@@ -465,7 +478,6 @@ def load_definition(
     """
     survey = Survey.objects.select_for_update().filter(slug=definition.slug).first()
     created = survey is None
-    actions: dict = {}
     document = _as_document(definition)
     changes: list[str] = []
     if not created:
@@ -490,7 +502,6 @@ def load_definition(
         changes = wording_changes(before, document)
         # Rebuilding is safe only without answers; wording updates keep rows.
         if not has_data:
-            actions = _kept_actions(survey)
             survey.concerns.all().delete()
             Question.objects.filter(survey=survey).update(show_if_question=None)
             survey.questions.all().delete()
@@ -505,6 +516,10 @@ def load_definition(
     survey.access = definition.access
     survey.population = definition.population
     survey.linked_survey, survey.link = _linked_wave(survey, definition)
+    survey.pulse_action = None
+    if definition.pulse_of is not None:
+        survey.pulse_action = _pulse_action(definition)
+        survey.linked_survey, survey.link = survey.pulse_action.survey, Survey.Link.PULSE
     survey.definition_version = uuid.uuid4()  # cached structures of the old one are not used again
     survey.save()
     if not created and has_data:
@@ -515,7 +530,6 @@ def load_definition(
         _update_wording(survey, definition, existing)
     else:
         _create_structure(survey, definition)
-        _restore_actions(survey, actions)
     AuditEvent.objects.create(
         survey=survey,
         user=acting_user,
@@ -547,25 +561,40 @@ def _linked_wave(survey: Survey, definition: SurveyDef) -> tuple[Survey | None, 
     return earlier, Survey.Link.WAVE
 
 
-def _kept_actions(survey: Survey) -> dict[str, tuple[ConcernAction, list[ActionUpdate]]]:
-    """A report's actions and updates by concern key, before a rebuild
-    deletes the concern rows they hang on (the cascade would take them)."""
-    return {
-        action.concern.key: (action, list(action.updates.all()))
-        for action in ConcernAction.objects.filter(concern__survey=survey)
-        .select_related("concern")
-        .prefetch_related("updates")
-    }
-
-
-def _restore_actions(survey: Survey, kept: dict[str, tuple[ConcernAction, list[ActionUpdate]]]) -> None:
-    """Hang the kept actions and updates on the rebuilt concerns of the same key."""
-    for concern in survey.concerns.filter(key__in=list(kept)):
-        action, updates = kept[concern.key]
-        restored = ConcernAction.objects.create(concern=concern, commitment=action.commitment, help=action.help)
-        ActionUpdate.objects.bulk_create(
-            ActionUpdate(action=restored, text=u.text, posted_on=u.posted_on) for u in updates
+def _pulse_action(definition: SurveyDef) -> Action:
+    """The action a pulse follows up. A pulse asks the same people again, so
+    it keeps their promise: k no lower than the original's, and figures for
+    everyone together only (no breakdown, which joined with the original's
+    groups could single out a small one: tests/anonymity/test_attack_pulse.py)."""
+    link = definition.pulse_of
+    if definition.next_wave_of is not None:
+        raise DefinitionError("pulse_of", "a survey is either a next wave or a follow-up pulse, not both")
+    action = Action.objects.filter(pk=link.action, survey__slug=link.survey).select_related("survey").first()
+    if action is None:
+        raise DefinitionError("pulse_of.action", f'survey "{link.survey}" has no such action')
+    if action.survey.slug == definition.slug:
+        raise DefinitionError("pulse_of.survey", "a survey cannot be a pulse of itself")
+    if definition.min_group_size < action.survey.min_group_size:
+        raise DefinitionError(
+            "min_group_size",
+            f"a pulse asks the same people as “{action.survey.title}”, so its minimum group size cannot be "
+            f"lower than that survey's ({action.survey.min_group_size})",
         )
+    questions = definition.questions()
+    low, high = PULSE_QUESTIONS
+    if not low <= len(questions) <= high:
+        raise DefinitionError("sections", f"a pulse asks between {low} and {high} questions")
+    for i, question in enumerate(questions):
+        if question.breakdown:
+            raise DefinitionError(
+                f"sections[0].questions[{i}].breakdown",
+                "a pulse shows figures for everyone together, never by group",
+            )
+        if question.kind == "free_text":
+            raise DefinitionError(f"sections[0].questions[{i}].kind", "a pulse asks questions with choices")
+    if definition.concerns:
+        raise DefinitionError("concerns", "a pulse has no concern topics of its own: it follows up one action")
+    return action
 
 
 def _create_structure(survey: Survey, definition: SurveyDef) -> None:
@@ -644,6 +673,8 @@ def _choices(q: QuestionDef) -> list[ChoiceDef]:
 
 def _as_document(definition: SurveyDef) -> dict:
     document = definition.model_dump()
+    if document.get("pulse_of"):
+        document["pulse_of"]["action"] = str(document["pulse_of"]["action"])
     # Normalise yes/no choices the same way export does.
     by_key = {q.key: q for q in definition.questions()}
     for section in document["sections"]:
@@ -714,6 +745,11 @@ def export_definition(*, survey: Survey) -> dict:
         **(
             {"next_wave_of": survey.linked_survey.slug}
             if survey.link == Survey.Link.WAVE and survey.linked_survey
+            else {}
+        ),
+        **(
+            {"pulse_of": {"survey": survey.pulse_action.survey.slug, "action": str(survey.pulse_action_id)}}
+            if survey.link == Survey.Link.PULSE and survey.pulse_action
             else {}
         ),
         "sections": sections,

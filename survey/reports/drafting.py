@@ -1,10 +1,10 @@
-"""Editing what the next report version contains (actions, audited)."""
+"""Editing what the next report version contains (audited). Actions, updates
+and help routes live in the ledger (``survey/reports/ledger.py``)."""
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.utils import timezone
 
-from survey.models import ActionUpdate, AuditEvent, Concern, ConcernAction, ReportSettings, Survey
+from survey.models import AuditEvent, ReportSettings, Survey
 
 
 @transaction.atomic
@@ -17,9 +17,8 @@ def save_report_settings(
     concerns: list[str],
     breakdowns: list[str],
     questions: list[str],
-    actions: dict[str, dict],
 ) -> None:
-    """Store the report's narrative, choices and per-concern actions."""
+    """Store the report's narrative and choices."""
     ReportSettings.objects.update_or_create(
         survey=survey,
         defaults={
@@ -30,18 +29,4 @@ def save_report_settings(
             "questions": questions,
         },
     )
-    for concern in Concern.objects.filter(survey=survey, key__in=list(actions)):
-        ConcernAction.objects.update_or_create(concern=concern, defaults=actions[concern.key])
     AuditEvent.objects.create(survey=survey, user=acting_user, action=AuditEvent.Action.REPORT_SETTINGS_CHANGED)
-
-
-@transaction.atomic
-def add_action_update(*, survey: Survey, acting_user: User, concern_key: str, text: str) -> ActionUpdate:
-    """Record a "you said, we did" update; it appears in the next version."""
-    concern = Concern.objects.get(survey=survey, key=concern_key)
-    action, _ = ConcernAction.objects.get_or_create(concern=concern)
-    update = ActionUpdate.objects.create(action=action, text=text, posted_on=timezone.localdate())
-    AuditEvent.objects.create(
-        survey=survey, user=acting_user, action=AuditEvent.Action.REPORT_UPDATE_ADDED, detail=concern_key
-    )
-    return update

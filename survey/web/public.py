@@ -8,7 +8,9 @@ from django.views.decorators.http import require_GET
 
 from survey.models import ReportVersion, Survey
 from survey.reports.downloads import report_csv, report_json, report_xlsx
+from survey.reports.ledger import ledger as ledger_topics
 from survey.reports.publishing import PAGE_LIFETIME, latest_page_key, page_name
+from survey.reports.pulses import pulses_by_action
 
 
 @require_GET
@@ -96,6 +98,24 @@ def _render_report(request, version: ReportVersion, *, latest: bool) -> HttpResp
         "latest": number is None,
     }
     return render(request, "survey/public/report.html", context)
+
+
+@require_GET
+def ledger(request, slug: str):
+    """The live action ledger, beside the frozen versions: every action's
+    state now and every dated entry, overdue actions marked, and each
+    pulse's figures once it has closed and released them. Public once the
+    survey has a published version (before that there is nothing to follow up)."""
+    survey = get_object_or_404(Survey, slug=slug)
+    latest = survey.reports.only("number", "title", "published_at").first()
+    if latest is None:
+        raise Http404("No published report")
+    topics = ledger_topics(survey=survey)
+    pulses = pulses_by_action(survey=survey)
+    for topic in topics:
+        for item in topic["actions"]:
+            item["pulses"] = pulses.get(item["id"], [])
+    return render(request, "survey/public/ledger.html", {"survey": survey, "latest": latest, "topics": topics})
 
 
 DOWNLOADS = {

@@ -25,6 +25,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from survey.definitions import languages
 from survey.models import Survey
+from survey.reports.ledger import help_routes
+from survey.reports.pulses import open_pulse_of
 from survey.responses import invitation_codes as invitations
 from survey.responses import ratelimit
 from survey.responses.answers import AnswerError, SurveySpec, clean_answers, is_shown, survey_spec, visible_pages
@@ -127,6 +129,13 @@ def intro(request: HttpRequest, slug: str) -> HttpResponse:
 
 def intro_page(request: HttpRequest, survey: Survey) -> HttpResponse:
     """The survey's first page, in the respondent's language (also the console's preview)."""
+    if survey.status != Survey.Status.OPEN and not _previewing(request):
+        # The address of a closed survey leads to its open follow-up pulse, if any.
+        pulse = open_pulse_of(survey)
+        if pulse is not None:
+            url = reverse("survey:response-start", kwargs={"slug": pulse.slug})
+            lang = request.GET.get("lang")
+            return redirect(f"{url}?lang={lang}" if lang in languages.of_survey(pulse) else url)
     survey = _speak(request, survey, request.GET.get("lang"))
     if survey.status != Survey.Status.OPEN and not _previewing(request):
         return _closed(request, survey)
@@ -322,4 +331,7 @@ def _page_number(value: str, spec: SurveySpec) -> int | None:
 @never_cache
 def thanks(request: HttpRequest, slug: str) -> HttpResponse:
     survey = _speak(request, _survey_by_slug(slug), request.GET.get("lang"))
-    return render(request, "survey/respond/thanks.html", {"survey": survey})
+    # A pulse's respondents are the original survey's people: the same help routes.
+    original = survey.linked_survey if survey.link == Survey.Link.PULSE else survey.model
+    routes = help_routes(survey=original) if original else []
+    return render(request, "survey/respond/thanks.html", {"survey": survey, "help_routes": routes})
