@@ -515,11 +515,12 @@ def load_definition(
     survey.min_group_size = definition.min_group_size
     survey.access = definition.access
     survey.population = definition.population
-    survey.linked_survey, survey.link = _linked_wave(survey, definition)
-    survey.pulse_action = None
     if definition.pulse_of is not None:
         survey.pulse_action = _pulse_action(definition)
         survey.linked_survey, survey.link = survey.pulse_action.survey, Survey.Link.PULSE
+    else:
+        survey.pulse_action = None
+        survey.linked_survey, survey.link = _linked_wave(survey, definition)
     survey.definition_version = uuid.uuid4()  # cached structures of the old one are not used again
     survey.save()
     if not created and has_data:
