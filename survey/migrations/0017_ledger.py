@@ -62,7 +62,7 @@ def from_ledger(apps, schema_editor):
             if e.kind == "action":
                 latest[e.action_id] = e
         old = ConcernAction.objects.create(
-            concern=concern,
+            concern_id=concern.pk,
             commitment="\n\n".join(e.text for e in latest.values()),
             help=helps[-1].text if helps else "",
         )

@@ -137,7 +137,7 @@ class ActionChangeForm(CrispyForm):
     due_on = forms.DateField(
         label="Due by",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": "Enter a date, like 2027-03-31."},
     )
     status = forms.ChoiceField(label="Status", choices=LedgerEntry.Status.choices, initial=LedgerEntry.Status.PLANNED)

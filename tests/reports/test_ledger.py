@@ -214,3 +214,10 @@ def test_an_action_of_another_survey_is_not_found(organiser, survey, charlie):
     response = organiser.post(f"{URL}{foreign.pk}/", {})
     assert response.status_code == 404
     assert foreign.entries.count() == 1
+
+
+def test_the_change_form_starts_from_the_current_state_so_nothing_untouched_is_lost(organiser, survey, alice):
+    action = _action(survey, alice)
+    page = organiser.get(URL).content.decode()
+    assert f'name="action-{action.pk}-due_on" value="2027-03-31"' in page
+    assert f'name="action-{action.pk}-role" value="Director of Nursing"' in page
