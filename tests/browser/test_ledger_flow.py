@@ -119,8 +119,11 @@ def test_organiser_keeps_the_ledger_and_follows_up_with_a_pulse(live_server, pag
     page.get_by_role("button", name="Open the pulse").click()
     assert_accessible(page)
     assert page.get_by_text("The pulse is open.").is_visible()
+    assert page.get_by_text("A follow-up pulse of an action of").is_visible()
+    shoot(page, "pulse-results")
     pulse = Survey.objects.get(link=Survey.Link.PULSE)
     page.goto(f"{live_server.url}/console/therapy-2026/actions/")
+    assert_accessible(page)
     assert page.get_by_text("is open: the survey's address").is_visible()
     assert page.get_by_text("Open now: figures are shown once it closes.").is_visible()
 

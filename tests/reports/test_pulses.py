@@ -156,3 +156,15 @@ def test_released_pulse_figures_are_shown_beside_the_action_only_once_closed(
     assert [c["count"] for c in figures["questions"][0]["choices"]] == [14, 8, 4]
     page = client.get("/r/therapy-2026/actions/").content.decode()
     assert "Following up" in page and "Better: 53.8% (14 of 26)" in page
+
+
+def test_a_code_pulse_is_answered_with_fresh_codes_from_the_original_address(client, action, alice):
+    from survey.responses.invitation_codes import generate_codes
+
+    pulse = _open(action, alice, access="codes")
+    [code] = generate_codes(survey=pulse, count=1, acting_user=alice)
+    intro = client.get("/s/therapy-2026/", follow=True)
+    assert intro.redirect_chain == [(f"/s/{pulse.slug}/", 302)]
+    assert "Your invitation code" in intro.content.decode()
+    started = client.post(f"/s/{pulse.slug}/answer/", {"action": "start", "code": code})
+    assert started.status_code == 200 and "has supervision changed" in started.content.decode()
