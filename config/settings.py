@@ -290,6 +290,12 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Candour <candour@localhost>")
 # Invitation links (password-setting tokens) stop working after this long.
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=7 * 24 * 3600)
+# "Forgot your password?" links have their own, shorter life (never longer than
+# the above, which Django checks first), and requests are throttled per typed
+# address and per hashed client address, in clock-aligned windows.
+CANDOUR_PASSWORD_RESET_TIMEOUT = env.int("CANDOUR_PASSWORD_RESET_TIMEOUT", default=3600)
+CANDOUR_PASSWORD_RESET_ACCOUNT_RATE = env.str("CANDOUR_PASSWORD_RESET_ACCOUNT_RATE", default="3/3600")
+CANDOUR_PASSWORD_RESET_NETWORK_RATE = env.str("CANDOUR_PASSWORD_RESET_NETWORK_RATE", default="20/3600")
 ADMINS = [("Admin", a) for a in env.list("ADMINS", default=[])]
 
 # DESIGN rule 1: logs carry no address, user agent or respondent data. The

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -10,6 +11,19 @@ urlpatterns = [
     path("accounts/login/", accounts.SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/two-factor/", accounts.two_factor, name="two-factor"),
+    path("accounts/password-reset/", accounts.PasswordResetView.as_view(), name="password-reset"),
+    path(
+        "accounts/password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(
+            extra_context={"minutes": settings.CANDOUR_PASSWORD_RESET_TIMEOUT // 60}
+        ),
+        name="password-reset-done",
+    ),
+    path(
+        "accounts/password-reset/<uidb64>/<token>/",
+        accounts.PasswordResetConfirmView.as_view(),
+        name="password-reset-confirm",
+    ),
     path(
         "accounts/invitation/<uidb64>/<token>/", accounts.TeamInvitationAcceptView.as_view(), name="invitation-accept"
     ),

@@ -169,6 +169,11 @@ class Choice(models.Model):
     counted = models.BooleanField(default=True)
     # Staff in this group of a breakdown, from workforce records; blank: unknown.
     population = models.PositiveIntegerField(null=True, blank=True)
+    # A breakdown's choices only: a key group is hidden to protect another
+    # group only when nothing else will do; choices with the same merge
+    # label are reported as one group of that label (survey/figures/groups.py).
+    key_group = models.BooleanField(default=False)
+    merge = models.CharField(max_length=200, blank=True, default="")
 
     class Meta:
         ordering = ["position"]

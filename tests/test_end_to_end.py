@@ -43,4 +43,4 @@ def test_console_to_thanks_to_published_report(client, survey, alice, eager, acc
     assert "14 respondents" in report and "(7 of 14;" in report
     if access == Survey.Access.CODES:
         used = client.get("/console/therapy-2026/codes/").content.decode()
-        assert f"Used: <strong>{PEOPLE}</strong>" in used
+        assert f"Responses so far: <strong>{PEOPLE}</strong>" in used

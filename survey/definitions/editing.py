@@ -8,6 +8,7 @@ that would corrupt its figures. A survey still being built may be
 incomplete (``partial``); it opens only when its definition is whole.
 """
 
+import re
 from collections.abc import Callable
 
 from django.contrib.auth.models import User
@@ -21,7 +22,9 @@ Document = dict
 
 
 @transaction.atomic
-def create_survey(*, acting_user: User, title: str, slug: str, source: Document | None = None) -> Survey:
+def create_survey(
+    *, acting_user: User, title: str, slug: str, source: Document | None = None, what: str = "created in the console"
+) -> Survey:
     """A draft survey, empty or copied from a template or an uploaded definition;
     its creator is its first organiser.
 
@@ -31,16 +34,34 @@ def create_survey(*, acting_user: User, title: str, slug: str, source: Document 
     one's survey and never shown an error page.
     """
     document = dict(source or {"sections": [], "concerns": []})
-    document.update(slug=slug, title=title)
+    # A title kept as it was keeps its other languages; a new one replaces them.
+    same = languages.default_text(document.get("title")) == title
+    document.update(slug=slug, title=document["title"] if same else title)
     definition = validate_definition(document, partial=True)
     try:
         with transaction.atomic():
             Survey.objects.create(slug=slug, title=title, status=Survey.Status.DRAFT)
     except IntegrityError:
         raise DefinitionError("slug", f'the address "{slug}" is taken: choose another') from None
-    survey = load_definition(definition=definition, acting_user=acting_user, what="created in the console", new=True)
+    survey = load_definition(definition=definition, acting_user=acting_user, what=what, new=True)
     Member.objects.create(survey=survey, user=acting_user, role=Member.Role.ORGANISER)
     return survey
+
+
+def duplicate_survey(*, survey: Survey, acting_user: User) -> Survey:
+    """A draft copy of ``survey``'s definition (its questions, concern topics,
+    texts in every language and settings), with no answers, no codes and no
+    team but its creator, at the first free address "<slug>-copy[-n]"."""
+    document = export_definition(survey=survey)
+    taken = set(Survey.objects.filter(slug__startswith=f"{survey.slug}-copy").values_list("slug", flat=True))
+    slug, n = f"{survey.slug}-copy"[:80], 2
+    while slug in taken:
+        slug, n = f"{survey.slug}-copy-{n}"[:80], n + 1
+    title = f"Copy of {languages.default_text(document['title'])}"[:200]
+    document["title"] = languages.reworded(document["title"], title)
+    return create_survey(
+        acting_user=acting_user, title=title, slug=slug, source=document, what=f"copied from {survey.slug}"
+    )
 
 
 @transaction.atomic
@@ -102,15 +123,18 @@ def put_question(document: Document, *, section: int | None, old_key: str | None
         question["help"] = languages.reworded(old.get("help", ""), question.get("help", ""))
     old_labels = {c["value"]: c["label"] for c in old.get("choices", [])}
     # The console form edits neither a scale's direction, nor what is counted,
-    # nor a group's population: keep the definition's.
-    kept = {c["value"]: {f: c[f] for f in ("counted", "population") if f in c} for c in old.get("choices", [])}
+    # nor a breakdown's populations, key groups and merged groups: keep the definition's.
+    kept = {
+        c["value"]: {f: c[f] for f in ("counted", "population", "key_group", "merge") if f in c}
+        for c in old.get("choices", [])
+    }
     if "agree_end" in old and "agree_end" not in question and question["kind"] == "scale":
         question["agree_end"] = old["agree_end"]
     for choice in question.get("choices", []):
         if choice["value"] in old_labels:
             choice["label"] = languages.reworded(old_labels[choice["value"]], choice["label"])
         for field, value in kept.get(choice["value"], {}).items():
-            if field != "population" or question.get("breakdown"):
+            if field == "counted" or question.get("breakdown"):
                 choice.setdefault(field, value)
     if question["kind"] == old["kind"] == "yes_no" and "choices" not in question and old.get("choices"):
         # The console offers no yes/no labels to edit: keep the definition's own.
@@ -169,3 +193,64 @@ def remove(document: Document, *, what: str, ident: str) -> None:
         del document["sections"][s]["questions"][i]
     else:
         document["concerns"] = [c for c in document["concerns"] if c["key"] != ident]
+
+
+# --- Messages for people ------------------------------------------------------
+
+_QUOTED = r'"([^"]*)"'
+
+
+def in_plain_words(message: str, *documents: Document) -> str:
+    """A definition message with question keys, concern keys and choice
+    values named by their words, for the console (the command line keeps
+    the keys, with the path of the fault)."""
+    questions = {q["key"]: q for doc in documents for s in doc.get("sections", []) for q in s.get("questions", [])}
+    concerns = {c["key"]: c for doc in documents for c in doc.get("concerns", [])}
+
+    def quoted(text) -> str:
+        words = languages.default_text(text)
+        return f"“{words[:77]}…”" if len(words) > 80 else f"“{words}”"
+
+    def question(key: str) -> str:
+        return f"the question {quoted(questions[key]['text'])}" if key in questions else "another question"
+
+    def choice(value: str, key: str) -> str:
+        labels = {c["value"]: c["label"] for c in questions.get(key, {}).get("choices", [])}
+        return f"the choice {quoted(labels[value])}" if value in labels else "a choice"
+
+    rules = [
+        (rf"question key {_QUOTED} is used twice", lambda m: "another question already has this short name"),
+        (rf"concern key {_QUOTED} is used twice", lambda m: "another concern topic already has this short name"),
+        (rf"choice value {_QUOTED} appears twice", lambda m: "two choices have the same short name"),
+        (
+            rf"{_QUOTED} is not a choice of question {_QUOTED}",
+            lambda m: f"that answer is not a choice of {question(m[2])}",
+        ),
+        (rf"choice {_QUOTED} of question {_QUOTED}", lambda m: f"{choice(m[1], m[2])} of {question(m[2])}"),
+        (rf"choice {_QUOTED} cannot be added to {_QUOTED}", lambda m: f"a choice cannot be added to {question(m[2])}"),
+        (rf"unknown question {_QUOTED}", lambda m: "the question it depends on is not in the survey"),
+        (rf"must come before the question it controls {_QUOTED}", lambda m: f"{question(m[1])} must come first"),
+        (rf"who is asked question {_QUOTED}", lambda m: f"who is asked {question(m[1])}"),
+        (rf"scale {_QUOTED}", lambda m: question(m[1]).replace("the question", "the scale", 1)),
+        (rf"question {_QUOTED}", lambda m: question(m[1])),
+        (rf"choice {_QUOTED}", lambda m: "a choice"),
+        (
+            rf"concern {_QUOTED}",
+            lambda m: f"the concern topic {quoted(concerns[m[1]]['label'])}" if m[1] in concerns else "a concern topic",
+        ),
+    ]
+    for pattern, words in rules:
+        message = re.sub(pattern, words, message)
+    return message
+
+
+def plain_fault(error: DefinitionError, document: Document) -> str:
+    """Where a fault is, in words ("Section 2, question 1"), then what it is."""
+    found = re.match(r"sections\[(\d+)\](?:\.questions\[(\d+)\])?|concerns\[(\d+)\]", error.path)
+    where = ""
+    if found and found[3] is not None:
+        where = f"Concern topic {int(found[3]) + 1}"
+    elif found:
+        where = f"Section {int(found[1]) + 1}" + (f", question {int(found[2]) + 1}" if found[2] else "")
+    message = in_plain_words(error.message, document)
+    return f"{where}: {message}" if where else message[:1].upper() + message[1:]

@@ -37,6 +37,8 @@ Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, ma
 # choices, a text's languages); anything far deeper is refused before it can
 # exhaust the parser's or the validator's recursion.
 MAX_DEPTH = 20
+# Kinds in messages, in words (the path of the fault still says where).
+KIND_WORDS = {"single_choice": "single-choice", "multiple_choice": "multiple-choice", "scale": "scale"}
 YES_NO_CHOICES = [{"value": "yes", "label": "Yes"}, {"value": "no", "label": "No"}]
 
 
@@ -98,6 +100,11 @@ class ChoiceDef(_Localised):
     counted: bool = True
     # Staff in this group of a breakdown, from workforce records.
     population: int | None = Field(default=None, ge=1, le=10_000_000)
+    # A breakdown's choices only (survey/figures/groups.py): a key group is
+    # spared when a group must be hidden to protect another; choices with the
+    # same merge label are reported as one group of that label.
+    key_group: bool = False
+    merge: Annotated[str, StringConstraints(strip_whitespace=True, max_length=TITLE_MAX)] = ""
 
 
 class ShowIfDef(_Strict):
@@ -131,7 +138,7 @@ class QuestionDef(_Localised):
         uncounted = [c.value for c in self.choices if not c.counted]
         if uncounted and (self.kind not in ("single_choice", "scale") or self.breakdown):
             raise ValueError(
-                f'choice "{uncounted[0]}": only the choices of a single_choice or scale question '
+                f'choice "{uncounted[0]}": only the choices of a single-choice or scale question '
                 "(not a breakdown) can be left out of the base"
             )
         if self.kind == "scale" and len(self.choices) - len(uncounted) < 2:
@@ -140,22 +147,28 @@ class QuestionDef(_Localised):
             raise ValueError("only the choices of a breakdown question have a population")
         if self.kind == "yes_no":
             if self.choices and [c.value for c in self.choices] != ["yes", "no"]:
-                raise ValueError('a yes_no question has the choices "yes" and "no" only')
+                raise ValueError('a yes/no question has the choices "yes" and "no" only')
         elif self.kind == "free_text":
             if self.choices:
-                raise ValueError("a free_text question has no choices")
+                raise ValueError("a free-text question has no choices")
         elif len(self.choices) < 2:
-            raise ValueError(f"a {self.kind} question needs at least two choices")
+            raise ValueError(f"a {KIND_WORDS[self.kind]} question needs at least two choices")
         values = [c.value for c in self.choices]
         duplicates = sorted({v for v in values if values.count(v) > 1})
         if duplicates:
             raise ValueError(f'choice value "{duplicates[0]}" appears twice')
         if self.breakdown and self.kind != "single_choice":
-            raise ValueError("only a single_choice question can be a breakdown")
+            raise ValueError("only a single-choice question can be a breakdown")
         if self.breakdown and (not self.required or self.show_if):
             # Otherwise those who skip it form a hidden group that
             # "total minus the groups" would reveal.
             raise ValueError("a breakdown question must be required and asked of everyone (no show_if)")
+        if not self.breakdown and any(c.key_group or c.merge for c in self.choices):
+            raise ValueError("only a breakdown question's choices can be key groups or merged")
+        merges = [c.merge for c in self.choices if c.merge]
+        lonely = sorted({m for m in merges if merges.count(m) == 1})
+        if lonely:
+            raise ValueError(f'merged group "{lonely[0]}" needs at least two choices')
         return self
 
     def choice_list(self) -> list[dict]:
@@ -319,12 +332,12 @@ def validate_definition(document: Any, *, partial: bool = False) -> SurveyDef:
         if raised is None:
             raise DefinitionError(f"{path}.raised", f'unknown question "{concern.raised}"')
         if raised.kind != "yes_no":
-            raise DefinitionError(f"{path}.raised", f'question "{raised.key}" must be a yes_no question')
+            raise DefinitionError(f"{path}.raised", f'question "{raised.key}" must be a yes/no question')
         outcome = seen.get(concern.outcome)
         if outcome is None:
             raise DefinitionError(f"{path}.outcome", f'unknown question "{concern.outcome}"')
         if outcome.kind != "single_choice":
-            raise DefinitionError(f"{path}.outcome", f'question "{outcome.key}" must be a single_choice question')
+            raise DefinitionError(f"{path}.outcome", f'question "{outcome.key}" must be a single-choice question')
         outcome_values = {ch["value"] for ch in outcome.choice_list()}
         for v, value in enumerate(concern.resolved_values):
             if value not in outcome_values:
@@ -398,6 +411,16 @@ def structural_changes(old: dict, new: dict) -> list[DefinitionError]:
         for value in new_values:
             if value not in old_values:
                 faults.append(DefinitionError(f"{path}.choices", f'choice "{value}" cannot be added to "{key}"'))
+
+        def grouping(choices):
+            return [(c["value"], bool(c.get("key_group")), c.get("merge") or "") for c in choices]
+
+        if grouping(before.get("choices", [])) != grouping(q.get("choices", [])) and old_values == new_values:
+            # Figures of the old groups and of the new ones, side by side, could
+            # be subtracted (a merged group minus one member gives the other).
+            faults.append(
+                DefinitionError(f"{path}.choices", f'the key and merged groups of question "{key}" cannot change')
+            )
     for key in old_q:
         if key not in new_q:
             faults.append(DefinitionError("sections", f'question "{key}" cannot be removed: its answers would be lost'))
@@ -422,6 +445,18 @@ def structural_changes(old: dict, new: dict) -> list[DefinitionError]:
     for key in old_c:
         faults.append(DefinitionError("concerns", f'concern "{key}" cannot be removed'))
     return faults
+
+
+def _grouping_words(question: dict) -> str:
+    """A breakdown's key and merged groups, in words for the audit trail."""
+    choices = question.get("choices", [])
+    words = [f"key group {c['value']}" for c in choices if c.get("key_group")]
+    merges: dict[str, list[str]] = {}
+    for c in choices:
+        if c.get("merge"):
+            merges.setdefault(c["merge"], []).append(c["value"])
+    words += [f"{label} = {' + '.join(values)}" for label, values in merges.items()]
+    return "; ".join(words)
 
 
 def wording_changes(old: dict, new: dict) -> list[str]:
@@ -458,6 +493,7 @@ def wording_changes(old: dict, new: dict) -> list[str]:
         for c in q.get("choices", []):
             if c["value"] in labels:
                 compare(f"question {key} choice {c['value']}", labels[c["value"]], c["label"])
+        compare(f"question {key} groups", _grouping_words(before), _grouping_words(q))
     old_c = {c["key"]: c["label"] for c in old["concerns"]}
     for c in new["concerns"]:
         if c["key"] in old_c:
@@ -629,6 +665,8 @@ def _create_structure(survey: Survey, definition: SurveyDef) -> None:
                     translations=c.translations,
                     counted=c.counted,
                     population=c.population,
+                    key_group=c.key_group,
+                    merge=c.merge,
                 )
                 for i, c in enumerate(_choices(q))
             )
@@ -687,13 +725,20 @@ def _as_document(definition: SurveyDef) -> dict:
 
 
 def _choice_entry(choice: dict) -> dict:
-    """A choice as a document holds it: "counted" written only when false."""
+    """A choice as a document holds it: "counted" written only when false,
+    "key_group" only when true, "population" and "merge" only when given."""
     choice = dict(choice)
     if choice.pop("counted", True) is False:
         choice["counted"] = False
     population = choice.pop("population", None)
     if population is not None:
         choice["population"] = population
+    # A breakdown's key and merged groups (figures/groups.py), written only when set.
+    if choice.pop("key_group", False):
+        choice["key_group"] = True
+    merge = choice.pop("merge", "")
+    if merge:
+        choice["merge"] = merge
     return choice
 
 
@@ -728,6 +773,8 @@ def export_definition(*, survey: Survey) -> dict:
                             "label": languages.as_definition_text(c.label, c.translations, "label"),
                             "counted": c.counted,
                             "population": c.population,
+                            "key_group": c.key_group,
+                            "merge": c.merge,
                         }
                     )
                     for c in q.choices.all()

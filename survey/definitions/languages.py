@@ -56,9 +56,14 @@ def default_text(value) -> str:
     return value.get(DEFAULT, "") if isinstance(value, dict) else (value or "")
 
 
-def reworded(old, new: str):
-    """``new`` as the default-language text, keeping ``old``'s other languages.
+def reworded(old, new):
+    """``new`` over ``old``, keeping the languages ``new`` does not give.
 
-    The console edits the default language; a translation stays as it was.
+    ``new`` is the default-language text, or language -> text for the
+    languages a form offered (an emptied one is removed); a translation the
+    form did not offer stays as it was.
     """
-    return {**old, DEFAULT: new} if isinstance(old, dict) else new
+    merged = dict(old) if isinstance(old, dict) else {DEFAULT: old or ""}
+    merged.update(new if isinstance(new, dict) else {DEFAULT: new})
+    merged = {lang: text for lang, text in merged.items() if lang == DEFAULT or (text or "").strip()}
+    return merged if len(merged) > 1 else merged[DEFAULT]

@@ -6,6 +6,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from survey.definitions.editing import plain_fault
 from survey.definitions.format import DefinitionError, export_definition, validate_definition
 from survey.figures.aggregate import release_at_closing
 from survey.models import AuditEvent, Survey
@@ -38,10 +39,11 @@ def set_status(*, survey: Survey, acting_user: User, status: str) -> Survey:
         # versions a few responses apart (issue finding 4).
         raise StatusRefused("A closed survey stays closed: start a new survey from its definition instead.")
     if status == Survey.Status.OPEN:
+        document = export_definition(survey=survey)
         try:
-            validate_definition(export_definition(survey=survey))
+            validate_definition(document)
         except DefinitionError as exc:
-            raise StatusRefused(f"The survey is not ready to open. {exc}") from None
+            raise StatusRefused(f"The survey is not ready to open. {plain_fault(exc, document)}.") from None
         survey.opens_at = None
     elif status == Survey.Status.CLOSED:
         survey.closes_at = None

@@ -22,11 +22,13 @@ from survey.figures.disclosure import (
     binary,
     differencing_risks,
     hidden_cells,
+    passed_on,
     shown_bases,
     suppression_reasons,
     unsafe,
 )
 from survey.figures.documents import MEASURES, results_document
+from survey.figures.groups import breakdown_groups, merged_counts
 from survey.figures.summaries import question_summaries
 from survey.models import Question, Result, ResultSet, Survey
 
@@ -80,7 +82,7 @@ def _figure_rows(survey, concern, breakdowns, cells, k) -> list[Result]:
                     survey=survey,
                     concern=concern,
                     breakdown=breakdown,
-                    group=group,
+                    group_id=group,
                     measure=m,
                     suppressed=hidden,
                     reason=reason if hidden else "",
@@ -97,7 +99,8 @@ def _figure_rows(survey, concern, breakdowns, cells, k) -> list[Result]:
     add(None, None, overall, {m for m, h in (("raised", raised_hidden), ("resolved", resolved_hidden)) if h})
 
     for i, breakdown in enumerate(breakdowns):
-        choices = list(breakdown.choices.all())
+        choices = breakdown_groups(breakdown)
+        keep = {c.pk for c in choices if c.key}
         groups = {c.pk: totals([cell for cell in cells if cell[0][i] == c.pk]) for c in choices}
         # A group hidden for "raised" is hidden whole (its resolved n would
         # give its raised count away); "resolved" may hide more groups.
@@ -106,12 +109,13 @@ def _figure_rows(survey, concern, breakdowns, cells, k) -> list[Result]:
             hidden_raised = set(groups)
             why = dict.fromkeys(groups, FEWER_THAN_K if overall["raised_n"] < k else "the overall figure is hidden")
         else:
-            hidden_raised = hidden_cells(raised_cells, k, dominance=DOMINANCE)
-            why = suppression_reasons(raised_cells, k, dominance=DOMINANCE)
-        hidden_resolved = hidden_cells(
+            hidden_raised = hidden_cells(raised_cells, k, dominance=DOMINANCE, keep=keep)
+            why = suppression_reasons(raised_cells, k, dominance=DOMINANCE, keep=keep)
+        hidden_resolved = suppression_reasons(
             {g: binary(f["resolved_count"], f["resolved_n"]) for g, f in groups.items()},
             k,
-            already_hidden=frozenset(hidden_raised),
+            already_hidden={g: why.get(g, PROTECTS_ANOTHER) for g in hidden_raised},
+            keep=keep,
         )
         for choice in choices:
             hidden = set()
@@ -119,43 +123,47 @@ def _figure_rows(survey, concern, breakdowns, cells, k) -> list[Result]:
                 hidden = set(MEASURES)
             elif choice.pk in hidden_resolved:
                 hidden = {"resolved"}
-            add(breakdown, choice, groups[choice.pk], hidden, why.get(choice.pk, PROTECTS_ANOTHER) if hidden else "")
+            reason = why.get(choice.pk) or hidden_resolved.get(choice.pk, PROTECTS_ANOTHER)
+            add(breakdown, choice.pk, groups[choice.pk], hidden, reason if hidden else "")
     return rows
 
 
 def linked_figures(*, survey: Survey, breakdowns: list[Question], counts, k: int) -> tuple[list[Result], list]:
-    """The concern rows and the question summaries, protected together.
+    """The concern rows and the question summaries, protected together, cell
+    by cell.
 
     A concern's "raised" figures are the summary of its raised question and
     its "resolved" figures are sums over the summary of its outcome
     question: the same people counted twice (linked tables). Every group a
     concern table hides, for either measure, is hidden in the linked
-    summary for the same breakdown, so the summary hides a superset of the
-    concern's hidden groups. Then subtracting one table's visible groups
-    from the other's total gives at most the concern's hidden groups
-    together, which its own secondary suppression keeps at k or more (issue
-    finding 1: before, only the groups hidden for "raised" were passed on,
-    and overall outcomes minus the other teams gave a team of 3 away).
-    Any group hidden for "raised" is also hidden in every question summary,
-    as before."""
+    summaries for the same breakdown (and in the summaries of questions
+    asked only after them, whose bases would tell; summaries.py), so they
+    hide a superset of the concern's hidden groups. Then subtracting one
+    table's visible groups from the other's total gives at most the
+    concern's hidden groups together, which its own secondary suppression
+    keeps at k or more (issue finding 1). Other questions are not linked to
+    a concern: a group whose "raised" answers are too uniform to show still
+    has its other summaries shown, each protected on its own (before, it was
+    hidden in every summary).
+
+    Merged groups (groups.py) are counted as one group before anything is
+    computed, so no figure of a member alone exists."""
+    counts = merged_counts(counts, breakdowns)
     rows: list[Result] = []
     for concern in survey.concerns.all():
         rows.extend(_figure_rows(survey, concern, breakdowns, counts.concern_cells(concern.pk), k))
-    hidden_by_concerns: dict[int, set] = defaultdict(set)
-    hidden_in_question: dict[tuple[int, int], set] = defaultdict(set)
+    # With the concern's reasons: the raised question's summary is the same
+    # figures; the outcome question follows it.
+    hidden_in_question: dict[tuple[int, int], dict] = defaultdict(dict)
     for row in rows:
         if row.breakdown is None or not row.suppressed:
             continue
         if row.measure == "raised":
-            hidden_by_concerns[row.breakdown.pk].add(row.group.pk)
-            hidden_in_question[(row.concern.raised_id, row.breakdown.pk)].add(row.group.pk)
-        hidden_in_question[(row.concern.outcome_id, row.breakdown.pk)].add(row.group.pk)
+            hidden_in_question[(row.concern.raised_id, row.breakdown.pk)].setdefault(row.group_id, row.reason)
+        outcome = hidden_in_question[(row.concern.outcome_id, row.breakdown.pk)]
+        outcome.setdefault(row.group_id, passed_on({row.group_id: row.reason})[row.group_id])
     questions = question_summaries(
-        survey=survey,
-        breakdowns=breakdowns,
-        hidden_by_concerns=hidden_by_concerns,
-        counts=counts,
-        hidden_in_question=hidden_in_question,
+        survey=survey, breakdowns=breakdowns, counts=counts, hidden_in_question=hidden_in_question
     )
     return rows, questions
 

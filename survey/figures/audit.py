@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import linprog
 
+from survey.figures.groups import breakdown_groups
 from survey.models import Question, Survey
 
 PROTECTION = 2  # a protected cell's feasible range must span at least this many people
@@ -86,7 +87,8 @@ class _Program:
 
 def _structure(survey: Survey) -> tuple[dict, list, list]:
     questions = {
-        q.key: (q, [c.value for c in q.choices.all()])
+        # A breakdown's groups are what figures are reported by (merged groups as one).
+        q.key: (q, [g.value for g in breakdown_groups(q)] if q.breakdown else [c.value for c in q.choices.all()])
         for q in Question.objects.filter(survey=survey, kind__in=Question.CHOICE_KINDS).prefetch_related("choices")
     }
     breakdowns = [q.key for q, _ in questions.values() if q.breakdown]

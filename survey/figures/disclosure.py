@@ -9,9 +9,9 @@ DESIGN rule 5 and the rules we added to it (docs/anonymity.md):
   such a figure tells each member's answer. "Resolved" figures rest on the
   people who raised a concern, whom nobody can list, so they are exempt.
 - Secondary: within one breakdown, hidden cells together must be safe by the
-  same tests (at least k people, not dominated), or the smallest visible
-  cells are hidden too, so subtracting visible cells from the total never
-  reveals a hidden one.
+  same tests (at least k people, not dominated), or more visible cells are
+  hidden too (the cheapest set that works, sparing key groups), so
+  subtracting visible cells from the total never reveals a hidden one.
 - Differencing: a released set of figures is replaced only when every figure
   in it has grown by 0 or by at least k respondents since the last time it
   was shown (hidden in between or not).
@@ -54,6 +54,18 @@ NOBODY = "no respondents"
 FEWER_THAN_K = "fewer than k respondents"
 TOO_UNIFORM = "answers too uniform to show"
 PROTECTS_ANOTHER = "hidden to protect another group"
+# Hidden because the same group is hidden in the question this one follows
+# (show_if, or a concern's outcome after its raised question), whose answers
+# its base would tell.
+FOLLOWS_HIDDEN = "hidden with the question it follows"
+# Reasons that stay true when passed on to a follow-up question: its base is
+# at most the other question's count.
+PASSED_ON = (NOBODY, FEWER_THAN_K, PROTECTS_ANOTHER)
+
+
+def passed_on(reasons: Mapping) -> dict:
+    """The reasons of one question's hidden groups, as a follow-up question gives them."""
+    return {c: reason if reason in PASSED_ON else FOLLOWS_HIDDEN for c, reason in reasons.items()}
 
 
 def suppression_reasons(
@@ -61,6 +73,7 @@ def suppression_reasons(
     k: int,
     dominance: int = 0,
     already_hidden: frozenset | set | Mapping = frozenset(),
+    keep: frozenset | set = frozenset(),
 ) -> dict:
     """Which cells of one partition must be hidden, each with its true reason
     (primary and secondary suppression).
@@ -69,8 +82,11 @@ def suppression_reasons(
     (they have no figure) but need no protection. Cells in ``already_hidden``
     (hidden for another measure or another table; a mapping gives their
     reasons) stay hidden. Then the hidden cells together must be safe by the
-    same test, or the smallest visible cells are hidden too, so that
+    same test, or more cells are hidden (the complement), so that
     subtracting the visible cells from the total never reveals a hidden one.
+    The complement is the cheapest that works (``complement``): a key group
+    (``keep``, marked by the organiser) only when nothing else will do, then
+    the fewest respondents, then the fewest cells.
     """
     reasons: dict = {}
     for c, (counts, n) in cells.items():
@@ -84,18 +100,70 @@ def suppression_reasons(
     for c, reason in given.items():
         if c in cells and c not in reasons:
             reasons[c] = reason
-    visible = sorted((cells[c][1], str(c), c) for c in cells if c not in reasons)
-
-    def union_unsafe() -> bool:
-        total: dict = {}
-        for c in reasons:
-            for category, count in cells[c][0].items():
-                total[category] = total.get(category, 0) + count
-        return unsafe_distribution(total, sum(cells[c][1] for c in reasons), k, dominance)
-
-    while visible and union_unsafe():
-        reasons[visible.pop(0)[2]] = PROTECTS_ANOTHER
+    for c in complement(cells, set(reasons), k, dominance, keep):
+        reasons[c] = PROTECTS_ANOTHER
     return reasons
+
+
+# Above this many candidate cells the complement is chosen greedily (cheapest first).
+_SEARCH_LIMIT = 12
+
+
+def complement(cells: Mapping[Hashable, Cell], hidden: set, k: int, dominance: int = 0, keep=frozenset()) -> list:
+    """The visible cells to hide too so that the hidden cells together are
+    safe: of every set that makes them safe, the one that costs least, cost
+    being (key groups hidden, respondents hidden, cells hidden). Issue
+    finding 7: hiding the next-smallest group could hide the group the
+    survey exists to report on. If no set makes them safe, every visible cell."""
+    categories = sorted({category for counts, _ in cells.values() for category in counts}, key=str)
+
+    def vector(c):
+        counts, n = cells[c]
+        return [counts.get(category, 0) for category in categories], n
+
+    def unsafe_union(total, n):
+        return unsafe_distribution(dict(zip(categories, total, strict=True)), n, k, dominance)
+
+    total, n = [0] * len(categories), 0
+    for c in hidden:
+        v, m = vector(c)
+        total, n = [a + b for a, b in zip(total, v, strict=True)], n + m
+    if not unsafe_union(total, n):
+        return []
+    # Cheapest first; the order also breaks ties the same way every time.
+    candidates = sorted((c for c in cells if c not in hidden), key=lambda c: (c in keep, cells[c][1], str(c)))
+    if len(candidates) > _SEARCH_LIMIT:
+        chosen = []
+        for c in candidates:
+            chosen.append(c)
+            v, m = vector(c)
+            total, n = [a + b for a, b in zip(total, v, strict=True)], n + m
+            if not unsafe_union(total, n):
+                break
+        return chosen
+    vectors = [vector(c) for c in candidates]
+    everything = [sum(column) for column in zip(total, *(v for v, _ in vectors), strict=True)]
+    if unsafe_union(everything, n + sum(m for _, m in vectors)):
+        return candidates  # nothing protects them but hiding every cell
+    best: list = [None, list(candidates)]  # cost, cells
+
+    def search(start, chosen, total, n, cost):
+        # Depth first over sets in cheapest-first order; a superset of a
+        # safe set costs more, so a safe set is not extended.
+        for i in range(start, len(candidates)):
+            c = candidates[i]
+            v, m = vectors[i]
+            new_cost = (cost[0] + (c in keep), cost[1] + m, cost[2] + 1)
+            if best[0] is not None and new_cost >= best[0]:
+                continue
+            new_total = [a + b for a, b in zip(total, v, strict=True)]
+            if unsafe_union(new_total, n + m):
+                search(i + 1, [*chosen, c], new_total, n + m, new_cost)
+            else:
+                best[0], best[1] = new_cost, [*chosen, c]
+
+    search(0, [], total, n, (0, 0, 0))
+    return best[1]
 
 
 def hidden_cells(
@@ -103,9 +171,10 @@ def hidden_cells(
     k: int,
     dominance: int = 0,
     already_hidden: frozenset | set = frozenset(),
+    keep: frozenset | set = frozenset(),
 ) -> set:
     """The cells ``suppression_reasons`` hides, without their reasons."""
-    return set(suppression_reasons(cells, k, dominance, already_hidden))
+    return set(suppression_reasons(cells, k, dominance, already_hidden, keep))
 
 
 def _figures(document: dict):

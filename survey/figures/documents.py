@@ -5,6 +5,7 @@ import csv
 import io
 from collections import defaultdict
 
+from survey.figures.groups import breakdown_groups
 from survey.figures.stats import number, pct, percent, proportion, wilson_interval, wilson_interval_fpc
 from survey.models import Question, Result, ResultSet, Survey
 
@@ -61,7 +62,7 @@ def results_document(*, survey: Survey) -> dict:
         }
         for b in breakdowns:
             groups = []
-            for choice in b.choices.all():
+            for choice in breakdown_groups(b):
                 cell = results.get((concern.pk, b.pk, choice.pk), {})
                 raised = cell.get("raised")
                 if raised is None or raised.suppressed:
@@ -153,7 +154,7 @@ def response_rates(*, survey: Survey, document: dict, questions: list) -> dict:
             if g.get("suppressed")
         }
         groups = []
-        for choice in b.choices.all():
+        for choice in breakdown_groups(b):  # a merged group's population is its members' together
             if choice.population is None:
                 continue
             respondents = None if choice.value in hidden else counts.get(choice.value)

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Count, Exists, Min, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
+from survey.figures.groups import breakdown_groups
 from survey.models import (
     Answer,
     AuditEvent,
@@ -140,12 +141,14 @@ def _group_label(survey: Survey, answer: Answer, breakdown_key: str) -> str:
     own = Answer.objects.filter(response_id=answer.response_id, question=breakdown).select_related("choice").first()
     if own is None or own.choice is None:
         raise ModerationRefused("This respondent did not answer that question, so no label can be shown.")
-    size = Answer.objects.filter(question=breakdown, choice=own.choice).aggregate(n=Count("response_id"))["n"]
+    # A merged group labels its members' quotes, and is counted whole.
+    group = next(g for g in breakdown_groups(breakdown) if own.choice_id in g.members)
+    size = Answer.objects.filter(question=breakdown, choice__in=group.members).aggregate(n=Count("response_id"))["n"]
     if size < survey.min_group_size:
         raise ModerationRefused(
             f"That group has fewer than {survey.min_group_size} respondents: the quote cannot carry its label."
         )
-    return own.choice.label
+    return group.label
 
 
 @transaction.atomic

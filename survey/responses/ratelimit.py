@@ -114,12 +114,18 @@ def hit(bucket: str, request: HttpRequest, rate: str) -> None:
 def take(bucket: str, request: HttpRequest, rate: str) -> bool:
     """Count one event for this client and say whether it is over ``rate``
     (refused events count too)."""
+    return take_for(bucket, client_address(request), rate)
+
+
+def take_for(bucket: str, ident: str, rate: str) -> bool:
+    """``take`` for any identifier (a client address, or an e-mail address
+    typed into a form): kept only as a keyed hash, in the same windows."""
     limit, window = _parse(rate)
     if not _available():
         return False
     try:
         now = time.time()
-        return _count(_key(bucket, request, window, now), window, now) > limit
+        return _count(counter_key(bucket, ident, window, now), window, now) > limit
     except Exception:  # noqa: BLE001 - a cache outage must not stop anyone answering
         _failed()
         return False

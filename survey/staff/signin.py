@@ -7,13 +7,17 @@ no address of anyone's is stored or logged (DESIGN rule 1).
 
 import segno
 from django import forms
+from django.conf import settings
 from django.contrib.auth import user_login_failed
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.db import transaction
+from django.utils.http import base36_to_int
 from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from survey.models import AuditEvent
+from survey.responses import ratelimit
 
 
 def axes_client_str(username, ip_address, user_agent, path_info, request) -> str:
@@ -78,3 +82,38 @@ def turn_off_two_factor(*, user, one_time_password: str) -> bool:
     TOTPDevice.objects.filter(user=user).delete()
     AuditEvent.objects.create(user=user, action=AuditEvent.Action.TWO_FACTOR_OFF)
     return True
+
+
+# --- "Forgot your password?" ---------------------------------------------------
+
+
+class PasswordResetTokens(PasswordResetTokenGenerator):
+    """Reset links: their own key (a team invitation's token never opens a
+    reset page, nor the reverse) and their own life,
+    CANDOUR_PASSWORD_RESET_TIMEOUT, shorter than the invitations' seven days
+    (PASSWORD_RESET_TIMEOUT, which Django's generator checks for every token).
+    Like an invitation, a link stops working once the password changes or
+    the person signs in."""
+
+    key_salt = "candour.staff.signin.PasswordResetTokens"
+
+    def check_token(self, user, token) -> bool:
+        if not super().check_token(user, token):
+            return False
+        issued = base36_to_int(token.split("-")[0])
+        return self._num_seconds(self._now()) - issued <= settings.CANDOUR_PASSWORD_RESET_TIMEOUT
+
+
+password_reset_tokens = PasswordResetTokens()
+
+
+def reset_request_allowed(*, request, email: str) -> bool:
+    """Count a reset request per typed address and per client address, in
+    clock-aligned windows held only in the cache as keyed hashes (DESIGN
+    rule 8); False once either is over its rate. Every address counts the
+    same, with or without an account, so the answer tells nothing."""
+    over_network = ratelimit.take("password-reset", request, settings.CANDOUR_PASSWORD_RESET_NETWORK_RATE)
+    over_account = ratelimit.take_for(
+        "password-reset-account", email.strip().lower(), settings.CANDOUR_PASSWORD_RESET_ACCOUNT_RATE
+    )
+    return not (over_network or over_account)

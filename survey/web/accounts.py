@@ -2,6 +2,7 @@
 
 import base64
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -20,6 +21,34 @@ from survey.web.refusals import refusal_as_message
 
 class SignInView(auth_views.LoginView):
     form_class = accounts.SignInForm
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset by e-mail, with Candour's own tokens and throttle. The
+    next page says the same whether or not the address has an account."""
+
+    token_generator = accounts.password_reset_tokens
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+    success_url = reverse_lazy("password-reset-done")
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "minutes": settings.CANDOUR_PASSWORD_RESET_TIMEOUT // 60}
+
+    def form_valid(self, form):
+        if not accounts.reset_request_allowed(request=self.request, email=form.cleaned_data["email"]):
+            return render(self.request, "registration/password_reset_throttled.html", status=429)
+        self.extra_email_context = {"minutes": settings.CANDOUR_PASSWORD_RESET_TIMEOUT // 60}
+        return super().form_valid(form)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    token_generator = accounts.password_reset_tokens
+    success_url = reverse_lazy("login")
+
+    def form_valid(self, form):
+        messages.success(self.request, "Your new password is set. Sign in with it.")
+        return super().form_valid(form)
 
 
 class TeamInvitationAcceptView(auth_views.PasswordResetConfirmView):

@@ -9,8 +9,10 @@ import io
 import json
 
 import segno
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.forms import BooleanField
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,12 +21,13 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from survey.definitions import editing, languages
-from survey.definitions.format import DefinitionError, export_definition
+from survey.definitions.format import YES_NO_CHOICES, DefinitionError, export_definition
 from survey.definitions.status import schedule, set_status
 from survey.models import Member, Survey
 from survey.staff.permissions import member_required
 from survey.web import respondent as respond
 from survey.web.forms import (
+    MORE_CHOICE_ROWS,
     ChoiceFormSet,
     ConcernForm,
     DefinitionUploadForm,
@@ -38,25 +41,55 @@ from survey.web.forms import (
 from survey.web.refusals import refusal_as_message
 
 
-def attach_error(form, error: DefinitionError, prefix: str, fields: dict[str, str]) -> None:
-    """Show a definition error beside the form field it is about, if any."""
+def attach_error(form, error: DefinitionError, prefix: str, fields: dict[str, str], *documents) -> None:
+    """Show a definition error beside the form field it is about, if any, in
+    plain words (no keys, no paths: those are for the command line)."""
+    message = editing.in_plain_words(error.message, *documents)
     if error.path.startswith(prefix):
         rest = error.path[len(prefix) :].lstrip(".")
         name = fields.get(rest.split(".")[0].split("[")[0])
         if name:
-            form.add_error(name, error.message)
+            form.add_error(name, message)
             return
-    form.add_error(None, str(error) if error.path and not error.path.startswith(prefix) else error.message)
+    form.add_error(None, message[:1].upper() + message[1:])
 
 
 def _edit(request, survey, form, change, what: str, prefix: str, fields: dict[str, str]) -> bool:
     try:
         editing.edit_definition(survey=survey, acting_user=request.user, change=change, what=what)
     except DefinitionError as exc:
-        attach_error(form, exc, prefix, fields)
+        attach_error(form, exc, prefix, fields, export_definition(survey=survey))
         return False
     messages.success(request, f"Saved: {what}.")
     return True
+
+
+def _quoted(text, length: int = 60) -> str:
+    words = languages.default_text(text)
+    return f"“{words[: length - 1]}…”" if len(words) > length else f"“{words}”"
+
+
+def _described(document: dict) -> tuple[dict[str, str], dict[str, str]]:
+    """Who is asked each follow-up, and what each concern topic counts, in sentences."""
+    questions = {q["key"]: q for q in _questions(document)}
+    conditions = {}
+    for q in questions.values():
+        if q.get("show_if") and q["show_if"]["question"] in questions:
+            target = questions[q["show_if"]["question"]]
+            choices = target.get("choices") or (YES_NO_CHOICES if target["kind"] == "yes_no" else [])
+            label = next((c["label"] for c in choices if c["value"] == q["show_if"]["equals"]), "")
+            conditions[q["key"]] = f"Asked of those who answered {_quoted(label)} to {_quoted(target['text'])}"
+    concerns = {}
+    for c in document["concerns"]:
+        raised, outcome = questions.get(c["raised"]), questions.get(c["outcome"])
+        if raised and outcome:
+            labels = [ch["label"] for ch in outcome.get("choices", []) if ch["value"] in c["resolved_values"]]
+            concerns[c["key"]] = (
+                f"Raised: those who answered “Yes” to {_quoted(raised['text'])}. "
+                f"Resolved: those who then answered {' or '.join(_quoted(x, 40) for x in labels) or 'nothing yet'} "
+                f"to {_quoted(outcome['text'])}."
+            )
+    return conditions, concerns
 
 
 def _data(request) -> tuple:
@@ -90,23 +123,23 @@ def survey_new(request):
 @member_required(Member.Role.ORGANISER)
 def build(request, survey: Survey):
     document = export_definition(survey=survey)
-    settings_form = SurveySettingsForm(
-        initial={
-            "title": languages.default_text(document["title"]),
-            "intro": languages.default_text(document["intro"]),
-            "min_group_size": document["min_group_size"],
-            "access": document["access"],
-            "population": document.get("population"),
-        },
-        prefix="settings",
+    initial = SurveySettingsForm.initial_texts(
+        {"title": document["title"], "intro": document["intro"]}, languages.NAMES
     )
+    initial.update(
+        min_group_size=document["min_group_size"], access=document["access"], population=document.get("population")
+    )
+    settings_form = SurveySettingsForm(initial=initial, prefix="settings")
     return _render_build(request, survey, document, settings_form)
 
 
 def _render_build(request, survey, document, settings_form, status=200):
+    conditions, concern_lines = _described(document)
     context = {
         "survey": survey,
         "document": document,
+        "conditions": conditions,
+        "concern_lines": concern_lines,
         "settings_form": settings_form,
         "schedule_form": ScheduleForm(initial={"opens_at": survey.opens_at, "closes_at": survey.closes_at}),
         "upload_form": DefinitionUploadForm(),
@@ -122,7 +155,9 @@ def build_settings(request, survey: Survey):
     if form.is_valid():
 
         def change(document):
-            editing.set_settings(document, **form.cleaned_data)
+            data = {**form.cleaned_data, "title": form.localised("title"), "intro": form.localised("intro")}
+            names = ("title", "intro", "min_group_size", "access", "population")
+            editing.set_settings(document, **{k: data[k] for k in names if k in data})
 
         fields = {
             "title": "title",
@@ -142,15 +177,19 @@ def section_edit(request, survey: Survey, index: int | None = None):
     document = export_definition(survey=survey)
     if index is not None and index >= len(document["sections"]):
         raise Http404("No such section")
-    initial = {"title": languages.default_text(document["sections"][index]["title"])} if index is not None else {}
-    form = SectionForm(_data(request)[0], initial=initial)
+    offered = languages.of_survey(survey)
+    initial = {}
+    if index is not None:
+        initial = SectionForm.initial_texts({"title": document["sections"][index]["title"]}, offered)
+    form = SectionForm(_data(request)[0], initial=initial, offered=offered)
     if request.method == "POST" and form.is_valid():
 
         def change(doc):
-            editing.put_section(doc, index=index, title=form.cleaned_data["title"])
+            editing.put_section(doc, index=index, title=form.localised("title"))
 
         prefix = f"sections[{index if index is not None else len(document['sections'])}]"
-        if _edit(request, survey, form, change, "section", prefix, {"title": "title"}):
+        what = f"the section {_quoted(form.cleaned_data['title'])}"
+        if _edit(request, survey, form, change, what, prefix, {"title": "title"}):
             return redirect("survey:survey-build", slug=survey.slug)
     context = {"survey": survey, "form": form, "index": index}
     return render(request, "survey/console/section.html", context, status=400 if form.errors else 200)
@@ -167,23 +206,41 @@ QUESTION_FIELDS = {
 }
 
 
-def _question_error(form, formset, error: DefinitionError, prefix: str, rows: list[int]) -> None:
+def _question_error(form, formset, error: DefinitionError, prefix: str, rows: list[int], documents) -> None:
     """Choices' errors go beside the row at fault; whole-question rules beside
     the field they are about."""
     rest = error.path[len(prefix) :] if error.path.startswith(prefix) else None
+    message = editing.in_plain_words(error.message, *documents)
     if rest is not None and rest.startswith(".choices[") and formset.forms:
         n = int(rest.removeprefix(".choices[").split("]")[0])
         row = formset.forms[rows[n]] if n < len(rows) else formset.forms[0]
-        row.add_error("value" if rest.endswith(".value") else "label", error.message)
+        row.add_error("value" if rest.endswith(".value") else "label", message)
         return
     if rest == "":
         if "breakdown" in error.message:
-            form.add_error("breakdown", error.message)
+            form.add_error("breakdown", message)
             return
         if "choice" in error.message and formset.forms:
-            formset.forms[0].add_error("label", error.message)
+            formset.forms[0].add_error("label", message)
             return
-    attach_error(form, error, prefix, QUESTION_FIELDS)
+    attach_error(form, error, prefix, QUESTION_FIELDS, *documents)
+
+
+def _posted(form, data) -> dict:
+    """What was typed into ``form``, as initial values for the same form unbound."""
+    return {
+        name: (name in data) if isinstance(field, BooleanField) else data.get(name, "")
+        for name, field in form.fields.items()
+    }
+
+
+def _posted_rows(formset, data) -> list[dict]:
+    try:
+        total = min(int(data.get(f"{formset.prefix}-TOTAL_FORMS", 0)), formset.max_num)
+    except ValueError:
+        total = 0
+    names = list(formset.empty_form.fields)
+    return [{name: data.get(f"{formset.prefix}-{i}-{name}", "") for name in names} for i in range(total)]
 
 
 @require_http_methods(["GET", "POST"])
@@ -205,47 +262,74 @@ def question_edit(request, survey: Survey, key: str | None = None):
         existing = document["sections"][position[0]]["questions"][position[1]]
     s, i = position
     earlier = [q for q in _questions(document)][: sum(len(x["questions"]) for x in document["sections"][:s]) + i]
+    offered = languages.of_survey(survey)
     initial, choices_initial = {"required": True}, []
     if existing:
         initial = {k: existing.get(k, "") for k in ("key", "kind", "required", "breakdown")}
         initial["agree_end"] = existing.get("agree_end", "last")
-        initial.update(text=languages.default_text(existing["text"]), help=languages.default_text(existing.get("help")))
+        initial.update(
+            QuestionForm.initial_texts({"text": existing["text"], "help": existing.get("help", "")}, offered)
+        )
         if existing.get("show_if"):
             initial["show_if"] = f"{existing['show_if']['question']}={existing['show_if']['equals']}"
-        if existing["kind"] not in ("yes_no", "free_text"):
+        if existing["kind"] != "free_text":
             choices_initial = [
                 {
                     "value": c["value"],
-                    "label": languages.default_text(c["label"]),
+                    **ChoiceFormSet.form.initial_texts({"label": c["label"]}, offered),
                     "not_counted": c.get("counted") is False,
                     "population": c.get("population"),
                 }
                 for c in existing.get("choices", [])
             ]
-    form = QuestionForm(_data(request)[0], initial=initial, earlier=earlier)
-    # Initial rows only on GET: bound rows equal to their initial values would
-    # count as unchanged and be skipped.
-    formset = ChoiceFormSet(
-        _data(request)[0], initial=None if request.method == "POST" else choices_initial, prefix="choices"
-    )
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
+    taken = [q["key"] for q in _questions(document) if q["key"] != key]
+    options = {"earlier": earlier, "taken": taken, "offered": offered, "answered": survey.has_answers()}
+    data = _data(request)[0]
+    more = data is not None and "more_choices" in data
+    form = QuestionForm(None if more else data, initial=initial, **options)
+    formset_options = {"prefix": "choices", "form_kwargs": {"offered": offered}}
+    if more:
+        # No JavaScript: more empty rows, nothing saved, nothing refused.
+        formset = ChoiceFormSet(data, **formset_options)
+        rows = _posted_rows(formset, data)
+        form = QuestionForm(initial=_posted(form, data), **options)
+        formset = forms.formset_factory(ChoiceFormSet.form, extra=MORE_CHOICE_ROWS)(initial=rows, **formset_options)
+    else:
+        # Initial rows only on GET: bound rows equal to their initial values
+        # would count as unchanged and be skipped.
+        formset = ChoiceFormSet(data, initial=None if data is not None else choices_initial, **formset_options)
+    if data is not None and not more and form.is_valid() and formset.is_valid():
         filled = choice_rows(formset)
         question = form.as_definition([c for _, c in filled])
+        what = f"the question {_quoted(form.cleaned_data['text'])}"
 
         def change(doc):
             editing.put_question(doc, section=s, old_key=key, question=question)
 
         try:
-            editing.edit_definition(
-                survey=survey, acting_user=request.user, change=change, what=f"question {question['key']}"
-            )
+            editing.edit_definition(survey=survey, acting_user=request.user, change=change, what=what)
         except DefinitionError as exc:
-            _question_error(form, formset, exc, f"sections[{s}].questions[{i}]", [r for r, _ in filled])
+            prefix = f"sections[{s}].questions[{i}]"
+            _question_error(
+                form,
+                formset,
+                exc,
+                prefix,
+                [r for r, _ in filled],
+                (document, {"sections": [{"questions": [question]}]}),
+            )
         else:
-            messages.success(request, f"Saved: question {question['key']}.")
+            messages.success(request, f"Saved: {what}.")
             return redirect(reverse("survey:survey-build", kwargs={"slug": survey.slug}) + f"#q-{question['key']}")
-    has_errors = bool(form.errors or any(f.errors for f in formset.forms))
-    context = {"survey": survey, "form": form, "formset": formset, "key": key, "section": document["sections"][s]}
+    has_errors = bool(form.errors or any(f.errors for f in formset.forms)) if data is not None and not more else False
+    context = {
+        "survey": survey,
+        "form": form,
+        "formset": formset,
+        "key": key,
+        "existing": existing,
+        "section": document["sections"][s],
+    }
     return render(request, "survey/console/question.html", context, status=400 if has_errors else 200)
 
 
@@ -256,14 +340,28 @@ def concern_edit(request, survey: Survey, key: str | None = None):
     keys = [c["key"] for c in document["concerns"]]
     if key is not None and key not in keys:
         raise Http404("No such concern topic")
+    offered = languages.of_survey(survey)
     initial = {}
     if key is not None:
         existing = document["concerns"][keys.index(key)]
-        initial = {k: existing[k] for k in ("key", "raised", "outcome")}
-        initial["label"] = languages.default_text(existing["label"])
-        initial["resolved_values"] = [f"{existing['outcome']}={v}" for v in existing["resolved_values"]]
-    form = ConcernForm(_data(request)[0], initial=initial, questions=_questions(document))
-    if request.method == "POST" and form.is_valid():
+        initial = {k: existing[k] for k in ("key", "raised", "outcome", "resolved_values")}
+        initial.update(ConcernForm.initial_texts({"label": existing["label"]}, offered))
+    data = _data(request)[0]
+    pick = data is not None and "pick_outcome" in data
+    outcome = data.get("outcome") if data is not None else initial.get("outcome")
+    options = {
+        "questions": _questions(document),
+        "outcome": outcome,
+        "taken": [k for k in keys if k != key],
+        "offered": offered,
+    }
+    form = ConcernForm(None if pick else data, initial=initial, **options)
+    if pick:
+        # No JavaScript: show the chosen outcome question's answers, nothing saved.
+        posted = _posted(form, data)
+        posted["resolved_values"] = []
+        form = ConcernForm(initial=posted, **options)
+    elif data is not None and form.is_valid():
         concern = form.as_definition()
 
         def change(doc):
@@ -271,19 +369,41 @@ def concern_edit(request, survey: Survey, key: str | None = None):
 
         prefix = f"concerns[{keys.index(key) if key is not None else len(keys)}]"
         fields = {f: f for f in ("key", "label", "raised", "outcome", "resolved_values")}
-        if _edit(request, survey, form, change, f"concern {concern['key']}", prefix, fields):
+        what = f"the concern topic {_quoted(form.cleaned_data['label'])}"
+        if _edit(request, survey, form, change, what, prefix, fields):
             return redirect("survey:survey-build", slug=survey.slug)
-    context = {"survey": survey, "form": form, "key": key}
+    context = {"survey": survey, "form": form, "key": key, "outcome_choices": form.outcome_choices()}
     return render(request, "survey/console/concern.html", context, status=400 if form.errors else 200)
 
 
-def _structure_post(request, survey: Survey, change, what: str):
+def _part_name(document: dict, what: str, ident: str) -> str:
+    """A section, question or concern topic named by its words."""
     try:
-        editing.edit_definition(survey=survey, acting_user=request.user, change=change, what=what)
-    except (DefinitionError, KeyError, IndexError, ValueError) as exc:
-        messages.error(request, f"Not changed: {exc}")
+        if what == "section":
+            return f"the section {_quoted(document['sections'][int(ident)]['title'])}"
+        if what == "question":
+            s, i = editing.find_question(document, ident)
+            return f"the question {_quoted(document['sections'][s]['questions'][i]['text'])}"
+        concern = next(c for c in document["concerns"] if c["key"] == ident)
+        return f"the concern topic {_quoted(concern['label'])}"
+    except (KeyError, IndexError, ValueError, StopIteration):
+        return ""
+
+
+def _structure_post(request, survey: Survey, change, what: str, ident: str, verb: str):
+    document = export_definition(survey=survey)
+    name = _part_name(document, what, ident)
+    if not name:
+        messages.error(request, "Not changed: that part of the survey is no longer there.")
+        return redirect("survey:survey-build", slug=survey.slug)
+    try:
+        editing.edit_definition(survey=survey, acting_user=request.user, change=change, what=f"{verb} {name}")
+    except DefinitionError as exc:
+        messages.error(request, f"Not changed: {editing.in_plain_words(exc.message, document)}")
+    except (KeyError, IndexError, ValueError):  # removed or moved meanwhile, in another tab
+        messages.error(request, "Not changed: that part of the survey is no longer there.")
     else:
-        messages.success(request, f"Done: {what}.")
+        messages.success(request, f"Done: {verb} {name}.")
     return redirect("survey:survey-build", slug=survey.slug)
 
 
@@ -295,7 +415,7 @@ def build_move(request, survey: Survey, what: str, ident: str):
     def change(doc):
         editing.move(doc, what=what, ident=ident, offset=offset)
 
-    return _structure_post(request, survey, change, f"moved {what} {ident} {'up' if offset < 0 else 'down'}")
+    return _structure_post(request, survey, change, what, ident, "moved up" if offset < 0 else "moved down")
 
 
 @require_POST
@@ -304,7 +424,18 @@ def build_remove(request, survey: Survey, what: str, ident: str):
     def change(doc):
         editing.remove(doc, what=what, ident=ident)
 
-    return _structure_post(request, survey, change, f"removed {what} {ident}")
+    return _structure_post(request, survey, change, what, ident, "removed")
+
+
+@require_POST
+@member_required(Member.Role.ORGANISER)
+def survey_duplicate(request, survey: Survey):
+    """A draft copy of this survey in one click: its questions, not its answers."""
+    copy = editing.duplicate_survey(survey=survey, acting_user=request.user)
+    messages.success(
+        request, f"This is a draft copy of “{survey.title}”, with no answers. Change what you need, then open it."
+    )
+    return redirect("survey:survey-build", slug=copy.slug)
 
 
 @require_POST
@@ -360,24 +491,75 @@ def survey_schedule(request, survey: Survey):
     return redirect("survey:survey-build", slug=survey.slug)
 
 
+def _public_link(request, survey: Survey) -> str:
+    return request.build_absolute_uri(reverse("survey:response-start", kwargs={"slug": survey.slug}))
+
+
+def slip_link(request, survey: Survey) -> dict:
+    """The link printed on each code slip, and its QR code (the link only: a
+    code never goes into a URL, where logs and browser histories keep it)."""
+    link = _public_link(request, survey)
+    return {"link": link, "qr": segno.make(link, error="m").svg_data_uri(scale=3, border=2)}
+
+
+def invitation_text(*, survey: Survey, link: str) -> str:
+    """Wording to paste into an e-mail or a Teams message, for the survey's way of answering."""
+    how = (
+        f"Answer it here, with the invitation code you were given: {link}"
+        if survey.access == Survey.Access.CODES
+        else f"Answer it here: {link}"
+    )
+    return (
+        f"Please take part in “{survey.title}”.\n\n"
+        f"{how}\n\n"
+        "It is anonymous: it does not ask your name, and nothing about your device, your address or when you answer "
+        "is recorded. Results are only ever shown for groups of at least "
+        f"{survey.min_group_size} people, and comments are only quoted once a moderator has removed anything that "
+        "could identify anyone.\n"
+    )
+
+
 @require_GET
 @member_required(Member.Role.ORGANISER)
 def share(request, survey: Survey):
-    link = request.build_absolute_uri(reverse("survey:response-start", kwargs={"slug": survey.slug}))
-    return render(request, "survey/console/share.html", {"survey": survey, "link": link})
+    link = _public_link(request, survey)
+    context = {"survey": survey, "link": link, "invitation": invitation_text(survey=survey, link=link)}
+    return render(request, "survey/console/share.html", context)
+
+
+def _qr(link: str, fmt: str, scale: int = 10) -> bytes:
+    buffer = io.BytesIO()
+    segno.make(link, error="m").save(buffer, kind=fmt, scale=scale, border=4)
+    return buffer.getvalue()
 
 
 @require_GET
 @member_required(Member.Role.ORGANISER)
 def share_qr(request, survey: Survey, fmt: str):
     """The public link as a QR code to print (segno)."""
-    link = request.build_absolute_uri(reverse("survey:response-start", kwargs={"slug": survey.slug}))
-    buffer = io.BytesIO()
-    segno.make(link, error="m").save(buffer, kind=fmt, scale=10, border=4)
     content_type = "image/svg+xml" if fmt == "svg" else "image/png"
-    response = HttpResponse(buffer.getvalue(), content_type=content_type)
+    response = HttpResponse(_qr(_public_link(request, survey), fmt), content_type=content_type)
     if "download" in request.GET:
         response["Content-Disposition"] = f'attachment; filename="{survey.slug}-qr.{fmt}"'
+    return response
+
+
+@require_GET
+@member_required(Member.Role.ORGANISER)
+def share_poster(request, survey: Survey):
+    """A poster to print or save as PDF: the title, the invitation, the link and its QR code."""
+    link = _public_link(request, survey)
+    qr = segno.make(link, error="m").svg_data_uri(scale=8, border=2)
+    context = {"survey": survey, "link": link, "qr": qr}
+    return render(request, "survey/console/poster.html", context)
+
+
+@require_GET
+@member_required(Member.Role.ORGANISER)
+def share_poster_png(request, survey: Survey):
+    """The poster's QR code as a large PNG, for a slide, a newsletter or a screen."""
+    response = HttpResponse(_qr(_public_link(request, survey), "png", scale=24), content_type="image/png")
+    response["Content-Disposition"] = f'attachment; filename="{survey.slug}-poster-qr.png"'
     return response
 
 

@@ -24,6 +24,7 @@ from survey.reports.drafting import save_report_settings
 from survey.reports.publishing import publish_report
 from survey.responses import invitation_codes as invitations
 from survey.staff.permissions import member_required
+from survey.web.builder import slip_link
 from survey.web.charts import bar_chart
 from survey.web.forms import (
     CodeBatchForm,
@@ -96,7 +97,10 @@ def codes(request, survey: Survey):
     issued = survey.codes_issued
     # How many are used is progress: shown coarse and delayed (rule 6), as the
     # respondents of the last release, not as a live count of burned codes.
-    counts = {"issued": issued, "used": coarse_progress(getattr(survey, "result_set", None), survey.min_group_size)}
+    counts = {
+        "issued": issued,
+        "responses": coarse_progress(getattr(survey, "result_set", None), survey.min_group_size),
+    }
     form = CodeBatchForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         batch = invitations.generate_codes(survey=survey, count=form.cleaned_data["count"], acting_user=request.user)
@@ -105,6 +109,7 @@ def codes(request, survey: Survey):
             "survey": survey,
             "batch": batch,
             "csv_uri": "data:text/csv;base64," + base64.b64encode(csv_text.encode()).decode(),
+            **slip_link(request, survey),
         }
         response = render(request, "survey/console/codes_batch.html", context)
         response["Cache-Control"] = "no-store"  # the codes exist nowhere else

@@ -1,10 +1,12 @@
 """Forms: validate and describe layout, no side effects."""
 
+import copy
 import json
 import re
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.forms.utils import pretty_name
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -270,11 +272,32 @@ class ModerationSettingsForm(CrispyForm):
 # --- Console: building a survey ----------------------------------------------
 
 MAX_DEFINITION_BYTES = 1_000_000
+KEY_LENGTH = 30
+# Words left out of a short name made from a question, unless nothing else is left.
+_FILLER = set(
+    "a an and are at be did do does for from have has how in is it of on or the to was were what which who with "
+    "you your".split()
+)
 
 
-def _key_from(text: str, fallback: str) -> str:
-    key = slugify(text).replace("-", "_")[:60].strip("_")
-    return key or fallback
+def short_key(text: str, *, taken=(), fallback: str = "question", sep: str = "_") -> str:
+    """A short name (at most KEY_LENGTH characters) from the first words of
+    ``text`` that matter, unused among ``taken``: "On your last night shift,
+    did you raise a concern?" -> "last_night_shift_raise_concern"."""
+    words = [w for w in slugify(text).replace("_", "-").split("-") if w]
+    chosen = [w for w in words if w not in _FILLER] or words
+    key = ""
+    for word in chosen:
+        candidate = f"{key}{sep}{word}" if key else word
+        if len(candidate) > KEY_LENGTH:
+            break
+        key = candidate
+    key = key or (chosen[0][:KEY_LENGTH] if chosen else fallback)
+    base, n = key, 2
+    while key in set(taken):
+        suffix = f"{sep}{n}"
+        key, n = base[: KEY_LENGTH - len(suffix)].rstrip(sep) + suffix, n + 1
+    return key
 
 
 def read_definition_file(upload) -> dict:
@@ -293,13 +316,61 @@ def read_definition_file(upload) -> dict:
     return document
 
 
+class Localised:
+    """A field for every other language of the survey beside each text named
+    in ``texts``: "Question (English)", then "Question (Cymraeg)"."""
+
+    texts: tuple[str, ...] = ()
+
+    def add_language_fields(self, offered) -> None:
+        self.others = [lang for lang in offered if lang != languages.DEFAULT]
+        if not self.others:
+            return
+        fields = {}
+        for name, field in self.fields.items():
+            fields[name] = field
+            if name not in self.texts:
+                continue
+            label = field.label or pretty_name(name)
+            field.label = f"{label} ({languages.NAMES[languages.DEFAULT]})"
+            for lang in self.others:
+                extra = copy.deepcopy(field)
+                extra.required = False
+                extra.label = f"{label} ({languages.NAMES[lang]})"
+                extra.help_text = ""
+                extra.widget.attrs["lang"] = lang
+                fields[f"{name}_{lang}"] = extra
+        self.fields = fields
+
+    def localised(self, name: str):
+        """The text as a definition writes it: a string, or language -> text."""
+        value = self.cleaned_data.get(name, "")
+        if not self.others:
+            return value
+        # A language the request did not send is kept as it was, not emptied.
+        sent = [lang for lang in self.others if self.add_prefix(f"{name}_{lang}") in self.data]
+        return {languages.DEFAULT: value, **{lang: self.cleaned_data.get(f"{name}_{lang}", "") for lang in sent}}
+
+    @staticmethod
+    def initial_texts(values: dict, offered) -> dict:
+        """Initial values for each text and its other languages."""
+        out = {}
+        for name, value in values.items():
+            out[name] = languages.default_text(value)
+            for lang in offered:
+                if lang != languages.DEFAULT:
+                    out[f"{name}_{lang}"] = value.get(lang, "") if isinstance(value, dict) else ""
+        return out
+
+
 class NewSurveyForm(CrispyForm):
     title = forms.CharField(max_length=200)
     slug = forms.SlugField(
         label="Address",
         max_length=80,
         required=False,
-        help_text="Respondents answer at /s/<address>/. Made from the title if left empty; it cannot change later.",
+        help_text="Respondents answer at /s/ followed by the address, like /s/speaking-up-2027/. "
+        "Made from the title if left empty; it cannot change later.",
     )
     start = forms.ChoiceField(label="Start from", widget=forms.RadioSelect, initial="blank")
     definition = forms.FileField(
@@ -350,7 +421,12 @@ class DefinitionUploadForm(CrispyForm):
         return read_definition_file(self.cleaned_data["definition"])
 
 
-class SurveySettingsForm(CrispyForm):
+class SurveySettingsForm(Localised, CrispyForm):
+    """The survey's title and introduction in every language Candour knows:
+    giving a Welsh title makes the survey bilingual, and the builder then
+    offers a Welsh field beside every other text."""
+
+    texts = ("title", "intro")
     title = forms.CharField(max_length=200)
     intro = forms.CharField(
         label="Introduction", required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text="Shown first."
@@ -370,17 +446,34 @@ class SurveySettingsForm(CrispyForm):
         help_text="Optional, from workforce records: gives response rates and narrower intervals.",
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_language_fields(languages.NAMES)
+        for lang in self.others:
+            self.fields[f"title_{lang}"].help_text = (
+                f"Give a title in {languages.NAMES[lang]} to offer the survey in {languages.NAMES[lang]} too: "
+                "every text then gets a field for it."
+            )
 
-class SectionForm(CrispyForm):
+
+class SectionForm(Localised, CrispyForm):
+    texts = ("title",)
     title = forms.CharField(max_length=200)
 
+    def __init__(self, *args, offered=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_language_fields(offered)
 
-class QuestionForm(CrispyForm):
+
+class QuestionForm(Localised, CrispyForm):
+    texts = ("text", "help")
     text = forms.CharField(label="Question", widget=forms.Textarea(attrs={"rows": 2}))
     key = forms.SlugField(
+        label="Short name",
         max_length=80,
         required=False,
-        help_text="A short name used in downloads, like raised_patient_care. Made from the question if left empty.",
+        help_text="Used in downloads, like raised_concern. Made from the question's first words if left empty; "
+        "it can change until the first answer arrives.",
     )
     kind = forms.ChoiceField(label="Kind of answer", choices=Question.Kind.choices)
     help = forms.CharField(label="Help text", required=False)
@@ -400,8 +493,9 @@ class QuestionForm(CrispyForm):
         ],
     )
 
-    def __init__(self, *args, earlier: list[dict], **kwargs):
+    def __init__(self, *args, earlier: list[dict], taken=(), offered=(), answered=False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.taken = set(taken)
         options = [("", "Everyone")]
         for q in earlier:
             choices = q.get("choices") or (YES_NO_CHOICES if q["kind"] == "yes_no" else [])
@@ -409,96 +503,122 @@ class QuestionForm(CrispyForm):
                 label, text = languages.default_text(c["label"]), languages.default_text(q["text"])
                 options.append((f"{q['key']}={c['value']}", f"Those who answered “{label}” to “{text}”"))
         self.fields["show_if"].choices = options
+        if answered:
+            self.fields["key"].disabled = True
+            self.fields["key"].help_text = "Used in downloads. It cannot change now that the survey has answers."
+        self.add_language_fields(offered)
+
+    def clean_key(self):
+        return (self.cleaned_data.get("key") or "").lower()
 
     def as_definition(self, choices: list[dict]) -> dict:
         data = self.cleaned_data
         question = {
-            "key": data["key"] or _key_from(data["text"], "question"),
+            "key": data["key"] or short_key(data["text"], taken=self.taken),
             "kind": data["kind"],
-            "text": data["text"],
-            "help": data["help"],
+            "text": self.localised("text"),
+            "help": self.localised("help"),
             "required": data["required"],
             "breakdown": data["breakdown"],
         }
         if data["show_if"]:
             target, value = data["show_if"].split("=", 1)
             question["show_if"] = {"question": target, "equals": value}
-        if data["kind"] not in ("free_text", "yes_no"):
+        # A yes/no question may word its two answers (in every language): rows
+        # with the short names yes and no; left empty, it offers "Yes" and "No".
+        if data["kind"] != "free_text" and (choices or data["kind"] != "yes_no"):
             question["choices"] = choices
         if data["kind"] == "scale":
             question["agree_end"] = data["agree_end"] or "last"
         return question
 
 
-class ChoiceRowForm(forms.Form):
+class ChoiceRowForm(Localised, forms.Form):
+    texts = ("label",)
     label = forms.CharField(required=False, max_length=200)
     value = forms.SlugField(required=False, max_length=80)
     not_counted = forms.BooleanField(required=False)
     population = forms.IntegerField(required=False, min_value=1, max_value=10_000_000)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, offered=(), **kwargs):
         super().__init__(*args, **kwargs)
-        n = int(self.prefix.rsplit("-", 1)[-1]) + 1 if self.prefix else 1
+        index = self.prefix.rsplit("-", 1)[-1] if self.prefix else "0"
+        n = int(index) + 1 if index.isdigit() else "__number__"
         self.fields["label"].label = f"Choice {n}"
-        self.fields["value"].label = f"Value of choice {n}"
+        self.fields["value"].label = f"Short name of choice {n}"
         self.fields["not_counted"].label = f"Leave choice {n} out of the base (like “Don't know”)"
         self.fields["population"].label = f"Staff in group {n} (breakdowns, optional)"
+        self.add_language_fields(offered)
 
 
-ChoiceFormSet = forms.formset_factory(ChoiceRowForm, extra=6)
+ChoiceFormSet = forms.formset_factory(ChoiceRowForm, extra=3)
+MORE_CHOICE_ROWS = 3
 
 
 def choice_rows(formset) -> list[tuple[int, dict]]:
     """The filled-in rows of a choice formset: (row index, choice)."""
-    rows = []
+    rows, taken = [], {(row.cleaned_data.get("value") or "").lower() for row in formset.forms}
     for i, row in enumerate(formset.forms):
         label = row.cleaned_data.get("label", "").strip()
         if label:
-            value = row.cleaned_data.get("value") or _key_from(label, f"choice_{i + 1}")
-            choice = {"value": value.lower(), "label": label, "counted": not row.cleaned_data.get("not_counted")}
-            choice["population"] = row.cleaned_data.get("population")
+            value = row.cleaned_data.get("value") or short_key(label, taken=taken - {""}, fallback=f"choice_{i + 1}")
+            taken.add(value.lower())
+            choice = {"value": value.lower(), "label": row.localised("label")}
+            choice.update(
+                counted=not row.cleaned_data.get("not_counted"), population=row.cleaned_data.get("population")
+            )
             rows.append((i, choice))
     return rows
 
 
-class ConcernForm(CrispyForm):
+class ConcernForm(Localised, CrispyForm):
+    texts = ("label",)
     label = forms.CharField(max_length=200, help_text="Like “Patient care”.")
-    key = forms.SlugField(max_length=80, required=False, help_text="Made from the label if left empty.")
+    key = forms.SlugField(
+        label="Short name",
+        max_length=80,
+        required=False,
+        help_text="Used in downloads. Made from the label if left empty.",
+    )
     raised = forms.ChoiceField(label="Question: did they raise a concern? (yes/no)")
     outcome = forms.ChoiceField(label="Question: what happened? (single choice)")
     resolved_values = forms.MultipleChoiceField(
         label="Outcomes that count as resolved", widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args, questions: list[dict], **kwargs):
+    def __init__(self, *args, questions: list[dict], outcome: str | None = None, taken=(), offered=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.taken = set(taken)
         self.fields["raised"].choices = [
             (q["key"], languages.default_text(q["text"])) for q in questions if q["kind"] == "yes_no"
         ]
-        outcomes = [q for q in questions if q["kind"] == "single_choice"]
-        self.fields["outcome"].choices = [(q["key"], languages.default_text(q["text"])) for q in outcomes]
+        self.outcomes = {q["key"]: q for q in questions if q["kind"] == "single_choice"}
+        self.fields["outcome"].choices = [(k, languages.default_text(q["text"])) for k, q in self.outcomes.items()]
+        # Only the answers of the chosen outcome question can count as resolved.
+        chosen = self.outcomes.get(outcome) or next(iter(self.outcomes.values()), None)
         self.fields["resolved_values"].choices = [
-            (f"{q['key']}={c['value']}", f"{languages.default_text(q['text'])}: {languages.default_text(c['label'])}")
-            for q in outcomes
-            for c in q["choices"]
+            (c["value"], languages.default_text(c["label"])) for c in (chosen["choices"] if chosen else [])
         ]
+        self.add_language_fields(offered)
 
-    def clean(self):
-        cleaned = super().clean()
-        outcome = cleaned.get("outcome")
-        picked = cleaned.get("resolved_values") or []
-        if outcome and any(not v.startswith(f"{outcome}=") for v in picked):
-            self.add_error("resolved_values", "Tick only outcomes of the question chosen as “what happened”.")
-        return cleaned
+    def clean_key(self):
+        return (self.cleaned_data.get("key") or "").lower()
+
+    def outcome_choices(self) -> dict[str, list[tuple[str, str]]]:
+        """Each outcome question's answers, for the page's script to offer when it is chosen."""
+        return {
+            k: [(c["value"], languages.default_text(c["label"])) for c in q["choices"]]
+            for k, q in self.outcomes.items()
+        }
 
     def as_definition(self) -> dict:
         data = self.cleaned_data
         return {
-            "key": data["key"] or _key_from(data["label"], "concern").replace("_", "-"),
-            "label": data["label"],
+            "key": data["key"] or short_key(data["label"], taken=self.taken, fallback="concern", sep="-"),
+            "label": self.localised("label"),
             "raised": data["raised"],
             "outcome": data["outcome"],
-            "resolved_values": [v.split("=", 1)[1] for v in data["resolved_values"]],
+            "resolved_values": data["resolved_values"],
         }
 
 

@@ -162,7 +162,7 @@ def test_the_attack_itself_finds_a_leak_without_secondary_suppression(db, monkey
     monkeypatch.setattr(
         results,
         "hidden_cells",
-        lambda cells, k, dominance=0, already_hidden=frozenset(): (
+        lambda cells, k, dominance=0, already_hidden=frozenset(), keep=frozenset(): (
             {c for c, (count, n) in cells.items() if n < k} | set(already_hidden)
         ),
     )

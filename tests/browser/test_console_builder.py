@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from survey.definitions import languages
-from survey.definitions.format import BUILTIN_DIR, export_definition, validate_definition
+from survey.definitions.format import BUILTIN_DIR, export_definition, load_definition, validate_definition
 from survey.figures.aggregate import compute_results
 from survey.models import PendingSubmission, Response, Survey
 from survey.responses.importing import import_responses
@@ -34,22 +34,32 @@ def shape(document: dict) -> dict:
     }
 
 
+def fill_text(page, field: str, value) -> None:
+    """A text and, where the survey is bilingual, its Welsh beside it."""
+    page.locator(f"#{field}").fill(languages.default_text(value))
+    if isinstance(value, dict) and value.get("cy"):
+        page.locator(f"#{field}_cy").fill(value["cy"])
+
+
 def add_question(page, section_title: str, q: dict) -> None:
     page.get_by_role("link", name=f"Add a question to {section_title}").click()
     assert_accessible(page)
-    page.locator("#id_text").fill(languages.default_text(q["text"]))
+    fill_text(page, "id_text", q["text"])
     page.locator("#id_key").fill(q["key"])
     page.locator("#id_kind").select_option(q["kind"])
-    page.locator("#id_help").fill(languages.default_text(q.get("help")))
+    fill_text(page, "id_help", q.get("help", ""))
     page.locator("#id_required").set_checked(q.get("required", q["kind"] != "free_text"))
     page.locator("#id_breakdown").set_checked(q.get("breakdown", False))
     if q.get("show_if"):
         page.locator("#id_show_if").select_option(f"{q['show_if']['question']}={q['show_if']['equals']}")
     for i, choice in enumerate(q.get("choices", [])):
-        page.locator(f"#id_choices-{i}-label").fill(languages.default_text(choice["label"]))
+        if page.locator("#choice-rows .choice-row").count() <= i:
+            page.get_by_role("button", name="Add a choice").click()  # as many rows as needed, nothing saved
+            assert page.locator(f"#id_choices-{i}-label").evaluate("el => el === document.activeElement")
+        fill_text(page, f"id_choices-{i}-label", choice["label"])
         page.locator(f"#id_choices-{i}-value").fill(choice["value"])
     page.get_by_role("button", name="Save the question").click()
-    assert page.get_by_text(f"Saved: question {q['key']}.").is_visible()
+    assert page.get_by_text("Saved: the question “").is_visible()
     assert_accessible(page)
 
 
@@ -99,30 +109,45 @@ def test_survey_built_from_scratch_previewed_opened_answered_and_counted(live_se
     assert page.locator("#survey-state").inner_text() == "Draft"
     assert_accessible(page)
 
-    page.locator("#id_settings-intro").fill(languages.default_text(TEMPLATE["intro"]))
+    # A Welsh title makes the survey bilingual: every text then has a Welsh field beside it.
+    fill_text(page, "id_settings-title", TEMPLATE["title"])
+    fill_text(page, "id_settings-intro", TEMPLATE["intro"])
     page.get_by_role("button", name="Save the settings").click()
     for section in TEMPLATE["sections"]:
         page.get_by_role("link", name="Add a section").click()
         assert_accessible(page)
-        page.locator("#id_title").fill(languages.default_text(section["title"]))
+        fill_text(page, "id_title", section["title"])
         page.get_by_role("button", name="Save the section").click()
         for question in section["questions"]:
             add_question(page, languages.default_text(section["title"]), question)
+    assert page.get_by_text(
+        "Asked of those who answered “Yes” to “In the last 12 months, have you raised a concern about pati…”"
+    ).first.is_visible()
     for concern in TEMPLATE["concerns"]:
         page.get_by_role("link", name="Add a concern topic").click()
         assert_accessible(page)
-        page.locator("#id_label").fill(languages.default_text(concern["label"]))
+        fill_text(page, "id_label", concern["label"])
         page.locator("#id_key").fill(concern["key"])
         page.locator("#id_raised").select_option(concern["raised"])
         page.locator("#id_outcome").select_option(concern["outcome"])
+        # Only the chosen outcome question's answers are offered.
+        offered = page.locator("input[name=resolved_values]")
+        outcome = next(q for s in TEMPLATE["sections"] for q in s["questions"] if q["key"] == concern["outcome"])
+        assert [offered.nth(i).get_attribute("value") for i in range(offered.count())] == [
+            c["value"] for c in outcome["choices"]
+        ]
         for value in concern["resolved_values"]:
-            page.locator(f"input[name=resolved_values][value='{concern['outcome']}={value}']").check()
+            page.locator(f"input[name=resolved_values][value='{value}']").check()
         page.get_by_role("button", name="Save the concern topic").click()
-        assert page.get_by_text(f"Saved: concern {concern['key']}.").is_visible()
+        assert page.get_by_text(f"Saved: the concern topic “{languages.default_text(concern['label'])}”.").is_visible()
         assert_accessible(page)
 
+    # The same definition as the file gives, Welsh included.
     survey = Survey.objects.get(slug=TEMPLATE["slug"])
-    assert shape(export_definition(survey=survey)) == shape(TEMPLATE)
+    from_file = load_definition(definition=validate_definition({**TEMPLATE, "slug": "from-the-file"}))
+    built, expected = export_definition(survey=survey), export_definition(survey=from_file)
+    assert {**built, "slug": None} == {**expected, "slug": None}
+    assert shape(built) == shape(TEMPLATE)
 
     # Preview: the respondent's pages, follow-ups included; nothing stored.
     page.get_by_role("link", name="Preview").click()

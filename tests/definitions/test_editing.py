@@ -82,7 +82,7 @@ def test_question_error_is_shown_beside_the_field_at_fault_and_nothing_changes(o
     }
     response = organiser.post(build_url("question-new") + "?section=0", data)
     assert response.status_code == 400
-    assert response.context["form"].errors["breakdown"] == ["only a single_choice question can be a breakdown"]
+    assert response.context["form"].errors["breakdown"] == ["only a single-choice question can be a breakdown"]
     assert export_definition(survey=survey) == before
 
 
@@ -102,7 +102,7 @@ def test_duplicate_choice_is_shown_beside_its_row(organiser, survey):
     response = organiser.post(build_url("question-new") + "?section=0", data)
     assert response.status_code == 400
     formset = response.context["formset"]
-    assert formset.forms[0].errors == {"label": ['choice value "ward" appears twice']}
+    assert formset.forms[0].errors == {"label": ["two choices have the same short name"]}
     assert not Question.objects.filter(key="team").exists()
 
 
@@ -123,7 +123,7 @@ def test_adding_a_follow_up_question_through_the_console(organiser, survey):
     question = Question.objects.get(key="raised_with")
     assert question.show_if_question.key == "raised_patient_care" and question.show_if_value == "yes"
     assert [c.value for c in question.choices.all()] == ["my_manager", "someone_else"]
-    assert AuditEvent.objects.filter(survey=survey, action="survey.updated", detail__startswith="question").exists()
+    assert AuditEvent.objects.filter(survey=survey, action="survey.updated", detail__startswith="the question").exists()
 
 
 def test_renaming_a_question_keeps_the_conditions_and_concerns_that_name_it(survey, alice):
@@ -219,7 +219,7 @@ def test_an_incomplete_survey_cannot_open(survey, alice):
         change=lambda d: editing.put_section(d, index=None, title="Empty"),
         what="section",
     )
-    with pytest.raises(StatusRefused, match=r"sections\[3\].questions: a section needs at least one question"):
+    with pytest.raises(StatusRefused, match=r"not ready to open. Section 4: a section needs at least one question.$"):
         set_status(survey=survey, acting_user=alice, status=Survey.Status.OPEN)
 
 

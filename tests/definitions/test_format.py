@@ -37,7 +37,7 @@ def test_fault_names_path_of_unknown_show_if_question():
         ),
         (
             lambda d: d["sections"][0]["questions"][0].update(choices=[{"value": "a", "label": "A"}]),
-            "sections[0].questions[0]: a single_choice question needs at least two choices",
+            "sections[0].questions[0]: a single-choice question needs at least two choices",
         ),
         (
             lambda d: d["sections"][1]["questions"][1]["show_if"].update(equals="maybe"),
@@ -49,7 +49,7 @@ def test_fault_names_path_of_unknown_show_if_question():
         ),
         (
             lambda d: d["concerns"][0].update(raised="service"),
-            'concerns[0].raised: question "service" must be a yes_no question',
+            'concerns[0].raised: question "service" must be a yes/no question',
         ),
         (
             lambda d: d["concerns"][0].update(resolved_values=["fixed"]),
@@ -58,7 +58,7 @@ def test_fault_names_path_of_unknown_show_if_question():
         (lambda d: d.update(min_group_size=4), "min_group_size: Input should be greater than or equal to 5"),
         (
             lambda d: d["sections"][2]["questions"][1].update(breakdown=True),
-            "sections[2].questions[1]: only a single_choice question can be a breakdown",
+            "sections[2].questions[1]: only a single-choice question can be a breakdown",
         ),
         (lambda d: d.update(colour="red"), "colour: Extra inputs are not permitted"),
         (

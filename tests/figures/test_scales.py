@@ -98,7 +98,7 @@ def test_direction_and_base_round_trip_through_export(db):
         (
             lambda q: q["choices"][0].update(counted=False),
             "sections[2].questions[0]",
-            "only the choices of a single_choice or scale question",
+            "only the choices of a single-choice or scale question",
         ),
     ],
 )

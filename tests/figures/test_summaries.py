@@ -5,6 +5,7 @@ from django.utils import timezone
 from scipy import stats as sp
 
 from survey.figures.aggregate import compute_results
+from survey.figures.audit import audit
 from survey.figures.documents import released_document
 from survey.responses.importing import import_responses
 from survey.responses.mixing import insert_responses
@@ -161,11 +162,14 @@ def test_lone_small_group_hides_the_next_smallest_so_the_total_does_not_give_it_
     assert groups(document, "safe")["iapt"]["n"] == 20 and groups(document, "safe")["other"]["n"] == 30
 
 
-def test_group_hidden_in_the_concern_figures_is_hidden_in_every_summary(survey):
+def test_a_group_too_uniform_on_one_question_is_hidden_there_not_everywhere(survey):
     # iapt: 11 of 12 raised a concern (dominated), so the concern table hides
-    # it, and agency with it (secondary). Their answers on the scale are
-    # spread out and would be safe on their own, but showing them would
-    # contradict the concern table; "other" stays visible in both.
+    # it, and agency with it (secondary). The concern's own questions (raised,
+    # and the outcome asked only of those who raised one) hide them too: the
+    # same people counted twice. Their answers on the scale are spread out,
+    # tell nothing about who raised a concern, and are shown (before, a group
+    # hidden for "raised" was hidden in every summary). The auditor finds
+    # nothing to work out from the whole document.
     rows = [
         answers(
             service="iapt",
@@ -182,21 +186,48 @@ def test_group_hidden_in_the_concern_figures_is_hidden_in_every_summary(survey):
     document = released(survey, rows)
     concern_groups = {g["value"]: g for g in document["concerns"][0]["breakdowns"][0]["groups"]}
     assert {v for v, g in concern_groups.items() if g.get("suppressed")} == {"iapt", "agency", "bank"}
+    assert concern_groups["iapt"]["reason"] == "answers too uniform to show"
+    for key in ("raised_patient_care", "outcome_patient_care"):
+        linked = groups(document, key)
+        assert linked["iapt"]["suppressed"] and linked["agency"]["suppressed"], key
+    # Each with its true reason: the raised answers are too uniform, not the outcomes.
+    assert groups(document, "raised_patient_care")["iapt"]["reason"] == "answers too uniform to show"
+    assert groups(document, "outcome_patient_care")["iapt"]["reason"] == "hidden with the question it follows"
+    assert groups(document, "outcome_patient_care")["agency"]["reason"] == "fewer than k respondents"  # 7 raised one
     by_group = groups(document, "safe")
-    assert by_group["iapt"] == {
-        "value": "iapt",
-        "label": "IAPT",
-        "suppressed": True,
-        "reason": "hidden to protect another group",
-    }
-    assert by_group["agency"] == {
-        "value": "agency",
-        "label": "Agency",
-        "suppressed": True,
-        "reason": "hidden to protect another group",
-    }
-    assert by_group["other"]["n"] == 30
-    for question in document["questions"]:
-        for breakdown in question["breakdowns"]:
-            shown = {g["value"] for g in breakdown["groups"] if not g.get("suppressed")}
-            assert not shown & {"iapt", "agency", "bank"}, question["key"]
+    assert by_group["iapt"]["n"] == 12 and [c["count"] for c in by_group["iapt"]["choices"]] == [0, 4, 4, 4, 0]
+    assert by_group["agency"]["n"] == 15 and by_group["other"]["n"] == 30
+    assert by_group["bank"]["reason"] == "no respondents"
+    assert audit(survey=survey, documents=[document]) == []
+
+
+def test_a_question_asked_after_an_answer_hides_the_groups_that_answer_hides(db):
+    # Everyone in iapt felt unsafe ("1"): the scale hides iapt (and a partner).
+    # The follow-up is asked only of those who answered "1", so its base in
+    # iapt (20 of 20) would say what the scale hides.
+    from tests.factories import definition, make_survey
+
+    document = definition(slug="followup")
+    views = document["sections"][2]["questions"]
+    views.append(
+        {
+            "key": "unsafe_why",
+            "kind": "single_choice",
+            "show_if": {"question": "safe", "equals": "1"},
+            "text": "Why?",
+            "choices": [{"value": "manager", "label": "My manager"}, {"value": "culture", "label": "The culture"}],
+        }
+    )
+    survey = make_survey(**document)
+    rows = [answers(service="iapt", safe="1") | {"unsafe_why": ("manager", "culture")[i % 2]} for i in range(20)]
+    rows += [answers(service="other", safe=str(1 + i % 5)) for i in range(30)]
+    rows += [answers(service="agency", safe=str(1 + i % 5)) for i in range(40)]
+    for i, row in enumerate(rows[20:]):
+        if row["safe"] == "1":
+            row["unsafe_why"] = ("manager", "culture")[i % 2]
+    released_figures = released(survey, rows)
+    scale, followup = groups(released_figures, "safe"), groups(released_figures, "unsafe_why")
+    assert scale["iapt"]["reason"] == "answers too uniform to show"
+    hidden = {v for v, g in scale.items() if g.get("suppressed")}
+    assert hidden <= {v for v, g in followup.items() if g.get("suppressed")}
+    assert followup["iapt"]["reason"] == "hidden with the question it follows"

@@ -94,6 +94,22 @@ def test_no_group_label_for_a_small_group(bob, survey, comments):
     assert not CommentReview.objects.exists()
 
 
+def test_a_quote_from_a_merged_group_carries_the_merged_label(bob, survey, comments):
+    # bank (1 respondent) is reported with other (20) as "Other services":
+    # the quote carries that label, never "Bank".
+    from survey.models import Choice
+
+    Choice.objects.filter(question__key="service", value__in=["bank", "other"]).update(merge="Other services")
+    review = moderation.approve_quote(
+        survey=survey,
+        acting_user=bob,
+        answer_id=comments["Staffing on nights is unsafe and nobody listens"].pk,
+        redacted_text="Staffing is unsafe",
+        label_breakdown="service",
+    )
+    assert review.group_label == "Other services"
+
+
 def test_no_quote_while_the_survey_has_fewer_than_k_responses(db, bob):
     from tests.factories import make_survey
 

@@ -218,7 +218,7 @@ def test_organiser_generates_codes_once_and_sees_only_counts(client, code_survey
     assert response["Cache-Control"] == "no-store"
     finish(start_with(codes[0]))
     page = client.get("/console/therapy-2026/codes/").content.decode()
-    assert "Issued: <strong>3</strong>" in page and "Used: <strong>fewer than 10</strong>" in page
+    assert "Codes issued: <strong>3</strong>" in page and "Responses so far: <strong>fewer than 10</strong>" in page
     assert not any(c in page for c in codes)
     assert client.post("/console/therapy-2026/codes/", {"count": 0}).status_code == 200
     assert InvitationCode.objects.count() == 2  # the used one left no row

@@ -59,6 +59,9 @@ CONSOLE_VIEWS = {
     "survey-preview-answer": ("post", {}, {"action": "start"}),
     "survey-share": ("get", {}, None),
     "survey-qr": ("get", {"fmt": "png"}, None),
+    "survey-poster": ("get", {}, None),
+    "survey-poster-png": ("get", {}, None),
+    "survey-duplicate": ("post", {}, {}),
     "team": ("get", {}, None),
     "member-remove": ("post", {"member_id": 999999}, {}),
 }
@@ -98,6 +101,9 @@ SERVED = {
     "survey-preview-answer": ("survey-preview-answer", "survey/console/preview/page.html"),
     "survey-share": ("survey-share", "survey/console/share.html"),
     "survey-qr": ("survey-qr", "image/png"),
+    "survey-poster": ("survey-poster", "survey/console/poster.html"),
+    "survey-poster-png": ("survey-poster-png", "image/png"),
+    "survey-duplicate": ("survey-build", "survey/console/build.html"),
     "team": ("team", "survey/console/team.html"),
     "member-remove": ("team", "survey/console/team.html"),
 }
@@ -171,7 +177,9 @@ def test_organiser_of_this_survey_is_served(client, alice, survey, name):
     # the sign-in page, a refusal or a form sent back with errors.
     assert response.status_code == 200
     assert response.resolver_match.url_name == landing
-    hops = [] if landing == name else [(reverse(f"survey:{landing}", kwargs={"slug": SLUG}), 302)]
+    # "Duplicate this survey" lands on the copy's build page.
+    slug = f"{SLUG}-copy" if name == "survey-duplicate" else SLUG
+    hops = [] if landing == name else [(reverse(f"survey:{landing}", kwargs={"slug": slug}), 302)]
     assert response.redirect_chain == hops
     if what.endswith(".html"):
         assert response.templates[0].name == what
