@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("survey", "0016_figures")]
-AFTER = [("survey", "0017_ledger")]
+BEFORE = [("survey", "0017_key_and_merged_groups")]
+AFTER = [("survey", "0018_ledger")]
 
 
 def _migrate(target):

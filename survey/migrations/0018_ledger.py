@@ -73,7 +73,7 @@ def from_ledger(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("survey", "0016_figures"),
+        ("survey", "0017_key_and_merged_groups"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
