@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from survey.definitions import languages
 from survey.models import Action, AuditEvent, LedgerEntry, Survey
 from survey.refused import Refused
 from survey.reports.markup import render
@@ -198,9 +199,10 @@ def _entry(entry: LedgerEntry, previous: LedgerEntry | None) -> dict:
     }
 
 
-def help_routes(*, survey: Survey) -> list[dict]:
+def help_routes(*, survey: Survey, language: str = languages.DEFAULT) -> list[dict]:
     """Each concern topic's current "who can help", in the survey's order
-    (topics with none are left out): the one list of help routes."""
+    (topics with none are left out): the one list of help routes. Labels in
+    ``language`` where the survey has it."""
     latest: dict[str, LedgerEntry] = {}
     for entry in LedgerEntry.objects.filter(survey=survey, kind=LedgerEntry.Kind.HELP).order_by("entered_at", "id"):
         latest[entry.concern_key] = entry
@@ -211,9 +213,9 @@ def help_routes(*, survey: Survey) -> list[dict]:
             routes.append(
                 {
                     "concern": concern.key,
-                    "label": concern.label,
+                    "label": languages.text(concern.label, concern.translations, language, "label"),
                     "text": entry.text,
-                    "text_html": render(entry.text),
+                    "help_html": render(entry.text),
                     "since": timezone.localdate(entry.entered_at).isoformat(),
                 }
             )
@@ -275,7 +277,7 @@ def report_actions(*, survey: Survey, concern_keys: set[str]) -> list[dict]:
                 "concern": topic["key"],
                 "label": topic["label"],
                 "items": items,
-                "help_html": topic["help"]["text_html"] if topic["help"] else "",
+                "help_html": topic["help"]["help_html"] if topic["help"] else "",
                 "updates": sorted(updates, key=lambda u: u["posted_on"]),
             }
         )

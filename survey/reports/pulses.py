@@ -94,7 +94,7 @@ def pulse_figures(*, pulse: Survey) -> dict:
     if pulse.status != Survey.Status.CLOSED:
         return item | {"released": False}
     document = released_document(survey=pulse)
-    if document["respondents"] < pulse.min_group_size:
+    if (document.get("respondents") or 0) < pulse.min_group_size:
         # Nothing released yet, or fewer than k answered: no figure at all.
         return item | {"released": False, "too_few": bool(document.get("questions"))}
     return item | {

@@ -333,5 +333,5 @@ def thanks(request: HttpRequest, slug: str) -> HttpResponse:
     survey = _speak(request, _survey_by_slug(slug), request.GET.get("lang"))
     # A pulse's respondents are the original survey's people: the same help routes.
     original = survey.linked_survey if survey.link == Survey.Link.PULSE else survey.model
-    routes = help_routes(survey=original) if original else []
+    routes = help_routes(survey=original, language=survey.language) if original else []
     return render(request, "survey/respond/thanks.html", {"survey": survey, "help_routes": routes})
