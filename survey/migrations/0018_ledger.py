@@ -15,6 +15,40 @@ def _at(day):
     return datetime.combine(day, time(0, 0), tzinfo=tz.utc)
 
 
+_GUARDED = ("survey_ledgerentry", "survey_action")
+
+
+def refuse_updates(apps, schema_editor):
+    """The database itself refuses to rewrite a ledger row (raw SQL included)."""
+    vendor = schema_editor.connection.vendor
+    for table in _GUARDED:
+        if vendor == "postgresql":
+            schema_editor.execute(
+                f"""CREATE FUNCTION {table}_append_only() RETURNS trigger AS $$
+                BEGIN RAISE EXCEPTION 'ledger rows are never rewritten: append a new entry'; END;
+                $$ LANGUAGE plpgsql"""
+            )
+            schema_editor.execute(
+                f"CREATE TRIGGER {table}_append_only BEFORE UPDATE ON {table} "
+                f"FOR EACH ROW EXECUTE FUNCTION {table}_append_only()"
+            )
+        elif vendor == "sqlite":
+            schema_editor.execute(
+                f"CREATE TRIGGER {table}_append_only BEFORE UPDATE ON {table} "
+                "BEGIN SELECT RAISE(ABORT, 'ledger rows are never rewritten: append a new entry'); END"
+            )
+
+
+def allow_updates(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    for table in _GUARDED:
+        if vendor == "postgresql":
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
+            schema_editor.execute(f"DROP FUNCTION IF EXISTS {table}_append_only()")
+        elif vendor == "sqlite":
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_append_only")
+
+
 def to_ledger(apps, schema_editor):
     ConcernAction = apps.get_model("survey", "ConcernAction")
     Action = apps.get_model("survey", "Action")
@@ -227,6 +261,7 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(to_ledger, from_ledger),
+        migrations.RunPython(refuse_updates, allow_updates),
         migrations.DeleteModel(
             name="ActionUpdate",
         ),

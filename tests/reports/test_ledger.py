@@ -69,6 +69,19 @@ def test_an_entry_cannot_be_rewritten_or_deleted_by_any_model_path(survey, alice
     assert LedgerEntry.objects.get(pk=entry.pk).text == "Weekly supervision for every team."
 
 
+def test_the_database_itself_refuses_to_rewrite_a_ledger_row(survey, alice):
+    from django.db import DatabaseError, connection
+
+    action = _action(survey, alice)
+    for table, column, pk in (
+        ("survey_ledgerentry", "text", action.entries.get().pk),
+        ("survey_action", "concern_key", action.pk.hex),
+    ):
+        with pytest.raises(DatabaseError, match="never rewritten"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {table} SET {column} = 'x' WHERE id = %s", [pk])
+    assert action.entries.get().text == "Weekly supervision for every team."
+
+
 def test_the_database_refuses_an_entry_of_the_wrong_shape(survey):
     with pytest.raises(IntegrityError), transaction.atomic():
         LedgerEntry.objects.create(
