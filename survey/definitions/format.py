@@ -552,7 +552,7 @@ def load_definition(
     survey.access = definition.access
     survey.population = definition.population
     if definition.pulse_of is not None:
-        survey.pulse_action = _pulse_action(definition)
+        survey.pulse_action = _pulse_action(definition, acting_user, already=survey.pulse_action_id)
         survey.linked_survey, survey.link = survey.pulse_action.survey, Survey.Link.PULSE
     else:
         survey.pulse_action = None
@@ -598,7 +598,7 @@ def _linked_wave(survey: Survey, definition: SurveyDef) -> tuple[Survey | None, 
     return earlier, Survey.Link.WAVE
 
 
-def _pulse_action(definition: SurveyDef) -> Action:
+def _pulse_action(definition: SurveyDef, acting_user: User | None, *, already=None) -> Action:
     """The action a pulse follows up. A pulse asks the same people again, so
     it keeps their promise: k no lower than the original's, and figures for
     everyone together only (no breakdown, which joined with the original's
@@ -611,6 +611,14 @@ def _pulse_action(definition: SurveyDef) -> Action:
         raise DefinitionError("pulse_of.action", f'survey "{link.survey}" has no such action')
     if action.survey.slug == definition.slug:
         raise DefinitionError("pulse_of.survey", "a survey cannot be a pulse of itself")
+    if (
+        acting_user is not None
+        and action.pk != already
+        and not action.survey.members.filter(user=acting_user, role="organiser").exists()
+    ):
+        # A pulse takes over the original survey's address while it is open:
+        # only that survey's organisers may link one to it.
+        raise DefinitionError("pulse_of.survey", f'you are not an organiser of "{link.survey}"')
     if definition.min_group_size < action.survey.min_group_size:
         raise DefinitionError(
             "min_group_size",

@@ -138,3 +138,22 @@ def test_a_pulse_cannot_ask_by_group(action, alice):
         _pulse(action, alice, questions=[breakdown, QUESTION])
     assert refused.value.path.endswith("breakdown") and "never by group" in refused.value.message
     assert not Survey.objects.filter(link="pulse").exists()
+
+
+def test_an_organiser_of_another_survey_cannot_link_a_pulse_to_take_over_its_address(action, charlie):
+    """A pulse takes over the original's address while open: someone else's
+    pulse there would collect answers people think they give to their own
+    organisation."""
+    from survey.definitions.editing import create_survey
+
+    source = {
+        "slug": "hijack",
+        "title": "Following up",
+        "pulse_of": {"survey": "therapy-2026", "action": str(action.pk)},
+        "sections": [{"title": "F", "questions": [QUESTION]}],
+        "concerns": [],
+    }
+    with pytest.raises(DefinitionError) as refused:
+        create_survey(acting_user=charlie, title="Following up", slug="hijack", source=source)
+    assert refused.value.path == "pulse_of.survey" and "not an organiser" in refused.value.message
+    assert not Survey.objects.filter(link="pulse").exists()
