@@ -96,7 +96,7 @@ class SurveyAdmin(AuditedAdmin):
                 survey=obj,
                 user=request.user,
                 action=AuditEvent.Action.SURVEY_UPDATED,
-                detail=f"in the admin\nminimum group size (k): {before} -> {obj.min_group_size}",
+                detail=f"In the admin\nMinimum group size (k): {before} → {obj.min_group_size}",
             )
 
     def has_add_permission(self, request):

@@ -444,6 +444,8 @@ class ReportSettings(models.Model):
     concerns = models.JSONField(default=list, blank=True)
     breakdowns = models.JSONField(default=list, blank=True)
     questions = models.JSONField(default=list, blank=True)
+    # The title and narrative in the survey's other languages: {"cy": {"title": ..., "narrative": ...}}.
+    translations = models.JSONField(default=dict, blank=True)
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -513,6 +515,8 @@ class LedgerEntry(models.Model):
     due_on = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, blank=True)
     note = models.TextField(blank=True, help_text="What happened (Markdown)")
+    # The text and note in the survey's other languages: {"cy": {"text": ..., "note": ...}}.
+    translations = models.JSONField(default=dict, blank=True)
     entered_at = models.DateTimeField()
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
 

@@ -38,7 +38,7 @@ def test_console_to_thanks_to_published_report(client, survey, alice, eager, acc
     reconcile()  # what beat does: mix pending submissions in, aggregate
     console = client.get("/console/therapy-2026/").content.decode()
     assert "(7 of 14;" in console
-    client.post("/console/therapy-2026/publish/", {"note": "First results"})
+    client.post("/console/therapy-2026/publish/", {"note": "First results", "confirmed": "yes"})
     report = client.get("/r/therapy-2026/").content.decode()
     assert "14 respondents" in report and "(7 of 14;" in report
     if access == Survey.Access.CODES:

@@ -22,7 +22,9 @@ from django.db import transaction
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
 from survey.definitions import languages
+from survey.definitions.changes import definition_changes
 from survey.models import Action, AuditEvent, Choice, Concern, Question, Section, Survey
+from survey.moderation import safeguarding
 from survey.refused import Refused
 
 BUILTIN_DIR = Path(__file__).parent / "builtin"
@@ -208,6 +210,8 @@ class SurveyDef(_Localised):
     intro: str = ""
     min_group_size: int = Field(default=10, ge=5, le=1000)
     access: Literal["open", "codes"] = "open"
+    # Who hears of a comment revealing a risk; a survey with free text opens only with one.
+    safeguarding_contact: str = Field(default="", max_length=254, pattern=r"^([^@\s]+@[^@\s]+\.[^@\s]+)?$")
     # Staff in scope, from workforce records: response rates and corrected intervals.
     population: int | None = Field(default=None, ge=1, le=10_000_000)
     # The slug of the survey this one is the next wave of (trends, test of change).
@@ -370,7 +374,7 @@ def structural_changes(old: dict, new: dict) -> list[DefinitionError]:
 
     Once a survey has answers, its questions, their kinds, conditions and
     choices, and its concern topics are fixed: every stored answer and every
-    figure refers to them. Only wording may change (``wording_changes``).
+    figure refers to them. Only wording may change (``definition_changes`` words each change for the audit list).
     """
     old_q, new_q = _questions(old), _questions(new)
     faults: list[DefinitionError] = []
@@ -447,60 +451,6 @@ def structural_changes(old: dict, new: dict) -> list[DefinitionError]:
     return faults
 
 
-def _grouping_words(question: dict) -> str:
-    """A breakdown's key and merged groups, in words for the audit trail."""
-    choices = question.get("choices", [])
-    words = [f"key group {c['value']}" for c in choices if c.get("key_group")]
-    merges: dict[str, list[str]] = {}
-    for c in choices:
-        if c.get("merge"):
-            merges.setdefault(c["merge"], []).append(c["value"])
-    words += [f"{label} = {' + '.join(values)}" for label, values in merges.items()]
-    return "; ".join(words)
-
-
-def wording_changes(old: dict, new: dict) -> list[str]:
-    """Readable lines for the audit trail: each changed text, before and after."""
-    lines = []
-
-    def compare(what: str, before: str, after: str) -> None:
-        if (before or "") != (after or ""):
-            lines.append(f"{what}: {before!r} -> {after!r}")
-
-    compare("title", old["title"], new["title"])
-    # Settings that decide what is shown: k, and which questions are breakdowns.
-    if old.get("min_group_size") != new.get("min_group_size"):
-        lines.append(f"minimum group size (k): {old.get('min_group_size')} -> {new.get('min_group_size')}")
-    compare("intro", old.get("intro", ""), new.get("intro", ""))
-    if old.get("next_wave_of") != new.get("next_wave_of"):
-        lines.append(f"next wave of: {old.get('next_wave_of')} -> {new.get('next_wave_of')}")
-    if old.get("pulse_of") != new.get("pulse_of"):
-        lines.append(f"follow-up pulse of: {old.get('pulse_of')} -> {new.get('pulse_of')}")
-    if old.get("population") != new.get("population"):
-        lines.append(f"population: {old.get('population')} -> {new.get('population')}")
-    for i, (a, b) in enumerate(zip(old["sections"], new["sections"], strict=False)):
-        compare(f"section {i + 1} title", a["title"], b["title"])
-    old_q = _questions(old)
-    for key, (_, q) in _questions(new).items():
-        if key not in old_q:
-            continue
-        before = old_q[key][1]
-        if bool(before.get("breakdown")) != bool(q.get("breakdown")):
-            lines.append(f"question {key} breakdown: {bool(before.get('breakdown'))} -> {bool(q.get('breakdown'))}")
-        compare(f"question {key} text", before["text"], q["text"])
-        compare(f"question {key} help", before.get("help", ""), q.get("help", ""))
-        labels = {c["value"]: c["label"] for c in before.get("choices", [])}
-        for c in q.get("choices", []):
-            if c["value"] in labels:
-                compare(f"question {key} choice {c['value']}", labels[c["value"]], c["label"])
-        compare(f"question {key} groups", _grouping_words(before), _grouping_words(q))
-    old_c = {c["key"]: c["label"] for c in old["concerns"]}
-    for c in new["concerns"]:
-        if c["key"] in old_c:
-            compare(f"concern {c['key']} label", old_c[c["key"]], c["label"])
-    return lines
-
-
 @transaction.atomic
 def load_definition(
     *, definition: SurveyDef, acting_user: User | None = None, what: str = "", new: bool = False
@@ -515,7 +465,6 @@ def load_definition(
     survey = Survey.objects.select_for_update().filter(slug=definition.slug).first()
     created = survey is None
     document = _as_document(definition)
-    changes: list[str] = []
     if not created:
         has_data = survey.has_answers()
         before = export_definition(survey=survey)
@@ -535,7 +484,6 @@ def load_definition(
                     faults[0].path,
                     f"this survey already has responses, so only wording can change: {faults[0].message}",
                 )
-        changes = wording_changes(before, document)
         # Rebuilding is safe only without answers; wording updates keep rows.
         if not has_data:
             survey.concerns.all().delete()
@@ -550,6 +498,8 @@ def load_definition(
     survey.translations = {lang: definition.translations.get(lang, {}) for lang in definition.languages()[1:]}
     survey.min_group_size = definition.min_group_size
     survey.access = definition.access
+    if definition.safeguarding_contact:  # a definition without one keeps the console's
+        survey.safeguarding_contact = definition.safeguarding_contact
     survey.population = definition.population
     if definition.pulse_of is not None:
         survey.pulse_action = _pulse_action(definition, acting_user, already=survey.pulse_action_id)
@@ -567,12 +517,31 @@ def load_definition(
         _update_wording(survey, definition, existing)
     else:
         _create_structure(survey, definition)
-    AuditEvent.objects.create(
-        survey=survey,
-        user=acting_user,
-        action=AuditEvent.Action.SURVEY_CREATED if created or new else AuditEvent.Action.SURVEY_UPDATED,
-        detail="\n".join([what or "definition", *changes]),
-    )
+    if survey.status == Survey.Status.OPEN and safeguarding.opening_refusal(survey):
+        if created:
+            # Loaded from a file: it waits as a draft (load_survey says why).
+            Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.DRAFT)
+            survey.status = Survey.Status.DRAFT
+        elif not any(q["kind"] == "free_text" for _, q in _questions(before).values()):
+            raise DefinitionError("sections", f"a free-text question cannot be added yet. {safeguarding.NO_CONTACT}")
+    if created or new:
+        AuditEvent.objects.create(
+            survey=survey,
+            user=acting_user,
+            action=AuditEvent.Action.SURVEY_CREATED,
+            detail=what or "from a definition file",
+        )
+    else:
+        # Compared as stored, both sides in the export's shape: one entry per
+        # real change, none when nothing changed.
+        changes = definition_changes(before, export_definition(survey=survey))
+        if changes:
+            AuditEvent.objects.create(
+                survey=survey,
+                user=acting_user,
+                action=AuditEvent.Action.SURVEY_UPDATED,
+                detail="\n".join(changes),
+            )
     return survey
 
 
@@ -797,6 +766,7 @@ def export_definition(*, survey: Survey) -> dict:
         "intro": languages.as_definition_text(survey.intro, survey.translations, "intro"),
         "min_group_size": survey.min_group_size,
         "access": survey.access,
+        **({"safeguarding_contact": survey.safeguarding_contact} if survey.safeguarding_contact else {}),
         **({"population": survey.population} if survey.population is not None else {}),
         **(
             {"next_wave_of": survey.linked_survey.slug}

@@ -10,6 +10,7 @@ from survey.definitions.editing import plain_fault
 from survey.definitions.format import DefinitionError, export_definition, validate_definition
 from survey.figures.aggregate import release_at_closing
 from survey.models import AuditEvent, Survey
+from survey.moderation import safeguarding
 from survey.refused import Refused
 
 # --- Opening and closing ------------------------------------------------------
@@ -44,6 +45,8 @@ def set_status(*, survey: Survey, acting_user: User, status: str) -> Survey:
             validate_definition(document)
         except DefinitionError as exc:
             raise StatusRefused(f"The survey is not ready to open. {plain_fault(exc, document)}.") from None
+        if refusal := safeguarding.opening_refusal(survey):
+            raise StatusRefused(refusal)
         survey.opens_at = None
     elif status == Survey.Status.CLOSED:
         survey.closes_at = None
@@ -64,6 +67,8 @@ def set_status(*, survey: Survey, acting_user: User, status: str) -> Survey:
 def schedule(*, survey: Survey, acting_user: User, opens_at: datetime | None, closes_at: datetime | None) -> None:
     if opens_at and closes_at and closes_at <= opens_at:
         raise StatusRefused("The closing time must come after the opening time.")
+    if opens_at and survey.status == Survey.Status.DRAFT and (refusal := safeguarding.opening_refusal(survey)):
+        raise StatusRefused(refusal)
     Survey.objects.filter(pk=survey.pk).update(opens_at=opens_at, closes_at=closes_at)
     AuditEvent.objects.create(
         survey=survey,
@@ -85,7 +90,9 @@ def apply_schedule(*, now: datetime | None = None) -> None:
         with transaction.atomic():
             try:
                 validate_definition(export_definition(survey=survey))
-            except DefinitionError as exc:
+                if refusal := safeguarding.opening_refusal(survey):
+                    raise StatusRefused(refusal)
+            except (DefinitionError, StatusRefused) as exc:
                 if Survey.objects.filter(pk=survey.pk, opens_at=survey.opens_at).update(opens_at=None):
                     AuditEvent.objects.create(
                         survey=survey, action=AuditEvent.Action.SURVEY_OPEN_FAILED, detail=str(exc)

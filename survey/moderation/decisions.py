@@ -27,6 +27,7 @@ from survey.models import (
     Response,
     Survey,
 )
+from survey.moderation import safeguarding
 from survey.moderation.detector import detect
 from survey.refused import Refused
 
@@ -37,6 +38,8 @@ _shuffle = random.SystemRandom().shuffle
 def save_moderation_settings(
     *, survey: Survey, acting_user: User, terms: list[str], safeguarding_contact: str, two_person_review: bool
 ) -> None:
+    if not safeguarding_contact and survey.status == Survey.Status.OPEN and safeguarding.has_free_text(survey):
+        raise ModerationRefused("An open survey that asks for free text keeps its safeguarding contact.")
     Survey.objects.filter(pk=survey.pk).update(
         moderation_terms=terms, safeguarding_contact=safeguarding_contact, two_person_review=two_person_review
     )
@@ -78,11 +81,34 @@ def queue(*, survey: Survey) -> QuerySet[Answer]:
         _comments({"question__survey": survey})
         .filter(Exists(released))
         .select_related("question")
-        .order_by(
-            Subquery(released.order_by("moderationbatch__released_on").values("moderationbatch__released_on")[:1]),
-            "pk",
+        .annotate(
+            released_on=Subquery(
+                released.order_by("moderationbatch__released_on").values("moderationbatch__released_on")[:1]
+            )
         )
+        .order_by("released_on", "pk")
     )
+
+
+def waiting_count(*, survey: Survey) -> int:
+    """Comments released to moderators and not yet decided."""
+    return queue(survey=survey).count()
+
+
+def coarse_waiting(count: int, k: int) -> str:
+    """The waiting count as an organiser who is not a moderator sees it:
+    "fewer than k" (which covers none) or "at least" a multiple of k.
+
+    Comments reach the queue only in batches (at least k, or a day's
+    remainder once the day is over), so the count never moves with one
+    submission; still, "none" turning into "1" the day after the only person
+    an organiser saw answering would say that person wrote a comment, and
+    an exact count above k would give the size of a day's remainder. A
+    moderator reads the comments themselves, so the queue shows them exactly.
+    """
+    if count < k:
+        return f"fewer than {k} waiting"
+    return f"at least {count // k * k} waiting"
 
 
 def release_comments(*, today: date | None = None) -> dict[int, int]:
@@ -200,24 +226,32 @@ def reject_comment(*, survey: Survey, acting_user: User, answer_id) -> CommentRe
 
 @transaction.atomic
 def flag_comment(*, survey: Survey, acting_user: User, answer_id) -> CommentReview:
-    """Send a comment that reveals a risk to the survey's safeguarding contact: the text and nothing else."""
-    if not survey.safeguarding_contact:
-        raise ModerationRefused("This survey has no safeguarding contact yet: ask an organiser to name one.")
+    """Send a comment that reveals a risk to the survey's safeguarding contact (or, on a survey
+    that opened without one, to its organisers): the text and nothing else. Never refused for
+    want of a contact."""
     answer = _answer(survey, answer_id)
+    recipients, who = safeguarding.flag_recipients(survey)
     review = CommentReview.objects.create(
         answer=answer, status=CommentReview.Status.FLAGGED, decided_by=acting_user, decided_at=timezone.now()
     )
     AuditEvent.objects.create(
-        survey=survey, user=acting_user, action=AuditEvent.Action.COMMENT_FLAGGED, detail=str(answer.pk)
+        survey=survey,
+        user=acting_user,
+        action=AuditEvent.Action.COMMENT_FLAGGED,
+        detail=f"Comment {answer.pk}\nSent to {who}: {', '.join(recipients) or 'nobody has an e-mail address'}",
     )
     text = answer.text
     transaction.on_commit(
-        lambda: send_mail(
-            "A survey comment flagged for safeguarding",
-            "A moderator flagged this anonymous comment as revealing a possible risk to patients or staff:\n\n"
-            f"{text}\n",
-            None,
-            [survey.safeguarding_contact],
+        lambda: (
+            send_mail(
+                "A survey comment flagged for safeguarding",
+                "A moderator flagged this anonymous comment as revealing a possible risk to patients or staff:\n\n"
+                f"{text}\n",
+                None,
+                recipients,
+            )
+            if recipients
+            else None
         )
     )
     return review
@@ -241,6 +275,10 @@ def review_quote(*, survey: Survey, acting_user: User, answer_id) -> CommentRevi
         survey=survey, user=acting_user, action=AuditEvent.Action.COMMENT_REVIEWED, detail=str(answer_id)
     )
     return review
+
+
+def trivial_count(*, survey: Survey) -> int:
+    return sum(1 for a in queue(survey=survey) if len(a.text.split()) <= 1)
 
 
 @transaction.atomic

@@ -17,8 +17,10 @@ def save_report_settings(
     concerns: list[str],
     breakdowns: list[str],
     questions: list[str],
+    translations: dict | None = None,
 ) -> None:
-    """Store the report's narrative and choices."""
+    """Store the report's narrative and choices (``translations`` holds the
+    title and narrative in the survey's other languages)."""
     ReportSettings.objects.update_or_create(
         survey=survey,
         defaults={
@@ -27,6 +29,7 @@ def save_report_settings(
             "concerns": concerns,
             "breakdowns": breakdowns,
             "questions": questions,
+            "translations": translations or {},
         },
     )
     AuditEvent.objects.create(survey=survey, user=acting_user, action=AuditEvent.Action.REPORT_SETTINGS_CHANGED)

@@ -57,6 +57,7 @@ def add_action(
     due_on: date | None,
     status: str = Status.PLANNED,
     note: str = "",
+    translations: dict | None = None,
 ) -> Action:
     """Add an action to a concern topic; its first entry is its state."""
     label = _concern_label(survey, concern_key)
@@ -73,6 +74,7 @@ def add_action(
         due_on=due_on,
         status=status,
         note=note.strip(),
+        translations=translations or {},
         entered_at=now,
         entered_by=acting_user,
     )
@@ -100,6 +102,7 @@ def change_action(
     due_on: date | None,
     status: str,
     note: str = "",
+    translations: dict | None = None,
 ) -> LedgerEntry:
     """Record a change to an action as a new dated entry (the old ones stay,
     shown with their dates). A change that changes nothing and says nothing
@@ -117,6 +120,11 @@ def change_action(
             elif field == "status":
                 old, new = Status(old).label.lower(), Status(new).label.lower()
             changes.append(f"{words}: “{old}” → “{new}”")
+    # What will be done, in another language, is part of the state; a note's
+    # translation belongs to this entry's note only.
+    texts = {c: t["text"] for c, t in (translations or {}).items() if t.get("text")}
+    if texts != {c: t["text"] for c, t in (before.translations or {}).items() if t.get("text")}:
+        changes.append("what, in another language")
     if not changes and not note.strip():
         raise LedgerRefused("Nothing changed: change a field or write what happened.")
     entry = LedgerEntry.objects.create(
@@ -125,6 +133,7 @@ def change_action(
         kind=LedgerEntry.Kind.ACTION,
         action=action,
         note=note.strip(),
+        translations=translations or {},
         entered_at=timezone.now(),
         entered_by=acting_user,
         **after,
@@ -151,19 +160,22 @@ def current_help(*, survey: Survey, concern_key: str) -> LedgerEntry | None:
 
 
 @transaction.atomic
-def set_help(*, survey: Survey, acting_user: User, concern_key: str, text: str) -> LedgerEntry:
+def set_help(
+    *, survey: Survey, acting_user: User, concern_key: str, text: str, translations: dict | None = None
+) -> LedgerEntry:
     """Change a topic's "who can help" by appending an entry (empty: no help route for now)."""
     label = _concern_label(survey, concern_key)
     Survey.objects.select_for_update().filter(pk=survey.pk).first()
     before = current_help(survey=survey, concern_key=concern_key)
     old = before.text if before else ""
-    if old == text.strip():
+    if old == text.strip() and (before.translations if before else {}) == (translations or {}):
         raise LedgerRefused("Nothing changed.")
     entry = LedgerEntry.objects.create(
         survey=survey,
         concern_key=concern_key,
         kind=LedgerEntry.Kind.HELP,
         text=text.strip(),
+        translations=translations or {},
         entered_at=timezone.now(),
         entered_by=acting_user,
     )
@@ -179,8 +191,19 @@ def set_help(*, survey: Survey, acting_user: User, concern_key: str, text: str) 
 # --- Reading the ledger ------------------------------------------------------
 
 
-def _entry(entry: LedgerEntry, previous: LedgerEntry | None) -> dict:
+def _written(entry: LedgerEntry, field: str, language: str) -> tuple[str, bool]:
+    """An entry's text in ``language``, or the default language's and True
+    (a fallback, so the page can mark which language it is in)."""
+    if language == languages.DEFAULT:
+        return getattr(entry, field), False
+    given = (entry.translations or {}).get(language, {}).get(field, "")
+    return (given, False) if given else (getattr(entry, field), bool(getattr(entry, field)))
+
+
+def _entry(entry: LedgerEntry, previous: LedgerEntry | None, language: str = languages.DEFAULT) -> dict:
     """An entry as shown: its date, its state, and what it changed."""
+    text, text_fallback = _written(entry, "text", language)
+    note, note_fallback = _written(entry, "note", language)
     changed = []
     if previous is not None:
         for field, words in (("text", "what"), ("role", "role"), ("due_on", "due date"), ("status", "status")):
@@ -188,12 +211,14 @@ def _entry(entry: LedgerEntry, previous: LedgerEntry | None) -> dict:
                 changed.append(words)
     return {
         "on": timezone.localdate(entry.entered_at).isoformat(),
-        "text_html": render(entry.text),
+        "text_html": render(text),
+        "text_fallback": text_fallback,
         "role": entry.role,
         "due_on": entry.due_on.isoformat() if entry.due_on else None,
         "status": entry.status,
         "status_label": Status(entry.status).label if entry.status else "",
-        "note_html": render(entry.note) if entry.note else "",
+        "note_html": render(note) if note else "",
+        "note_fallback": note_fallback,
         "first": previous is None,
         "changed": changed,
     }
@@ -210,19 +235,22 @@ def help_routes(*, survey: Survey, language: str = languages.DEFAULT) -> list[di
     for concern in survey.concerns.all():
         entry = latest.get(concern.key)
         if entry is not None and entry.text:
+            text, fallback = _written(entry, "text", language)
             routes.append(
                 {
                     "concern": concern.key,
                     "label": languages.text(concern.label, concern.translations, language, "label"),
                     "text": entry.text,
-                    "help_html": render(entry.text),
+                    "translations": entry.translations,
+                    "help_html": render(text),
+                    "help_fallback": fallback,
                     "since": timezone.localdate(entry.entered_at).isoformat(),
                 }
             )
     return routes
 
 
-def ledger(*, survey: Survey, today: date | None = None) -> list[dict]:
+def ledger(*, survey: Survey, today: date | None = None, language: str = languages.DEFAULT) -> list[dict]:
     """Every concern topic with its help route and its actions: each action's
     current state (its latest entry), whether it is overdue, and every entry
     in date order. Two queries, whatever the size of the ledger."""
@@ -236,7 +264,7 @@ def ledger(*, survey: Survey, today: date | None = None) -> list[dict]:
         if not history:
             continue
         now = history[-1]
-        shown = [_entry(e, history[i - 1] if i else None) for i, e in enumerate(history)]
+        shown = [_entry(e, history[i - 1] if i else None, language) for i, e in enumerate(history)]
         actions_by_concern.setdefault(action.concern_key, []).append(
             {
                 "id": str(action.id),
@@ -247,11 +275,11 @@ def ledger(*, survey: Survey, today: date | None = None) -> list[dict]:
                 "overdue": now.status in LedgerEntry.OPEN_STATUSES and now.due_on is not None and now.due_on < today,
             }
         )
-    routes = {r["concern"]: r for r in help_routes(survey=survey)}
+    routes = {r["concern"]: r for r in help_routes(survey=survey, language=language)}
     return [
         {
             "key": concern.key,
-            "label": concern.label,
+            "label": languages.text(concern.label, concern.translations, language, "label"),
             "help": routes.get(concern.key),
             "actions": actions_by_concern.get(concern.key, []),
         }
@@ -259,18 +287,21 @@ def ledger(*, survey: Survey, today: date | None = None) -> list[dict]:
     ]
 
 
-def report_actions(*, survey: Survey, concern_keys: set[str]) -> list[dict]:
+def report_actions(*, survey: Survey, concern_keys: set[str], language: str = languages.DEFAULT) -> list[dict]:
     """The ledger as a report version freezes it: topics with an action or a
     help route, each action's state and dated entries, as plain data."""
     out = []
-    for topic in ledger(survey=survey):
+    for topic in ledger(survey=survey, language=language):
         if topic["key"] not in concern_keys or not (topic["actions"] or topic["help"]):
             continue
         items = [
             {"id": a["id"], "overdue": a["overdue"], **a["current"], "entries": a["entries"]} for a in topic["actions"]
         ]  # plain data only: a snapshot is JSON
         updates = [
-            {"posted_on": e["on"], "text_html": e["note_html"]} for a in items for e in a["entries"] if e["note_html"]
+            {"posted_on": e["on"], "text_html": e["note_html"], "fallback": e["note_fallback"]}
+            for a in items
+            for e in a["entries"]
+            if e["note_html"]
         ]
         out.append(
             {
@@ -278,7 +309,23 @@ def report_actions(*, survey: Survey, concern_keys: set[str]) -> list[dict]:
                 "label": topic["label"],
                 "items": items,
                 "help_html": topic["help"]["help_html"] if topic["help"] else "",
+                "help_fallback": bool(topic["help"] and topic["help"]["help_fallback"]),
                 "updates": sorted(updates, key=lambda u: u["posted_on"]),
             }
         )
     return out
+
+
+def report_texts(*, survey: Survey, language: str) -> dict:
+    """The ledger's words in one other language, for a snapshot's ``texts``:
+    by concern, the help route, each action's text and each update, in the
+    order ``report_actions`` gives them ("" where not written in it)."""
+    keys = set(survey.concerns.values_list("key", flat=True))
+    return {
+        a["concern"]: {
+            "help_html": "" if a["help_fallback"] else a["help_html"],
+            "items": ["" if i["text_fallback"] else i["text_html"] for i in a["items"]],
+            "updates": ["" if u["fallback"] else u["text_html"] for u in a["updates"]],
+        }
+        for a in report_actions(survey=survey, concern_keys=keys, language=language)
+    }

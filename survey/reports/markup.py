@@ -1,5 +1,7 @@
 """Markdown for report narratives, rendered and then sanitised with nh3."""
 
+import re
+
 import markdown as md
 import nh3
 
@@ -13,8 +15,20 @@ _EXTENSIONS = ["sane_lists", "toc"]
 _CONFIGS = {"toc": {"baselevel": 2, "marker": ""}}
 
 
+# Bare addresses become links (Markdown's <...> autolinks); addresses
+# already inside a link's text, target or angle brackets are left alone.
+_EMAIL = re.compile(r"(?<![\w.+\-<\[:/@])([\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+)(?![\w\->\]])")
+_URL = re.compile(r"(?<![<(\[\w])(https?://[^\s<>()\[\]]+[^\s<>()\[\].,;:!?'\"])")
+
+
+def _autolinked(text: str) -> str:
+    return _EMAIL.sub(r"<mailto:\1>", _URL.sub(r"<\1>", text))
+
+
 def render(text: str) -> str:
-    html = md.markdown(text or "", extensions=_EXTENSIONS, extension_configs=_CONFIGS, output_format="html")
+    html = md.markdown(
+        _autolinked(text or ""), extensions=_EXTENSIONS, extension_configs=_CONFIGS, output_format="html"
+    )
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

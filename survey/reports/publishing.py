@@ -16,6 +16,7 @@ from survey.moderation.decisions import publishable_quotes
 from survey.refused import Refused
 from survey.reports.ledger import report_actions
 from survey.reports.markup import render
+from survey.reports.translations import snapshot_texts
 
 
 class PublishRefused(Refused):
@@ -104,6 +105,7 @@ def publish_report(*, survey: Survey, acting_user: User, note: str = "") -> Repo
         "actions": report_actions(survey=survey, concern_keys={c["key"] for c in results["concerns"]}),
         "quotes": publishable_quotes(survey=survey),
         "changes": _changes(previous.snapshot if previous else None, results),
+        **snapshot_texts(survey=survey, settings=settings),  # every language's texts
     }
     number = (survey.reports.aggregate(m=Max("number"))["m"] or 0) + 1
     report = ReportVersion.objects.create(

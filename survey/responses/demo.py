@@ -1,5 +1,6 @@
 """Synthetic responses for a first look (``manage.py seed_demo``)."""
 
+import json
 import random
 
 from django.contrib.auth import get_user_model
@@ -13,6 +14,7 @@ from survey.responses.mixing import insert_responses
 DEMO_TEMPLATE = "raising-concerns"
 DEMO_USER = "organiser"
 DEMO_PASSWORD = "candour-demo"
+DEMO_SAFEGUARDING = "safeguarding@example.org"
 
 # Shaped like the survey in DESIGN.md: IAPT staff raise concerns far more often.
 _SERVICES = [("iapt", 0.23), ("community", 0.42), ("inpatient", 0.25), ("other", 0.10)]
@@ -47,8 +49,10 @@ def seed_demo(*, respondents: int = 600, seed: int = 2026) -> tuple[Survey, bool
 
     Returns the survey and whether responses were added (only the first time).
     """
-    text = builtin_definitions()[DEMO_TEMPLATE].read_text(encoding="utf-8")
-    survey = load_definition(definition=parse_definition(text))
+    document = json.loads(builtin_definitions()[DEMO_TEMPLATE].read_text(encoding="utf-8"))
+    # It asks for free text, so it opens only with a safeguarding contact.
+    document.setdefault("safeguarding_contact", DEMO_SAFEGUARDING)
+    survey = load_definition(definition=parse_definition(json.dumps(document)))
     user, created = get_user_model().objects.get_or_create(username=DEMO_USER)
     if created:
         user.set_password(DEMO_PASSWORD)

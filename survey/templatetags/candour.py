@@ -4,6 +4,7 @@ from django import template
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from survey.definitions import languages
 from survey.figures import documents, stats
@@ -16,21 +17,24 @@ register = template.Library()
 def figure(value):
     """A figure as text: '38.0% (380 of 1000; 95% CI 35.0–41.1)', or 'suppressed'."""
     if not value or value.get("suppressed"):
-        return mark_safe('<span class="text-body-secondary">suppressed</span>')  # noqa: S308 - constant
+        return format_html('<span class="text-body-secondary">{}</span>', gettext("suppressed"))
     low, high = value["ci95"]
     corrected = ""
     if value.get("ci95_fpc"):
-        corrected = format_html(
-            "; allowing for the known population, {}–{}", *(stats.number(v) for v in value["ci95_fpc"])
-        )
+        low_fpc, high_fpc = (stats.number(v) for v in value["ci95_fpc"])
+        corrected = gettext("; allowing for the known population, %(low)s–%(high)s") % {
+            "low": low_fpc,
+            "high": high_fpc,
+        }
+    detail = gettext("(%(count)s of %(n)s; 95%% CI %(low)s–%(high)s%(corrected)s)") % {
+        "count": value["count"],
+        "n": value["n"],
+        "low": stats.number(low),
+        "high": stats.number(high),
+        "corrected": corrected,
+    }
     return format_html(
-        "<strong>{}%</strong> <span class='text-body-secondary small'>({} of {}; 95% CI {}–{}{})</span>",
-        stats.number(value["pct"]),
-        value["count"],
-        value["n"],
-        stats.number(low),
-        stats.number(high),
-        corrected,
+        "<strong>{}%</strong> <span class='text-body-secondary small'>{}</span>", stats.number(value["pct"]), detail
     )
 
 

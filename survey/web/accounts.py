@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import user_has_device
 
@@ -15,6 +15,7 @@ from survey.models import Member, Survey
 from survey.staff import signin as accounts
 from survey.staff import team
 from survey.staff.permissions import member_required
+from survey.web.confirm import confirm_first
 from survey.web.forms import InviteForm, TokenForm
 from survey.web.refusals import refusal_as_message
 
@@ -116,6 +117,25 @@ def team_page(request, survey: Survey):
 @require_POST
 @member_required(Member.Role.ORGANISER)
 def member_remove(request, survey: Survey, member_id: int):
+    member = Member.objects.select_related("user").filter(survey=survey, pk=member_id).first()
+    if member is not None:
+        role = member.get_role_display().lower()
+        asking = confirm_first(
+            request,
+            survey=survey,
+            title=f"Remove {member.user.email or member.user.get_username()} from the team?",
+            consequences=[
+                f"They stop being {'an' if role[0] in 'aeiou' else 'a'} {role} of this survey at once: "
+                "they can no longer open its console"
+                + (" or its moderation queue." if member.role == Member.Role.MODERATOR else "."),
+                "Their earlier changes and decisions stay in the list of changes.",
+                "To have them back, invite them again.",
+            ],
+            button="Remove from the team",
+            cancel=reverse("survey:team", kwargs={"slug": survey.slug}),
+        )
+        if asking:
+            return asking
     with refusal_as_message(request):
         team.remove_member(survey=survey, member_id=member_id, acting_user=request.user)
         messages.success(request, "Removed from the team.")

@@ -26,6 +26,7 @@ from survey.definitions.status import schedule, set_status
 from survey.models import Member, Survey
 from survey.staff.permissions import member_required
 from survey.web import respondent as respond
+from survey.web.confirm import confirm_first
 from survey.web.forms import (
     MORE_CHOICE_ROWS,
     ChoiceFormSet,
@@ -418,9 +419,45 @@ def build_move(request, survey: Survey, what: str, ident: str):
     return _structure_post(request, survey, change, what, ident, "moved up" if offset < 0 else "moved down")
 
 
+def _removal_consequences(document: dict, what: str, ident: str) -> list[str]:
+    """What removing a part of the definition takes with it, in words."""
+    try:
+        if what == "section":
+            section = document["sections"][int(ident)]
+            count = len(section["questions"])
+            lines = [
+                f"The section “{languages.default_text(section['title'])}” is removed, "
+                f"with its {count} question{'s' if count != 1 else ''}."
+            ]
+        elif what == "question":
+            question = next(q for q in _questions(document) if q["key"] == ident)
+            lines = [f"The question “{languages.default_text(question['text'])}” is removed, with its choices."]
+        else:
+            concern = next(c for c in document["concerns"] if c["key"] == ident)
+            lines = [
+                f"The concern topic “{languages.default_text(concern['label'])}” is removed: "
+                "its figures and its actions in the report go with it."
+            ]
+    except (IndexError, StopIteration, ValueError):
+        lines = [f"The {what} {ident} is removed."]
+    return [*lines, "It cannot be undone: to have it back you would add it again, with its translations."]
+
+
 @require_POST
 @member_required(Member.Role.ORGANISER)
 def build_remove(request, survey: Survey, what: str, ident: str):
+    # A survey with answers refuses any removal: say so at once, not after asking.
+    asking = not survey.has_answers() and confirm_first(
+        request,
+        survey=survey,
+        title=f"Remove this {'concern topic' if what == 'concern' else what}?",
+        consequences=_removal_consequences(export_definition(survey=survey), what, ident),
+        button=f"Remove the {'concern topic' if what == 'concern' else what}",
+        cancel=reverse("survey:survey-build", kwargs={"slug": survey.slug}),
+    )
+    if asking:
+        return asking
+
     def change(doc):
         editing.remove(doc, what=what, ident=ident)
 
@@ -472,6 +509,23 @@ def definition_download(request, survey: Survey):
 @require_POST
 @member_required(Member.Role.ORGANISER)
 def survey_status(request, survey: Survey):
+    if request.POST.get("status") == Survey.Status.CLOSED:
+        asking = confirm_first(
+            request,
+            survey=survey,
+            title="Close the survey now?",
+            consequences=[
+                "Nobody can answer from now on: the survey's link tells respondents it has closed, "
+                "and unused invitation codes stop working.",
+                "Closing is final: a closed survey cannot be opened again. To ask again, start a new survey "
+                "from its definition.",
+                "The figures are worked out from the answers received by now.",
+            ],
+            button="Close the survey for good",
+            cancel=reverse("survey:survey-build", kwargs={"slug": survey.slug}),
+        )
+        if asking:
+            return asking
     with refusal_as_message(request):
         set_status(survey=survey, acting_user=request.user, status=request.POST.get("status", ""))
         messages.success(request, f"The survey is now {Survey.Status(request.POST['status']).label.lower()}.")

@@ -8,10 +8,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from survey.definitions import languages
 from survey.figures.comparisons import compare_surveys, comparisons, trend
 from survey.figures.documents import question_texts, released_document, wave_documents
 from survey.models import (
-    AuditEvent,
     Member,
     Question,
     ReportSettings,
@@ -19,13 +19,14 @@ from survey.models import (
     ResultSet,
     Survey,
 )
-from survey.moderation.decisions import save_moderation_settings
+from survey.moderation.decisions import ModerationRefused, save_moderation_settings
 from survey.reports.drafting import save_report_settings
 from survey.reports.publishing import publish_report
 from survey.responses import invitation_codes as invitations
 from survey.staff.permissions import member_required
 from survey.web.builder import slip_link
 from survey.web.charts import bar_chart
+from survey.web.confirm import confirm_first, publishing_consequences
 from survey.web.forms import (
     CodeBatchForm,
     ModerationSettingsForm,
@@ -53,7 +54,13 @@ def home(request):
     rows = [
         {"survey": s, "progress": coarse_progress(getattr(s, "result_set", None), s.min_group_size)} for s in surveys
     ]
-    return render(request, "survey/console/home.html", {"rows": rows})
+    moderated = (
+        Survey.objects.filter(members__user=request.user, members__role=Member.Role.MODERATOR)
+        .exclude(pk__in=surveys.values("pk"))
+        .order_by("title")
+        .distinct()
+    )
+    return render(request, "survey/console/home.html", {"rows": rows, "moderated": moderated})
 
 
 @require_GET
@@ -72,7 +79,6 @@ def results(request, survey: Survey):
         "progress": coarse_progress(result_set, survey.min_group_size),
         "publish_form": PublishForm(),
         "reports": survey.reports.all()[:10],
-        "audit": AuditEvent.objects.filter(survey=survey).select_related("user")[:100],
     }
     return render(request, "survey/console/results.html", context)
 
@@ -84,6 +90,9 @@ def publish(request, survey: Survey):
     if not form.is_valid():
         messages.error(request, "The note is too long.")
         return redirect("survey:survey-results", slug=survey.slug)
+    asking = confirm_first(request, survey=survey, **publishing_consequences(survey=survey))
+    if asking:
+        return asking
     with refusal_as_message(request):
         report = publish_report(survey=survey, acting_user=request.user, note=form.cleaned_data["note"])
         messages.success(request, f"Version {report.number} of the report is published.")
@@ -117,6 +126,9 @@ def codes(request, survey: Survey):
     return render(request, "survey/console/codes.html", {"survey": survey, "form": form, "counts": counts})
 
 
+REPORT_FIELDS = ("title", "narrative", "concerns", "breakdowns", "questions", "translations")
+
+
 def _report_choices(survey: Survey):
     concerns = [(c.key, c.label) for c in survey.concerns.all()]
     questions = Question.objects.filter(survey=survey).exclude(kind=Question.Kind.FREE_TEXT)
@@ -129,17 +141,20 @@ def _report_choices(survey: Survey):
 def report_builder(request, survey: Survey):
     """Narrative and chosen figures for the next version (actions: the ledger)."""
     concerns, breakdowns, questions = _report_choices(survey)
+    others = languages.of_survey(survey)[1:]  # the report is written in each of them too
     current = ReportSettings.objects.filter(survey=survey).first()
     initial = {}
     if current:
-        initial = {k: getattr(current, k) for k in ("title", "narrative", "concerns", "breakdowns", "questions")}
+        initial = {k: getattr(current, k) for k in REPORT_FIELDS}
     data = request.POST if request.method == "POST" else None
-    form = ReportSettingsForm(data, initial=initial, concerns=concerns, breakdowns=breakdowns, questions=questions)
+    form = ReportSettingsForm(
+        data, initial=initial, concerns=concerns, breakdowns=breakdowns, questions=questions, languages=others
+    )
     if request.method == "POST" and form.is_valid():
         save_report_settings(
             survey=survey,
             acting_user=request.user,
-            **{k: form.cleaned_data[k] for k in ("title", "narrative", "concerns", "breakdowns", "questions")},
+            **{k: form.cleaned_data[k] for k in REPORT_FIELDS},
         )
         messages.success(request, "Saved. The next published version will use these settings.")
         return redirect("survey:report-builder", slug=survey.slug)
@@ -248,13 +263,18 @@ def moderation_settings(request, survey: Survey):
     }
     form = ModerationSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        save_moderation_settings(
-            survey=survey,
-            acting_user=request.user,
-            terms=[t.strip() for t in form.cleaned_data["terms"].splitlines() if t.strip()],
-            safeguarding_contact=form.cleaned_data["safeguarding_contact"],
-            two_person_review=form.cleaned_data["two_person_review"],
-        )
-        messages.success(request, "Moderation settings saved.")
-        return redirect("survey:moderation-settings", slug=survey.slug)
-    return render(request, "survey/console/moderation_settings.html", {"survey": survey, "form": form})
+        try:
+            save_moderation_settings(
+                survey=survey,
+                acting_user=request.user,
+                terms=[t.strip() for t in form.cleaned_data["terms"].splitlines() if t.strip()],
+                safeguarding_contact=form.cleaned_data["safeguarding_contact"],
+                two_person_review=form.cleaned_data["two_person_review"],
+            )
+        except ModerationRefused as exc:
+            form.add_error("safeguarding_contact", str(exc))
+        else:
+            messages.success(request, "Moderation settings saved.")
+            return redirect("survey:moderation-settings", slug=survey.slug)
+    status = 400 if form.errors else 200
+    return render(request, "survey/console/moderation_settings.html", {"survey": survey, "form": form}, status=status)

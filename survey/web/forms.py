@@ -3,6 +3,7 @@
 import copy
 import json
 import re
+from typing import ClassVar
 
 from crispy_forms.helper import FormHelper
 from django import forms
@@ -97,7 +98,39 @@ class CodeBatchForm(CrispyForm):
     )
 
 
-class ReportSettingsForm(CrispyForm):
+class TranslatedFields:
+    """Extra fields for a survey's other languages: ``<name>_<code>`` for
+    each translated field, gathered by ``clean`` into ``translations``
+    ({"cy": {"narrative": ...}}) and spread back from ``initial``."""
+
+    translated: ClassVar[tuple[str, ...]] = ()
+
+    def add_languages(self, codes) -> None:
+        self.language_codes = list(codes)
+        given = (self.initial or {}).get("translations") or {}
+        for code in self.language_codes:
+            for name in self.translated:
+                field = copy.deepcopy(self.fields[name])
+                field.required = False
+                field.label = f"{field.label or name.capitalize()} ({languages.NAMES[code]})"
+                field.help_text = ""
+                field.widget.attrs["lang"] = code
+                self.fields[f"{name}_{code}"] = field
+                self.initial.setdefault(f"{name}_{code}", given.get(code, {}).get(name, ""))
+
+    def clean(self):
+        data = super().clean()
+        data["translations"] = {
+            code: {name: data.pop(f"{name}_{code}", "") or "" for name in self.translated}
+            for code in getattr(self, "language_codes", [])
+        }
+        data["translations"] = {code: texts for code, texts in data["translations"].items() if any(texts.values())}
+        return data
+
+
+class ReportSettingsForm(TranslatedFields, CrispyForm):
+    translated = ("title", "narrative")
+
     title = forms.CharField(max_length=200, required=False, help_text="Leave empty to use the survey's title.")
     narrative = forms.CharField(
         required=False,
@@ -114,15 +147,22 @@ class ReportSettingsForm(CrispyForm):
         required=False, widget=forms.CheckboxSelectMultiple, help_text="None ticked means all."
     )
 
-    def __init__(self, *args, concerns, breakdowns, questions, **kwargs):
+    def __init__(self, *args, concerns, breakdowns, questions, languages=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["concerns"].choices = concerns
         self.fields["breakdowns"].choices = breakdowns
         self.fields["questions"].choices = questions
+        self.add_languages(languages)
+        self.order_fields(
+            ["title", *[f"title_{c}" for c in languages], "narrative", *[f"narrative_{c}" for c in languages]]
+        )
 
 
-class ActionChangeForm(CrispyForm):
-    """An action's state: what, who answers for it, by when, how it stands."""
+class ActionChangeForm(TranslatedFields, CrispyForm):
+    """An action's state: what, who answers for it, by when, how it stands
+    (what will be done and what happened also in the survey's other languages)."""
+
+    translated = ("text", "note")
 
     text = forms.CharField(
         label="What will be done",
@@ -151,17 +191,38 @@ class ActionChangeForm(CrispyForm):
         help_text="Optional. Shown with today's date; earlier entries stay as they were.",
     )
 
+    def __init__(self, *args, languages=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_languages(languages)
+        self.order_fields(
+            [
+                *(["concern"] if "concern" in self.fields else []),
+                "text",
+                *[f"text_{c}" for c in languages],
+                "role",
+                "due_on",
+                "status",
+                "note",
+                *[f"note_{c}" for c in languages],
+            ]
+        )
+
 
 class ActionForm(ActionChangeForm):
     concern = forms.ChoiceField(label="Concern topic")
-    field_order = ["concern", "text", "role", "due_on", "status", "note"]
 
     def __init__(self, *args, concerns, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["concern"].choices = concerns
 
 
-class HelpForm(CrispyForm):
+class HelpForm(TranslatedFields, CrispyForm):
+    translated = ("text",)
+
+    def __init__(self, *args, languages=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_languages(languages)
+
     text = forms.CharField(
         label="Who can help, and how to reach them",
         required=False,

@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from survey.definitions import languages
 from survey.definitions.format import DefinitionError
 from survey.models import Action, Member, Survey
 from survey.refused import Refused
@@ -16,7 +17,13 @@ from survey.web.forms import ActionChangeForm, ActionForm, HelpForm, PulseForm
 
 def _change_initial(item: dict) -> dict:
     now = item["state"]
-    return {"text": now.text, "role": now.role, "due_on": now.due_on, "status": now.status}
+    texts = {c: {"text": t["text"]} for c, t in (now.translations or {}).items() if t.get("text")}
+    return {"text": now.text, "role": now.role, "due_on": now.due_on, "status": now.status, "translations": texts}
+
+
+def _others(survey: Survey) -> list[str]:
+    """The survey's other languages: the ledger is written in each of them too."""
+    return languages.of_survey(survey)[1:]
 
 
 def _page(request, survey: Survey, *, bound: dict | None = None, status: int = 200):
@@ -24,22 +31,26 @@ def _page(request, survey: Survey, *, bound: dict | None = None, status: int = 2
     that was just sent back with its errors (nothing else is lost: the other
     forms show the stored state)."""
     bound = bound or {}
+    others = _others(survey)
     topics = ledger_service.ledger(survey=survey)
     pulses = pulses_by_action(survey=survey)
     for topic in topics:
         key = f"help-{topic['key']}"
-        topic["help_form"] = bound.get(key) or HelpForm(
-            prefix=key, initial={"text": topic["help"]["text"]} if topic["help"] else {}
+        initial = (
+            {"text": topic["help"]["text"], "translations": topic["help"]["translations"]} if topic["help"] else {}
         )
+        topic["help_form"] = bound.get(key) or HelpForm(prefix=key, initial=initial, languages=others)
         for item in topic["actions"]:
             key = f"action-{item['id']}"
-            item["form"] = bound.get(key) or ActionChangeForm(prefix=key, initial=_change_initial(item))
+            item["form"] = bound.get(key) or ActionChangeForm(
+                prefix=key, initial=_change_initial(item), languages=others
+            )
             item["pulses"] = pulses.get(item["id"], [])
     concerns = [(t["key"], t["label"]) for t in topics]
     context = {
         "survey": survey,
         "topics": topics,
-        "add_form": bound.get("add") or ActionForm(prefix="add", concerns=concerns),
+        "add_form": bound.get("add") or ActionForm(prefix="add", concerns=concerns, languages=others),
         "published": survey.reports.exists(),
         "can_pulse": survey.status == Survey.Status.CLOSED,
         "open_pulse": open_pulse_of(survey),
@@ -61,14 +72,14 @@ def _refused(form, exc: Refused) -> None:
 @member_required(Member.Role.ORGANISER)
 def action_add(request, survey: Survey):
     concerns = [(c.key, c.label) for c in survey.concerns.all()]
-    form = ActionForm(request.POST, prefix="add", concerns=concerns)
+    form = ActionForm(request.POST, prefix="add", concerns=concerns, languages=_others(survey))
     if form.is_valid():
         try:
             ledger_service.add_action(
                 survey=survey,
                 acting_user=request.user,
                 concern_key=form.cleaned_data["concern"],
-                **{k: form.cleaned_data[k] for k in ("text", "role", "due_on", "status", "note")},
+                **{k: form.cleaned_data[k] for k in ("text", "role", "due_on", "status", "note", "translations")},
             )
         except Refused as exc:
             _refused(form, exc)
@@ -90,13 +101,13 @@ def _action(survey: Survey, action_id) -> Action:
 def action_change(request, survey: Survey, action_id):
     action = _action(survey, action_id)
     key = f"action-{action.pk}"
-    form = ActionChangeForm(request.POST, prefix=key)
+    form = ActionChangeForm(request.POST, prefix=key, languages=_others(survey))
     if form.is_valid():
         try:
             ledger_service.change_action(
                 action=action,
                 acting_user=request.user,
-                **{k: form.cleaned_data[k] for k in ("text", "role", "due_on", "status", "note")},
+                **{k: form.cleaned_data[k] for k in ("text", "role", "due_on", "status", "note", "translations")},
             )
         except Refused as exc:
             _refused(form, exc)
@@ -110,11 +121,15 @@ def action_change(request, survey: Survey, action_id):
 @member_required(Member.Role.ORGANISER)
 def help_change(request, survey: Survey, concern_key: str):
     key = f"help-{concern_key}"
-    form = HelpForm(request.POST, prefix=key)
+    form = HelpForm(request.POST, prefix=key, languages=_others(survey))
     if form.is_valid():
         try:
             ledger_service.set_help(
-                survey=survey, acting_user=request.user, concern_key=concern_key, text=form.cleaned_data["text"]
+                survey=survey,
+                acting_user=request.user,
+                concern_key=concern_key,
+                text=form.cleaned_data["text"],
+                translations=form.cleaned_data["translations"],
             )
         except Refused as exc:
             _refused(form, exc)

@@ -4,9 +4,12 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import get_language_from_request, gettext
 from django.views.decorators.http import require_GET
 
+from survey.definitions import languages
 from survey.models import ReportVersion, Survey
+from survey.reports import translations
 from survey.reports.downloads import report_csv, report_json, report_xlsx
 from survey.reports.ledger import ledger as ledger_topics
 from survey.reports.publishing import PAGE_LIFETIME, latest_page_key, page_name
@@ -38,35 +41,50 @@ def _report(slug: str, number: int | None) -> ReportVersion:
     return report
 
 
+def _language(request, offered: list[str]) -> str:
+    """The reader's language: ``?lang=``, else their browser's, if the report has it."""
+    requested = request.GET.get("lang") or languages.from_django(get_language_from_request(request))
+    return requested if requested in offered else languages.DEFAULT
+
+
 @require_GET
 def report(request, slug: str, number: int | None = None):
-    if number is None:
+    lang = request.GET.get("lang", "")
+    if number is None and lang in languages.NAMES:
         # The latest version: one cache read and no query. publish_report
         # names the newest version under the slug; the page of a version
         # never changes, so this process keeps the pages it has served.
         token = cache.get(latest_page_key(slug))
-        key = f"report-page:{slug}:{token}:latest"
+        key = f"report-page:{slug}:{token}:latest:{lang}"
         body = _pages.get(key) if token else None
         if body is None and token:
             body = cache.get(key)
         if body is not None:
             _keep(key, body)
-            return HttpResponse(body)
+            return _page(body, lang)
     version = _report(slug, number)
-    # A published version never changes, so its page is rendered once and
-    # kept (the key also names the newest version, which the page lists).
+    language = _language(request, translations.offered(version.snapshot))
+    # A published version never changes, so its page is rendered once per
+    # language and kept (the key also names the newest version, which the page lists).
     newest = version.survey.reports.values_list("number", flat=True).first()
     if number is None:
-        key = f"report-page:{slug}:{page_name(version)}:latest"
+        key = f"report-page:{slug}:{page_name(version)}:latest:{language}"
     else:
-        key = f"report-page:{version.pk}:{version.published_at.timestamp()}:{newest}"
+        key = f"report-page:{version.pk}:{version.published_at.timestamp()}:{newest}:{language}"
     body = cache.get(key)
     if body is None:
-        body = _render_report(request, version, latest=number is None).content
+        languages.activate(request, language)
+        body = _render_report(request, version, latest=number is None, language=language).content
         cache.set(key, body, PAGE_LIFETIME)
     if number is None:
         cache.add(latest_page_key(slug), page_name(version), PAGE_LIFETIME)  # publishing overwrites it
-    return HttpResponse(body)
+    return _page(body, language)
+
+
+def _page(body: bytes, language: str) -> HttpResponse:
+    response = HttpResponse(body)
+    response["Content-Language"] = languages.django_language(language)
+    return response
 
 
 _pages: dict[str, bytes] = {}
@@ -80,24 +98,48 @@ def _keep(key: str, body: bytes) -> None:
         _pages[key] = body
 
 
-def _render_report(request, version: ReportVersion, *, latest: bool) -> HttpResponse:
-    number = None if latest else version.number
+def _render_report(request, version: ReportVersion, *, latest: bool, language: str) -> HttpResponse:
     snapshot = version.snapshot
+    offered = translations.offered(snapshot)
+    page = translations.localised(snapshot, title=version.title, language=language)
+    here = request.path
     context = {
         "report": version,
-        "document": snapshot["results"],
-        "questions": snapshot.get("questions", []),
-        "comparisons": snapshot["comparisons"],
+        **page,
         "trend": snapshot.get("trend", []),
-        "questions_text": snapshot.get("questions_text", {}),
-        "narrative_html": snapshot.get("narrative_html", ""),
-        "actions": snapshot.get("actions", []),
-        "quotes": snapshot.get("quotes", []),
         "changes": snapshot.get("changes", []),
         "versions": version.survey.reports.only("number", "published_at", "note"),
-        "latest": number is None,
+        "latest": latest,
+        "language": language,
+        "switch": [
+            {"code": code, "name": languages.NAMES[code], "url": f"{here}?lang={code}"}
+            for code in offered
+            if code != language
+        ],
+        "lang_query": "" if language == languages.DEFAULT else f"?lang={language}",
     }
     return render(request, "survey/public/report.html", context)
+
+
+@require_GET
+def report_print_css(request, slug: str, number: int):
+    """The running head of a printed version: its title and version on every
+    page, beside the page numbers (CSS cannot read them from the page)."""
+    version = _report(slug, number)
+    language = _language(request, translations.offered(version.snapshot))
+    languages.activate(request, language)
+    title = translations.localised(version.snapshot, title=version.title, language=language)["title"]
+    head = f"{title} · " + gettext("Version %(number)s") % {"number": version.number}
+    css = "@page { @top-left { content: " + _css_string(head) + "; } }\n"
+    response = HttpResponse(css, content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=86400"  # a published version never changes
+    return response
+
+
+def _css_string(text: str) -> str:
+    """``text`` as a CSS string: quotes, backslashes and line ends escaped."""
+    out = "".join(ch if ch.isprintable() and ch not in '"\\<>' else f"\\{ord(ch):x} " for ch in text)
+    return f'"{out}"'
 
 
 @require_GET

@@ -2,7 +2,7 @@
 
 from django.urls import include, path, re_path
 
-from survey.web import accounts, builder, console, public
+from survey.web import accounts, audit, builder, console, public
 from survey.web import ledger as ledgers
 from survey.web import moderation as moderate
 from survey.web import respondent as respond
@@ -52,6 +52,7 @@ console_urls = [
     path("share/poster/", builder.share_poster, name="survey-poster"),
     path("share/poster.png", builder.share_poster_png, name="survey-poster-png"),
     path("team/", accounts.team_page, name="team"),
+    path("changes/", audit.audit_list, name="survey-audit"),
     path("team/<int:member_id>/remove/", accounts.member_remove, name="member-remove"),
     path("publish/", console.publish, name="report-publish"),
     path("codes/", console.codes, name="codes-generate"),
@@ -65,6 +66,7 @@ console_urls = [
 
 moderation_urls = [
     path("", moderate.queue, name="moderation-queue"),
+    path("<uuid:answer_id>/", moderate.queue, name="comment-open"),
     path("<uuid:answer_id>/decide/", moderate.decide, name="comment-decide"),
     path("<uuid:answer_id>/review/", moderate.review, name="comment-review"),
     path("bulk-reject/", moderate.bulk_reject, name="comment-bulk-reject"),
@@ -75,6 +77,7 @@ public_urls = [
     path("", public.report, name="report-detail"),
     path("v<int:number>/", public.report, name="report-version"),
     path("actions/", public.ledger, name="ledger"),
+    path("v<int:number>/print.css", public.report_print_css, name="report-print-css"),
     re_path(rf"^{DOWNLOAD}", public.report_download, name="report-download"),
     re_path(rf"^v(?P<number>[0-9]+)/{DOWNLOAD}", public.report_download, name="report-version-download"),
 ]

@@ -62,7 +62,7 @@ def test_new_report_version_is_refused_until_groups_gain_k_or_the_survey_closes(
     Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.OPEN)
     with pytest.raises(PublishRefused, match="fewer than 10 responses"):
         publish_report(survey=survey, acting_user=alice)
-    response = watching.post("/console/therapy-2026/publish/", {"note": ""}, follow=True)
+    response = watching.post("/console/therapy-2026/publish/", {"note": "", "confirmed": "yes"}, follow=True)
     assert "could reveal individual answers" in response.content.decode()
     assert ReportVersion.objects.count() == 1
     Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.CLOSED)

@@ -14,6 +14,7 @@ headers).
 """
 
 import http.cookiejar
+import json
 import os
 import re
 import socket
@@ -53,7 +54,10 @@ def site(tmp_path):
         "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
     }
     manage = [sys.executable, "manage.py"]
-    for args in (["migrate", "--noinput"], ["load_survey", "raising-concerns"]):
+    # The built-in survey asks for free text: it opens with a safeguarding contact.
+    document = json.loads((ROOT / "survey/definitions/builtin/raising-concerns.json").read_text())
+    (tmp_path / "survey.json").write_text(json.dumps({**document, "safeguarding_contact": "sg@example.org"}))
+    for args in (["migrate", "--noinput"], ["load_survey", str(tmp_path / "survey.json")]):
         subprocess.run(manage + args, cwd=ROOT, env=env, check=True, capture_output=True)
     port = free_port()
     log = open(tmp_path / "gunicorn.log", "w")  # noqa: SIM115 - closed below

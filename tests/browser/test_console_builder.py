@@ -159,6 +159,16 @@ def test_survey_built_from_scratch_previewed_opened_answered_and_counted(live_se
     assert not PendingSubmission.objects.exists() and not Response.objects.exists()
 
     page.get_by_role("link", name="Back to the console").first.click()
+    build_url = page.url
+    page.get_by_role("button", name="Open the survey now").click()
+    # It asks for free text: it opens only once it names a safeguarding contact.
+    assert page.get_by_text("cannot open without a safeguarding contact").is_visible()
+    assert page.locator("#survey-state").inner_text() == "Draft"
+    assert_accessible(page)
+    page.get_by_role("link", name="Moderation").first.click()
+    page.get_by_label("Safeguarding contact").fill("guardian@example.org")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.goto(build_url)
     page.get_by_role("button", name="Open the survey now").click()
     assert page.locator("#survey-state").inner_text() == "Open"
     assert_accessible(page)
@@ -189,4 +199,5 @@ def test_survey_built_from_scratch_previewed_opened_answered_and_counted(live_se
     page.goto(f"{base}/console/{survey.slug}/")
     assert "Respondents: 10." in page.locator("main").inner_text()
     assert_accessible(page)
+    page.goto(f"{base}/console/{survey.slug}/changes/")  # the list of changes has its own tab
     assert page.locator("#audit").get_by_text("Opened the survey").is_visible()

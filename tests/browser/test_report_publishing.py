@@ -30,8 +30,8 @@ def test_report_built_published_downloaded_and_printed(live_server, page, tmp_pa
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     assert_accessible(page)
-    page.get_by_label("Title").fill("Raising concerns: what you told us")
-    page.get_by_label("Narrative").fill("Thank you to everyone who answered. **We are listening.**")
+    page.get_by_label("Title", exact=True).fill("Raising concerns: what you told us")
+    page.get_by_label("Narrative", exact=True).fill("Thank you to everyone who answered. **We are listening.**")
     page.get_by_role("button", name="Save report settings").click()
     assert_accessible(page)
     assert page.get_by_text("Saved.").is_visible()
@@ -44,6 +44,9 @@ def test_report_built_published_downloaded_and_printed(live_server, page, tmp_pa
     assert_accessible(page)
     page.get_by_label("Note").fill("First results")
     page.get_by_role("button", name="Publish").click()
+    assert_accessible(page)  # publishing asks first
+    assert page.get_by_role("heading", name="Publish version 1 of the report?").is_visible()
+    page.get_by_role("button", name="Publish version 1").click()
     assert_accessible(page)
     assert page.get_by_text("Version 1 of the report is published.").is_visible()
 

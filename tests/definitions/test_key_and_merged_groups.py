@@ -67,7 +67,7 @@ def test_groupings_are_fixed_once_answers_exist_and_audited_before(db):
     survey = load_definition(definition=validate_definition(grouped()))
     load_definition(definition=validate_definition(grouped(**MARKS)))
     detail = AuditEvent.objects.filter(survey=survey).latest("pk").detail
-    assert "question service groups: '' -> 'key group iapt; Other services = agency + bank'" in detail
+    assert "Question service key and merged groups: none → key group iapt; Other services = agency + bank" in detail
     insert_responses(survey_id=survey.pk, submissions=[(answers(), timezone.localdate())])
     with pytest.raises(DefinitionError, match='key and merged groups of question "service" cannot change'):
         load_definition(definition=validate_definition(grouped()))

@@ -134,7 +134,7 @@ def test_populations_may_change_after_answers_and_are_audited(db):
     document["population"] = 260
     load_definition(definition=validate_definition(document))
     assert Survey.objects.get(pk=survey.pk).population == 260
-    assert "population: 250 -> 260" in survey.audit.order_by("-pk").first().detail
+    assert "Staff in scope (population): 250 → 260" in survey.audit.order_by("-pk").first().detail
 
 
 def test_the_report_shows_who_answered(db, alice):

@@ -38,7 +38,7 @@ def comments(survey):
 def test_queue_shows_waiting_comments_with_highlights(client, bob, survey, comments):
     client.force_login(bob)
     html = client.get("/moderate/therapy-2026/").content.decode()
-    assert "<strong>4</strong> waiting" in html
+    assert '<strong id="waiting-count">4</strong> waiting' in html
     for answer in moderation.queue(survey=survey).exclude(text=RAW):
         moderation.reject_comment(survey=survey, acting_user=bob, answer_id=answer.pk)
     html = client.get("/moderate/therapy-2026/").content.decode()
@@ -154,7 +154,9 @@ def test_two_person_review_holds_quotes_back_until_a_second_moderator_confirms(
 
 def test_bulk_reject_takes_only_empty_or_one_word_comments(client, bob, survey, comments):
     client.force_login(bob)
-    client.post("/moderate/therapy-2026/bulk-reject/")
+    asking = client.post("/moderate/therapy-2026/bulk-reject/")
+    assert "Reject 2 empty or one-word comments?" in asking.content.decode() and not CommentReview.objects.exists()
+    client.post("/moderate/therapy-2026/bulk-reject/", {"confirmed": "yes"})
     assert list(CommentReview.objects.values_list("answer__text", flat=True)) == ["ok", "ok"]
     assert moderation.queue(survey=survey).count() == 2
 
@@ -211,5 +213,5 @@ def test_reading_the_moderation_queue_is_audited(client, django_user_model, alic
     assert AuditEvent.objects.filter(survey=survey, user=root, action=AuditEvent.Action.ADMIN_CHANGED).exists()
     # The organiser's console lists both.
     client.force_login(alice)
-    html = client.get("/console/therapy-2026/").content.decode()
+    html = client.get("/console/therapy-2026/changes/").content.decode()
     assert AuditEvent.Action.COMMENTS_READ.label in html

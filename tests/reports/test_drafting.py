@@ -64,7 +64,7 @@ def test_builder_saves_narrative_and_choices_and_the_ledger_goes_into_the_next_v
         f"/console/therapy-2026/actions/{action.pk}/",
         {f"action-{action.pk}-{k}": v for k, v in (change | {"note": "Sessions started."}).items()},
     )
-    client.post("/console/therapy-2026/publish/", {"note": ""})
+    client.post("/console/therapy-2026/publish/", {"note": "", "confirmed": "yes"})
     report = ReportVersion.objects.get()
     assert report.title == "What you told us"
     page = client.get("/r/therapy-2026/").content.decode()

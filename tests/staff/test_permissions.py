@@ -20,7 +20,7 @@ CHANGE = {"text": "Weekly supervision.", "role": "Director of Nursing", "status"
 # url name -> (method, extra kwargs, POST data)
 CONSOLE_VIEWS = {
     "survey-results": ("get", {}, None),
-    "report-publish": ("post", {}, {}),
+    "report-publish": ("post", {}, {"confirmed": "yes"}),
     "codes-generate": ("get", {}, None),
     "report-builder": ("get", {}, None),
     "survey-explore": ("get", {}, None),
@@ -50,7 +50,7 @@ CONSOLE_VIEWS = {
     "concern-new": ("get", {}, None),
     "concern-edit": ("get", {"key": "patient-care"}, None),
     "structure-move": ("post", {"what": "question", "ident": "service"}, {}),
-    "structure-remove": ("post", {"what": "question", "ident": "patient_care_comment"}, {}),
+    "structure-remove": ("post", {"what": "question", "ident": "patient_care_comment"}, {"confirmed": "yes"}),
     "definition-upload": ("post", {}, {}),
     "definition-download": ("get", {}, None),
     "survey-status": ("post", {}, {}),
@@ -63,6 +63,7 @@ CONSOLE_VIEWS = {
     "survey-poster-png": ("get", {}, None),
     "survey-duplicate": ("post", {}, {}),
     "team": ("get", {}, None),
+    "survey-audit": ("get", {}, None),
     "member-remove": ("post", {"member_id": 999999}, {}),
 }
 
@@ -105,6 +106,7 @@ SERVED = {
     "survey-poster-png": ("survey-poster-png", "image/png"),
     "survey-duplicate": ("survey-build", "survey/console/build.html"),
     "team": ("team", "survey/console/team.html"),
+    "survey-audit": ("survey-audit", "survey/console/audit.html"),
     "member-remove": ("team", "survey/console/team.html"),
 }
 

@@ -61,13 +61,13 @@ def test_inviting_someone_with_an_account_gives_the_role_without_a_password_link
 
 def test_the_last_organiser_cannot_be_removed(organiser, alice, survey):
     member = Member.objects.get(survey=survey, user=alice)
-    organiser.post(reverse("survey:member-remove", kwargs={"slug": SLUG, "member_id": member.pk}))
+    organiser.post(reverse("survey:member-remove", kwargs={"slug": SLUG, "member_id": member.pk}), {"confirmed": "yes"})
     assert Member.objects.filter(pk=member.pk).exists()
 
 
 def test_removing_a_moderator_is_recorded(organiser, bob, survey):
     member = Member.objects.get(survey=survey, user=bob)
-    organiser.post(reverse("survey:member-remove", kwargs={"slug": SLUG, "member_id": member.pk}))
+    organiser.post(reverse("survey:member-remove", kwargs={"slug": SLUG, "member_id": member.pk}), {"confirmed": "yes"})
     assert not Member.objects.filter(pk=member.pk).exists()
     assert AuditEvent.objects.filter(survey=survey, action="team.removed").exists()
 

@@ -60,7 +60,7 @@ def test_home_lists_only_own_surveys_with_coarse_progress(client, alice, charlie
 
 def test_publish_freezes_a_snapshot_and_audits_it(client, alice, survey, figures):
     client.force_login(alice)
-    response = client.post("/console/therapy-2026/publish/", {"note": "First results"})
+    response = client.post("/console/therapy-2026/publish/", {"note": "First results", "confirmed": "yes"})
     assert response.status_code == 302
     report = ReportVersion.objects.get()
     assert (report.number, report.note, report.published_by) == (1, "First results", alice)
@@ -80,7 +80,7 @@ def test_the_audit_list_says_each_change_in_words(client, alice, survey):
 
     set_status(survey=survey, acting_user=alice, status="closed")
     client.force_login(alice)
-    page = client.get(f"/console/{survey.slug}/").content.decode()
+    page = client.get(f"/console/{survey.slug}/changes/").content.decode()
     assert "Closed the survey" in page and "survey.closed" not in page
 
 

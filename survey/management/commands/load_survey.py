@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from survey.definitions.format import DefinitionError, builtin_definitions, load_definition, parse_definition
+from survey.moderation import safeguarding
 
 
 class Command(BaseCommand):
@@ -22,3 +23,5 @@ class Command(BaseCommand):
         except DefinitionError as exc:
             raise CommandError(f"{file}: {exc}") from None
         self.stdout.write(f"Loaded survey {survey.slug!r} ({survey.questions.count()} questions).")
+        if survey.status == survey.Status.DRAFT and (refusal := safeguarding.opening_refusal(survey)):
+            self.stdout.write(f"It is a draft and has not opened: {refusal}")

@@ -49,6 +49,15 @@ def allow_updates(apps, schema_editor):
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_append_only")
 
 
+def _languages(translations, old_name, new_name):
+    """{"cy": {"commitment": ...}} -> {"cy": {"text": ...}} (languages with a text only)."""
+    out = {}
+    for code, texts in (translations or {}).items():
+        if (texts or {}).get(old_name):
+            out[code] = {new_name: texts[old_name]}
+    return out
+
+
 def to_ledger(apps, schema_editor):
     ConcernAction = apps.get_model("survey", "ConcernAction")
     Action = apps.get_model("survey", "Action")
@@ -59,7 +68,12 @@ def to_ledger(apps, schema_editor):
         first = _at(updates[0].posted_on) if updates else timezone.now()
         if old.help.strip():
             LedgerEntry.objects.create(
-                survey=survey, concern_key=concern.key, kind="help", text=old.help, entered_at=first
+                survey=survey,
+                concern_key=concern.key,
+                kind="help",
+                text=old.help,
+                translations=_languages(old.translations, "help", "text"),
+                entered_at=first,
             )
         if not old.commitment.strip() and not updates:
             continue
@@ -72,9 +86,12 @@ def to_ledger(apps, schema_editor):
             "text": old.commitment.strip() or f"Actions on {concern.label.lower()}",
             "status": "planned",
         }
-        LedgerEntry.objects.create(entered_at=first, **state)
+        texts = _languages(old.translations, "commitment", "text")
+        LedgerEntry.objects.create(entered_at=first, translations=texts, **state)
         for update in updates:
-            LedgerEntry.objects.create(entered_at=_at(update.posted_on), note=update.text, **state)
+            notes = _languages(update.translations, "text", "note")
+            both = {code: {**texts.get(code, {}), **notes.get(code, {})} for code in {*texts, *notes}}
+            LedgerEntry.objects.create(entered_at=_at(update.posted_on), note=update.text, translations=both, **state)
 
 
 def from_ledger(apps, schema_editor):
@@ -95,19 +112,30 @@ def from_ledger(apps, schema_editor):
         for e in entries:
             if e.kind == "action":
                 latest[e.action_id] = e
+        codes = {code for e in entries for code in (e.translations or {})}
+        translations = {}
+        for code in codes:
+            commitment = "\n\n".join(e.translations.get(code, {}).get("text", "") for e in latest.values()).strip()
+            help_text = helps[-1].translations.get(code, {}).get("text", "") if helps else ""
+            if commitment or help_text:
+                translations[code] = {"commitment": commitment, "help": help_text}
         old = ConcernAction.objects.create(
             concern_id=concern.pk,
             commitment="\n\n".join(e.text for e in latest.values()),
             help=helps[-1].text if helps else "",
+            translations=translations,
         )
         for e in entries:
             if e.kind == "action" and e.note:
-                ActionUpdate.objects.create(action=old, text=e.note, posted_on=e.entered_at.date())
+                notes = {c: {"text": t["note"]} for c, t in (e.translations or {}).items() if t.get("note")}
+                ActionUpdate.objects.create(
+                    action=old, text=e.note, posted_on=e.entered_at.date(), translations=notes
+                )
 
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("survey", "0017_key_and_merged_groups"),
+        ("survey", "0018_report_languages"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -213,6 +241,7 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("note", models.TextField(blank=True, help_text="What happened (Markdown)")),
+                ("translations", models.JSONField(blank=True, default=dict)),
                 ("entered_at", models.DateTimeField()),
                 (
                     "action",

@@ -1,0 +1,155 @@
+"""The public report in every language of its survey, with a switch; dates
+in words, addresses as links, contents and headlines first; printable."""
+
+import datetime
+import re
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from survey.definitions.format import load_definition, validate_definition
+from survey.figures.aggregate import compute_results
+from survey.models import LedgerEntry, Member, ReportSettings
+from survey.reports.publishing import publish_report
+from survey.responses.importing import import_responses
+from tests.definitions.test_translations import welsh_definition
+from tests.factories import answers, ledger_action, to_csv
+
+NARRATIVE_CY = "Diolch. Ysgrifennwch at help@example.org neu gweler https://example.org/cymorth."
+
+
+@pytest.fixture
+def published(db, django_user_model, django_capture_on_commit_callbacks):
+    survey = load_definition(definition=validate_definition(welsh_definition()))
+    alice = django_user_model.objects.create_user(username="alice", password="correct horse battery")
+    Member.objects.create(survey=survey, user=alice, role=Member.Role.ORGANISER)
+    rows = [answers(service="iapt", raised="yes", outcome="adequately")] * 30 + [answers(service="other")] * 30
+    import_responses(survey=survey, text=to_csv(rows))
+    compute_results(survey_id=survey.pk)
+    ReportSettings.objects.create(
+        survey=survey,
+        narrative="Thank you. Write to help@example.org.",
+        translations={"cy": {"narrative": NARRATIVE_CY}},
+    )
+    ledger_action(
+        survey,
+        text="We will staff nights.",
+        note="Two nurses hired.",
+        on=datetime.date(2026, 12, 1),
+        translations={"cy": {"text": "Byddwn yn staffio.", "note": "Dwy nyrs."}},
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_report(survey=survey, acting_user=alice)
+    return survey
+
+
+def test_the_report_is_in_welsh_with_lang_cy(client, published):
+    """The finding: ?lang=cy was ignored though respondents answered in Welsh."""
+    response = client.get("/r/therapy-2026/?lang=cy")
+    html = response.content.decode()
+    assert '<html lang="cy">' in html and response["Content-Language"] == "cy"
+    assert "Gweithio mewn gwasanaethau iechyd meddwl" in html  # the survey's Welsh title
+    assert "Therapïau Siarad (IAPT)" in html  # a choice label in Welsh, in the breakdown
+    for words in ("Y prif ganfyddiadau", "Cynnwys", "Camau gweithredu a chynigion o help", "Pob cwestiwn"):
+        assert words in html, words
+    assert "Byddwn yn staffio." in html and "Dwy nyrs." in html
+    assert "Diolch." in html and "Thank you." not in html
+    assert "Headlines" not in html and "Every question" not in html
+
+
+def test_english_by_default_with_a_switch_to_welsh(client, published):
+    html = client.get("/r/therapy-2026/").content.decode()
+    assert '<html lang="en-gb">' in html and "Headlines" in html and "Thank you." in html
+    assert '<a href="/r/therapy-2026/?lang=cy" lang="cy" hreflang="cy">Cymraeg</a>' in html
+    welsh = client.get("/r/therapy-2026/?lang=cy").content.decode()
+    assert '<a href="/r/therapy-2026/?lang=en" lang="en" hreflang="en">English</a>' in welsh
+
+
+def test_cached_pages_are_kept_per_language(client, published):
+    # Each asked twice, in turn: a page cached under one key for all
+    # languages would serve the first language to everyone.
+    for _ in range(2):
+        assert "Headlines" in client.get("/r/therapy-2026/?lang=en").content.decode()
+        assert "Y prif ganfyddiadau" in client.get("/r/therapy-2026/?lang=cy").content.decode()
+        assert "Y prif ganfyddiadau" in client.get("/r/therapy-2026/v1/?lang=cy").content.decode()
+        assert "Headlines" in client.get("/r/therapy-2026/v1/").content.decode()
+
+
+def test_a_language_the_survey_lacks_gives_the_default(client, published):
+    assert "Headlines" in client.get("/r/therapy-2026/?lang=fr").content.decode()
+
+
+def test_dates_in_words_and_addresses_as_links(client, published):
+    html = client.get("/r/therapy-2026/").content.decode()
+    assert '<time datetime="2026-12-01">1 December 2026</time>' in html and "2026-12-01:" not in html
+    assert '<a href="mailto:help@example.org"' in html
+    welsh = client.get("/r/therapy-2026/?lang=cy").content.decode()
+    assert '<time datetime="2026-12-01">1 Rhagfyr 2026</time>' in welsh
+    assert '<a href="https://example.org/cymorth"' in welsh
+
+
+def test_headlines_and_contents_come_before_the_figures(client, published):
+    html = client.get("/r/therapy-2026/").content.decode()
+    headline = html.index('id="headlines"')
+    assert headline < html.index('id="contents-title"') < html.index('id="concern-patient-care"')
+    assert "50.0% raised a concern (30 of 60)" in html
+    assert '<a href="#concern-patient-care">Patient care</a>' in html
+
+
+def test_print_has_page_numbers_title_version_addresses_and_no_stranded_headings(client, published):
+    html = client.get("/r/therapy-2026/?lang=cy").content.decode()
+    assert '<link rel="stylesheet" href="/r/therapy-2026/v1/print.css?lang=cy" media="print">' in html
+    head = client.get("/r/therapy-2026/v1/print.css?lang=cy")
+    assert head["Content-Type"].startswith("text/css")
+    assert head.content.decode() == (
+        '@page { @top-left { content: "Gweithio mewn gwasanaethau iechyd meddwl · Fersiwn 1"; } }\n'
+    )
+    css = (settings.BASE_DIR / "survey/static/candour.css").read_text()
+    printed = css[css.index("@media print") :]
+    for rule in ("counter(page)", "attr(href)", "break-after: avoid"):
+        assert rule in printed, rule
+
+
+def test_a_title_cannot_break_out_of_the_print_stylesheet(client, published):
+    published.reports.update(title='Bad"; } body { display: none } x { content: "')
+    css = client.get("/r/therapy-2026/v1/print.css").content.decode()
+    # One CSS string from the first quote to the last: the title's quotes are escaped.
+    assert re.fullmatch(r'@page \{ @top-left \{ content: "[^"]*"; \} \}\n', css), css
+
+
+def test_an_earlier_snapshot_without_languages_is_shown_in_english(client, published):
+    report = published.reports.get()
+    snapshot = {k: v for k, v in report.snapshot.items() if k not in ("languages", "texts")}
+    published.reports.update(snapshot=snapshot, published_at=timezone.now())
+    html = client.get("/r/therapy-2026/v1/?lang=cy").content.decode()
+    assert "Thank you." in html and 'hreflang="cy"' not in html
+
+
+def test_the_narrative_actions_and_updates_are_written_in_welsh_in_the_console(client, published):
+    alice = published.members.get(role="organiser").user
+    client.force_login(alice)
+    page = client.get("/console/therapy-2026/report/").content.decode()
+    assert 'name="narrative_cy"' in page and 'lang="cy"' in page
+    assert NARRATIVE_CY in page  # the saved Welsh narrative is shown to edit
+    data = {"title": "", "title_cy": "Adroddiad", "narrative": "In English.", "narrative_cy": "Yn Gymraeg."}
+    assert client.post("/console/therapy-2026/report/", data).status_code == 302
+    settings_row = ReportSettings.objects.get(survey=published)
+    assert settings_row.translations == {"cy": {"title": "Adroddiad", "narrative": "Yn Gymraeg."}}
+    # Actions, updates and help routes are written in Welsh in the ledger.
+    ledger_page = client.get("/console/therapy-2026/actions/").content.decode()
+    assert 'name="add-text_cy"' in ledger_page and 'name="help-patient-care-text_cy"' in ledger_page
+    action = published.actions.get()
+    prefix = f"action-{action.pk}"
+    assert f'name="{prefix}-note_cy"' in ledger_page and "Byddwn yn staffio." in ledger_page
+    change = {"text": "We will staff nights.", "text_cy": "Byddwn yn staffio.", "role": "Director of Nursing"}
+    change |= {"status": "done", "note": "Done.", "note_cy": "Wedi'i wneud."}
+    response = client.post(
+        f"/console/therapy-2026/actions/{action.pk}/", {f"{prefix}-{k}": v for k, v in change.items()}
+    )
+    assert response.status_code == 302
+    written = {"cy": {"text": "Byddwn yn staffio.", "note": "Wedi'i wneud."}}
+    assert LedgerEntry.objects.latest("pk").translations == written
+    help_data = {"help-patient-care-text": "The Guardian.", "help-patient-care-text_cy": "Y Gwarcheidwad."}
+    client.post("/console/therapy-2026/actions/help/patient-care/", help_data)
+    assert LedgerEntry.objects.latest("pk").translations == {"cy": {"text": "Y Gwarcheidwad."}}
