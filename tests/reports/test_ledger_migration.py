@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("survey", "0017_key_and_merged_groups")]
-AFTER = [("survey", "0018_ledger")]
+BEFORE = [("survey", "0018_report_languages")]
+AFTER = [("survey", "0019_ledger")]
 
 
 def _migrate(target):
@@ -39,8 +39,15 @@ def test_existing_actions_help_and_updates_become_ledger_entries_nothing_lost():
     help_only = Concern.objects.create(
         survey=survey, position=1, key="work", label="Working conditions", raised=raised, outcome=outcome
     )
-    action = ConcernAction.objects.create(concern=care, commitment="Monthly sessions.", help="The Guardian.")
-    ActionUpdate.objects.create(action=action, text="Sessions started.", posted_on=date(2026, 5, 1))
+    action = ConcernAction.objects.create(
+        concern=care,
+        commitment="Monthly sessions.",
+        help="The Guardian.",
+        translations={"cy": {"commitment": "Sesiynau misol.", "help": "Y Gwarcheidwad."}},
+    )
+    ActionUpdate.objects.create(
+        action=action, text="Sessions started.", posted_on=date(2026, 5, 1), translations={"cy": {"text": "Dechrau."}}
+    )
     ActionUpdate.objects.create(action=action, text="Every site now.", posted_on=date(2026, 7, 1))
     ConcernAction.objects.create(concern=help_only, commitment="", help="Union rep: rep@example.org")
 
@@ -56,11 +63,19 @@ def test_existing_actions_help_and_updates_become_ledger_entries_nothing_lost():
         ("work", "help", "Union rep: rep@example.org", "", None),
     ]
     assert {e.status for e in entries if e.kind == "action"} == {"planned"}
+    welsh = [e.translations for e in entries]
+    assert welsh[:4] == [
+        {"cy": {"text": "Sesiynau misol."}},
+        {"cy": {"text": "Sesiynau misol.", "note": "Dechrau."}},
+        {"cy": {"text": "Sesiynau misol."}},
+        {"cy": {"text": "Y Gwarcheidwad."}},
+    ]
     assert len({e.action_id for e in entries if e.kind == "action"}) == 1
 
     # And back again, for a rollback.
     apps = _migrate(BEFORE)
     restored = apps.get_model("survey", "ConcernAction").objects.get(concern__key="care")
     assert (restored.commitment, restored.help) == ("Monthly sessions.", "The Guardian.")
+    assert restored.translations == {"cy": {"commitment": "Sesiynau misol.", "help": "Y Gwarcheidwad."}}
     assert [u.text for u in restored.updates.order_by("posted_on")] == ["Sessions started.", "Every site now."]
     _migrate(AFTER)
