@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 ADDR ?= 127.0.0.1:8000
 
-.PHONY: install browser run test fuzz lint format bench clean
+.PHONY: install browser run test browser-matrix fuzz lint format bench clean
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ run: install
 test: install browser
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+# The respondent's browser tests at 390 and 1280 px, JavaScript on and off,
+# English and Welsh (`make test` runs one of each); run before closing an issue.
+browser-matrix: install browser
+	CANDOUR_BROWSER_MATRIX=1 $(BIN)/pytest -m browser_matrix tests/browser
 
 # More than 10,000 generated definitions, CSV files and form posts.
 fuzz: install

@@ -25,6 +25,10 @@ class Survey(models.Model):
     slug = models.SlugField(unique=True)
     title = models.CharField(max_length=200)
     intro = models.TextField(blank=True)
+    # Shown on the intro page: about how long answering takes, and who reads
+    # the comments, in the survey's own words ("two staff-side reps").
+    estimated_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    moderators = models.CharField(max_length=200, blank=True)
     # Texts in languages other than the default: {language: {field: text}} (survey/definitions/format.py).
     translations = models.JSONField(default=dict, blank=True)
     min_group_size = models.PositiveSmallIntegerField(default=10)

@@ -92,6 +92,17 @@ def eager():
     celery_app.conf.task_always_eager = False
 
 
+@pytest.fixture
+def tasks():
+    """Tasks run as production runs them where the test run has PostgreSQL
+    and Redis (CI): by a worker process on the real queue; else eagerly.
+    Tests using it need ``django_db(transaction=True)``."""
+    from tests.faults.real_worker import tasks_as_in_production
+
+    with tasks_as_in_production() as runner:
+        yield runner
+
+
 @pytest.fixture(autouse=True)
 def fresh_cache():
     """Every test starts with an empty cache: no rate-limit counters (and

@@ -145,3 +145,20 @@ def ledger_action(survey, *, text, on, note="", help="", translations=None, role
             survey=survey, concern_key=key, kind="help", text=help, translations=helps, entered_at=at
         )
     return action
+
+
+def varied(service: str, n: int, barriers: bool = False) -> list[dict]:
+    """n people of one service with varied answers: about half raised a
+    concern (outcomes in turn), every point of the scale used, so no
+    figure of the group is near unanimous."""
+    choices = [("fear",), ("time",), ("fear", "time")]
+    return [
+        answers(
+            service=service,
+            raised="yes" if i % 2 else "no",
+            outcome=("adequately", "partly", "not")[i % 3] if i % 2 else None,
+            safe=str(1 + i % 5),
+            barriers=choices[i % 3] if barriers else (),
+        )
+        for i in range(n)
+    ]

@@ -78,7 +78,15 @@ def edit_definition(*, survey: Survey, acting_user: User, change: Callable[[Docu
 
 
 def set_settings(
-    document: Document, *, title: str, intro: str, min_group_size: int, access: str, population: int | None = None
+    document: Document,
+    *,
+    title: str,
+    intro: str,
+    min_group_size: int,
+    access: str,
+    population: int | None = None,
+    estimated_minutes: int | None = None,
+    moderators: str | dict = "",
 ) -> None:
     document.update(
         title=languages.reworded(document.get("title"), title),
@@ -86,6 +94,14 @@ def set_settings(
         min_group_size=min_group_size,
         access=access,
     )
+    # Shown on the intro page; left out of the document when not given.
+    document.pop("estimated_minutes", None)
+    if estimated_minutes:
+        document["estimated_minutes"] = estimated_minutes
+    who = languages.reworded(document.get("moderators"), moderators)
+    document.pop("moderators", None)
+    if languages.default_text(who).strip():
+        document["moderators"] = who
     if population is None:
         document.pop("population", None)
     else:

@@ -204,10 +204,12 @@ PULSE_QUESTIONS = (1, 3)  # a pulse asks at least one question and at most three
 
 
 class SurveyDef(_Localised):
-    _texts = ("title", "intro")
+    _texts = ("title", "intro", "moderators")
     slug: Key
     title: Title
     intro: str = ""
+    estimated_minutes: int | None = Field(default=None, ge=1, le=600)
+    moderators: str = Field(default="", max_length=200)
     min_group_size: int = Field(default=10, ge=5, le=1000)
     access: Literal["open", "codes"] = "open"
     # Who hears of a comment revealing a risk; a survey with free text opens only with one.
@@ -494,6 +496,8 @@ def load_definition(
         survey = Survey(slug=definition.slug)
     survey.title = definition.title
     survey.intro = definition.intro
+    survey.estimated_minutes = definition.estimated_minutes
+    survey.moderators = definition.moderators
     # Every language of the definition has an entry, so the survey lists it.
     survey.translations = {lang: definition.translations.get(lang, {}) for lang in definition.languages()[1:]}
     survey.min_group_size = definition.min_group_size
@@ -764,6 +768,12 @@ def export_definition(*, survey: Survey) -> dict:
         "slug": survey.slug,
         "title": languages.as_definition_text(survey.title, survey.translations, "title"),
         "intro": languages.as_definition_text(survey.intro, survey.translations, "intro"),
+        **({"estimated_minutes": survey.estimated_minutes} if survey.estimated_minutes else {}),
+        **(
+            {"moderators": languages.as_definition_text(survey.moderators, survey.translations, "moderators")}
+            if survey.moderators
+            else {}
+        ),
         "min_group_size": survey.min_group_size,
         "access": survey.access,
         **({"safeguarding_contact": survey.safeguarding_contact} if survey.safeguarding_contact else {}),

@@ -125,10 +125,14 @@ def survey_new(request):
 def build(request, survey: Survey):
     document = export_definition(survey=survey)
     initial = SurveySettingsForm.initial_texts(
-        {"title": document["title"], "intro": document["intro"]}, languages.NAMES
+        {"title": document["title"], "intro": document["intro"], "moderators": document.get("moderators", "")},
+        languages.NAMES,
     )
     initial.update(
-        min_group_size=document["min_group_size"], access=document["access"], population=document.get("population")
+        min_group_size=document["min_group_size"],
+        access=document["access"],
+        population=document.get("population"),
+        estimated_minutes=document.get("estimated_minutes"),
     )
     settings_form = SurveySettingsForm(initial=initial, prefix="settings")
     return _render_build(request, survey, document, settings_form)
@@ -156,8 +160,8 @@ def build_settings(request, survey: Survey):
     if form.is_valid():
 
         def change(document):
-            data = {**form.cleaned_data, "title": form.localised("title"), "intro": form.localised("intro")}
-            names = ("title", "intro", "min_group_size", "access", "population")
+            data = {**form.cleaned_data, **{name: form.localised(name) for name in ("title", "intro", "moderators")}}
+            names = ("title", "intro", "min_group_size", "access", "population", "estimated_minutes", "moderators")
             editing.set_settings(document, **{k: data[k] for k in names if k in data})
 
         fields = {
@@ -166,6 +170,8 @@ def build_settings(request, survey: Survey):
             "min_group_size": "min_group_size",
             "access": "access",
             "population": "population",
+            "estimated_minutes": "estimated_minutes",
+            "moderators": "moderators",
         }
         if _edit(request, survey, form, change, "survey settings", "", fields):
             return redirect("survey:survey-build", slug=survey.slug)

@@ -6,6 +6,7 @@ import re
 from typing import ClassVar
 
 from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Field, Layout
 from django import forms
 from django.forms.utils import pretty_name
 from django.utils.text import slugify
@@ -59,6 +60,21 @@ class PageForm(CrispyForm):
         self.questions = questions
         for q in questions:
             self.fields[field_name(q.key)] = _field(q)
+            if q.kind == Question.Kind.FREE_TEXT:
+                parts = ("helptext", "check") if q.help else ("check",)
+                described = [f"id_{field_name(q.key)}_{part}" for part in parts]
+                self.fields[field_name(q.key)].widget.attrs.update(
+                    {"data-comment-check": "", "aria-describedby": " ".join(described)}
+                )
+        # A comment box has its hint before it, and the browser's check beside it.
+        self.helper.layout = Layout(
+            *(
+                Field(field_name(q.key), template="survey/respond/_comment_field.html")
+                if q.kind == Question.Kind.FREE_TEXT
+                else field_name(q.key)
+                for q in questions
+            )
+        )
 
     def answers(self) -> dict:
         """Cleaned answers keyed by question key; unanswered ones left out."""
@@ -487,10 +503,24 @@ class SurveySettingsForm(Localised, CrispyForm):
     giving a Welsh title makes the survey bilingual, and the builder then
     offers a Welsh field beside every other text."""
 
-    texts = ("title", "intro")
+    texts = ("title", "intro", "moderators")
     title = forms.CharField(max_length=200)
     intro = forms.CharField(
         label="Introduction", required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text="Shown first."
+    )
+    estimated_minutes = forms.IntegerField(
+        label="Minutes to answer",
+        required=False,
+        min_value=1,
+        max_value=600,
+        help_text="Optional: the first page says “It takes about 5 minutes.”",
+    )
+    moderators = forms.CharField(
+        label="Who reads the comments",
+        required=False,
+        max_length=200,
+        help_text="Optional, in your words: the first page says “Comments are read only by …”, "
+        "for example “two staff-side reps chosen by the branch”. Left empty: “the survey's moderators”.",
     )
     min_group_size = forms.IntegerField(
         label="Minimum group size",

@@ -24,13 +24,14 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from survey.definitions import languages
-from survey.models import Survey
+from survey.models import Question, Survey
 from survey.reports.ledger import help_routes
 from survey.reports.pulses import open_pulse_of
 from survey.responses import invitation_codes as invitations
 from survey.responses import ratelimit
 from survey.responses.answers import AnswerError, SurveySpec, clean_answers, is_shown, survey_spec, visible_pages
 from survey.responses.submit import CodeNotAccepted, submit_response
+from survey.web import comment_check
 from survey.web.forms import CodeForm, PageForm, field_name
 
 _SALT = "candour.respond.state"
@@ -67,6 +68,7 @@ class ShownSurvey:
     language: str
     title: str
     intro: str
+    moderators: str
     languages: list[tuple[str, str]]
 
     def __getattr__(self, name: str):
@@ -85,6 +87,7 @@ def _speak(request: HttpRequest, survey: Survey, requested: str | None) -> Shown
         language=language,
         title=languages.text(survey.title, survey.translations, language, "title"),
         intro=languages.text(survey.intro, survey.translations, language, "intro"),
+        moderators=languages.text(survey.moderators, survey.translations, language, "moderators"),
         languages=[(code, languages.NAMES[code]) for code in offered],
     )
 
@@ -184,28 +187,45 @@ def _prune(spec: SurveySpec, answers: dict) -> dict:
     return kept
 
 
+def _saved_copy(spec: SurveySpec, state: dict) -> str:
+    """The state this browser may keep for a later visit: without typed comments.
+
+    On a shared ward computer the next person is offered "Continue where you
+    left off"; choices are little risk, a comment in someone's own words is
+    more. The respondent may tick "keep my comments too" (respond.js)."""
+    free = {q.key for q in spec.questions if q.kind == Question.Kind.FREE_TEXT}
+    return _sign(state | {"a": {k: v for k, v in state["a"].items() if k not in free}})
+
+
+def _steps(spec: SurveySpec) -> int:
+    """Every page that can appear, and the review: the count never changes mid-survey."""
+    return len(spec.pages) + 1
+
+
 def _render_page(request, survey, spec, state, page, form=None, status=200) -> HttpResponse:
     answers = state["a"]
     questions = [spec[k] for k in spec.pages[page] if is_shown(spec[k], answers)]
     if form is None:
         initial = {field_name(q.key): answers[q.key] for q in questions if q.key in answers}
         form = PageForm(initial=initial, questions=questions)
-    pages = visible_pages(spec, answers)
-    step = pages.index(page) + 1 if page in pages else 1
+    has_comment = any(q.kind == Question.Kind.FREE_TEXT for q in questions)
     context = {
         "form": form,
         "state": _sign(state),
+        "saved_state": _saved_copy(spec, state),
         "page": page,
         "section_title": questions[0].section_title if questions else "",
-        "step": step,
-        "steps": len(pages) + 1,  # the review is the last step
-        "first": step == 1,
+        "step": page + 1,  # a skipped follow-up page moves progress on, never back
+        "steps": _steps(spec),
+        "first": page == visible_pages(spec, answers)[0],
+        "comment_check": comment_check.browser_rules() if has_comment else None,
     }
     return _render(request, survey, "page", context, status=status)
 
 
 def _render_review(request, survey, spec, state, error: str = "") -> HttpResponse:
     answers = state["a"]
+    state.pop("r", None)  # back at the review: a later Continue goes on as usual
     pages = visible_pages(spec, answers)
     rows = []
     for page in pages:
@@ -223,7 +243,8 @@ def _render_review(request, survey, spec, state, error: str = "") -> HttpRespons
     context = {
         "rows": rows,
         "state": _sign(state),
-        "steps": len(pages) + 1,
+        "saved_state": _saved_copy(spec, state),
+        "steps": _steps(spec),
         "error": error,
     }
     return _render(request, survey, "review", context, status=400 if error else 200)
@@ -267,10 +288,13 @@ def answer_flow(request: HttpRequest, survey: Survey) -> HttpResponse:
     if action == "review":  # resuming a saved state that had reached the review
         return _render_review(request, survey, spec, state)
 
-    if action.startswith("goto-"):
-        page = _page_number(action.removeprefix("goto-"), spec)
+    if action.startswith("goto-") or action.startswith("change-"):
+        # "change-N" comes from the review: once that page is answered, back to the review.
+        page = _page_number(action.partition("-")[2], spec)
         if page is None:
             return _bad_state(request, survey)
+        if action.startswith("change-"):
+            state["r"] = [q.key for q in spec.questions if is_shown(q, state["a"])]  # the questions already seen
         return _render_page(request, survey, spec, state, page)
 
     if action == "submit":
@@ -292,8 +316,15 @@ def answer_flow(request: HttpRequest, survey: Survey) -> HttpResponse:
         # A replay (token already spent) gets the same page and stores nothing.
         return _thanks_redirect(survey)
 
+    if not action and request.POST.get("lang"):
+        # A language button: the same page again, in the other language, with what was entered on it.
+        action = "stay" if "page" in request.POST else "review"
+        if action == "review":
+            return _render_review(request, survey, spec, state)
+    if action == "move" and "page" not in request.POST:  # the browser's Back or Forward from the review
+        return _moved(request, survey, spec, state, request.POST.get("to", ""))
     page = _page_number(request.POST.get("page", ""), spec)
-    if page is None or action not in ("next", "back"):
+    if page is None or action not in ("next", "back", "stay", "move"):
         return _bad_state(request, survey)
     questions = [spec[k] for k in spec.pages[page] if is_shown(spec[k], state["a"])]
     form = PageForm(request.POST, questions=questions)
@@ -302,16 +333,40 @@ def answer_flow(request: HttpRequest, survey: Survey) -> HttpResponse:
         return _render_page(request, survey, spec, state, page, form=form)
     page_keys = {q.key for q in questions}
     kept = {k: v for k, v in state["a"].items() if k not in page_keys}
-    kept.update(form.answers())  # on "back", the fields that were valid
+    kept.update(form.answers())  # otherwise, the fields that were valid
     state["a"] = _prune(spec, kept)
     pages = visible_pages(spec, state["a"])
+    if action == "stay":
+        return _render_page(request, survey, spec, state, _nearest(pages, page))
+    if action == "move":
+        return _moved(request, survey, spec, state, request.POST.get("to", ""))
     if action == "back":
         earlier = [p for p in pages if p < page]
         return _render_page(request, survey, spec, state, earlier[-1] if earlier else pages[0])
     later = [p for p in pages if p > page]
+    if isinstance(state.get("r"), list):
+        # From the review's "Change": only a page with a question that has just appeared (a follow-up)
+        # comes before the review.
+        later = [p for p in later if any(is_shown(spec[k], state["a"]) and k not in state["r"] for k in spec.pages[p])]
     if later:
         return _render_page(request, survey, spec, state, later[0])
     return _render_review(request, survey, spec, state)
+
+
+def _nearest(pages: list[int], page: int) -> int:
+    """This page if it is still shown, else the closest earlier one."""
+    earlier = [p for p in pages if p <= page]
+    return earlier[-1] if earlier else pages[0]
+
+
+def _moved(request, survey, spec, state, to: str) -> HttpResponse:
+    """The browser's own Back or Forward (respond.js): the step its history names, with the answers given."""
+    if to == "review":
+        return _render_review(request, survey, spec, state)
+    page = _page_number(to, spec)
+    if page is None:
+        return _bad_state(request, survey)
+    return _render_page(request, survey, spec, state, _nearest(visible_pages(spec, state["a"]), page))
 
 
 def _thanks_redirect(survey: ShownSurvey) -> HttpResponse:
@@ -330,8 +385,19 @@ def _page_number(value: str, spec: SurveySpec) -> int | None:
 @require_GET
 @never_cache
 def thanks(request: HttpRequest, slug: str) -> HttpResponse:
+    """Received: when and where the results appear, and who can help now."""
     survey = _speak(request, _survey_by_slug(slug), request.GET.get("lang"))
-    # A pulse's respondents are the original survey's people: the same help routes.
-    original = survey.linked_survey if survey.link == Survey.Link.PULSE else survey.model
-    routes = help_routes(survey=original, language=survey.language) if original else []
-    return render(request, "survey/respond/thanks.html", {"survey": survey, "help_routes": routes})
+    # A pulse's respondents are the original survey's people: the same help
+    # routes, and its figures appear beside the action on the original's ledger.
+    original = survey.linked_survey if survey.link == Survey.Link.PULSE else None
+    if original is not None:
+        where = reverse("survey:ledger", kwargs={"slug": original.slug})
+    else:
+        where = reverse("survey:report-detail", kwargs={"slug": survey.slug})
+    context = {
+        "survey": survey,
+        "report_url": request.build_absolute_uri(where),
+        "published": (original or survey.model).reports.exists(),
+        "help_routes": help_routes(survey=original or survey.model, language=survey.language),
+    }
+    return render(request, "survey/respond/thanks.html", context)

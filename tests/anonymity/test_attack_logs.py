@@ -7,10 +7,16 @@ record, which is also mailed to the admins (the console e-mail backend prints
 the mail into the server's log). A worker then mixes the canary in and
 aggregates; the test waits until its log says both tasks succeeded. The
 address and user agent must appear in no log and nowhere in a database dump;
-the marker only in its answer row. To see it fail, put ``%(h)s`` or ``%(a)s``
-back in gunicorn.conf.py's access_log_format, or remove the ``no_request``
-filter in config/settings.py (the admin mail then carries the request's
-headers).
+the marker only in its answer row. The site runs on PostgreSQL and Redis
+where the test run has them (CI), else on SQLite and the file broker.
+
+To see it fail: put ``%(a)s`` back in gunicorn.conf.py's access_log_format;
+or put ``%(h)s`` back and also drop ``logger_class = AddresslessLogger``
+(which rewrites addresses out of every gunicorn record, so ``%(h)s`` alone
+logs "[address]"); or make the ``no_request`` filter in config/settings.py a
+plain ``logging.Filter`` (the admin mail then carries the request's headers;
+taking it off the mail handler alone is not enough, because the console
+handler's filter has already stripped the record the mail handler gets).
 """
 
 import http.cookiejar
@@ -39,13 +45,40 @@ ROOT = Path(settings.BASE_DIR)
 
 
 @pytest.fixture
-def site(tmp_path):
+def services(tmp_path):
+    """Where the site keeps its data: on CI (and wherever the test run has
+    them) a PostgreSQL database of its own and the run's Redis, as in
+    production; otherwise SQLite and the file broker."""
+    env = {"CANDOUR_BROKER_DIR": str(tmp_path / "broker")}
+    if settings.REDIS_URL:
+        from tests.faults.real_worker import purge_queue
+
+        purge_queue()
+        env["REDIS_URL"] = settings.REDIS_URL
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        yield env | {"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+        return
+    import psycopg
+
+    name = f"{db['NAME']}_site"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    server = f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    yield env | {"DATABASE_URL": f"{server}/{name}"}
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def site(tmp_path, services):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DEBUG")}
+    env |= services
     env |= {
         "CANDOUR_ENV": "development",
         "DEBUG": "0",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "CANDOUR_BROKER_DIR": str(tmp_path / "broker"),
         "GUNICORN_WORKERS": "1",
         "PYTHONUNBUFFERED": "1",
         # Error records are mailed to the admins; the console backend prints

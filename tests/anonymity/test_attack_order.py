@@ -4,8 +4,11 @@ order (ctid/rowid) or dates.
 
 200 submissions arrive in a known order (each marked in its free text); they
 are mixed in, and every ordering the database offers is compared with the
-true order. To see it fail, remove both shuffles in survey/responses/mixing.py
-(``_shuffle(submissions)``, ``_shuffle(rows)``) and the ``order_by("?")``.
+true order. To see it fail on PostgreSQL (as CI runs it), remove both
+``_shuffle(claimed)`` and ``_shuffle(batch)`` in survey/responses/mixing.py:
+either alone still shuffles the batch, and on SQLite reading the waiting
+rows back by their random ids already scrambles them. (New responses among
+remixed ones: tests/anonymity/test_attack_remix_order.py.)
 """
 
 import statistics

@@ -2,8 +2,9 @@
 referrer and set no cookie beyond CSRF (a threat from network observers and
 from whoever uses the computer next).
 
-To see it fail, link Bootstrap from a CDN in templates/base.html, remove
-``SECURE_REFERRER_POLICY`` or set ``CSRF_COOKIE_AGE`` in config/settings.py.
+To see it fail, link Bootstrap from a CDN in templates/base.html, take
+"/s/" or "/r/" out of ``PRIVATE_PREFIXES`` in survey/web/middleware.py, or
+set ``CSRF_COOKIE_AGE`` in config/settings.py.
 """
 
 import re
@@ -54,3 +55,28 @@ def test_static_files_reference_no_other_host():
             assert url.startswith("data:") or not re.match(r"^(https?:)?//", url), f"{path}: {url}"
     for path in static.rglob("*.js"):
         assert not re.search(r"""(fetch|XMLHttpRequest|import)\(\s*["'](https?:)?//""", path.read_text())
+
+
+def test_public_reports_and_their_downloads_send_no_referrer(client, survey, alice):
+    """A report's reader follows its links (a helpline, a union page): the
+    page they came from, which names the survey, is not sent along."""
+    from survey.figures.aggregate import compute_results
+    from survey.reports.publishing import publish_report
+    from survey.responses.importing import import_responses
+    from tests.factories import answers, to_csv
+
+    rows = [answers(service="iapt", raised="yes", outcome="partly")] * 12 + [answers(service="other")] * 12
+    import_responses(survey=survey, text=to_csv(rows))
+    compute_results(survey_id=survey.pk)
+    publish_report(survey=survey, acting_user=alice)
+    for url in (
+        "/r/therapy-2026/",
+        "/r/therapy-2026/v1/",
+        "/r/therapy-2026/report.csv",
+        "/r/therapy-2026/v1/report.json",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response["Referrer-Policy"] == "no-referrer", url
+    # Staff pages keep "same-origin" (their form posts need an Origin).
+    assert client.get("/accounts/login/")["Referrer-Policy"] == "same-origin"

@@ -98,9 +98,15 @@ def layout_problems(page) -> list[str]:
     )
 
 
+def settled(page) -> None:
+    """Wait until the respondent pages' script has shown the next step (it marks the body busy meanwhile)."""
+    page.wait_for_function("() => !document.body || !document.body.hasAttribute('aria-busy')")
+
+
 def go(page, button: str, check: bool = True) -> None:
     """Press a button by its name, wait for the next page and check it."""
     page.get_by_role("button", name=button, exact=True).click()
     page.wait_for_load_state()
+    settled(page)
     if check:  # axe-core is a script: not with JavaScript off (the same pages are checked with it on)
         assert_accessible(page)

@@ -85,7 +85,7 @@ def answer_survey(page, base: str) -> None:
     assert_accessible(page)
     page.get_by_label("Agree", exact=True).check()
     page.get_by_role("button", name="Continue").click()
-    assert page.get_by_role("heading", name="Check your answers").is_visible()
+    page.get_by_role("heading", name="Check your answers").wait_for()  # steps are shown in place
     assert_accessible(page)
 
 
@@ -112,6 +112,8 @@ def test_survey_built_from_scratch_previewed_opened_answered_and_counted(live_se
     # A Welsh title makes the survey bilingual: every text then has a Welsh field beside it.
     fill_text(page, "id_settings-title", TEMPLATE["title"])
     fill_text(page, "id_settings-intro", TEMPLATE["intro"])
+    page.locator("#id_settings-estimated_minutes").fill(str(TEMPLATE["estimated_minutes"]))
+    fill_text(page, "id_settings-moderators", TEMPLATE["moderators"])
     page.get_by_role("button", name="Save the settings").click()
     for section in TEMPLATE["sections"]:
         page.get_by_role("link", name="Add a section").click()

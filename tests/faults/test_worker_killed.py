@@ -1,6 +1,6 @@
 """A worker killed with SIGKILL in the middle of an aggregation: no
 half-written results are ever visible, and the figures are right after the
-next reconciliation.
+next reconciliation, run by a new worker on the same queue.
 
 The test holds a lock that the aggregation needs only after it has replaced
 the survey's result rows, so the worker is provably mid-transaction when it
@@ -16,14 +16,13 @@ import pytest
 from django.conf import settings
 from django.db import connection, connections
 
-from config.celery import app
 from survey.figures.aggregate import compute_results
 from survey.figures.documents import results_document
 from survey.models import Result, ResultSet
 from survey.responses.importing import import_responses
-from survey.tasks import reconcile
 from tests.factories import answers, to_csv
 from tests.faults.helpers import need
+from tests.faults.real_worker import purge_queue, wait_for
 
 
 def waiting_on_lock() -> bool:
@@ -48,7 +47,9 @@ def test_sigkill_mid_aggregation_leaves_the_old_figures_whole(survey, tmp_path):
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
         "CANDOUR_BROKER_DIR": str(tmp_path / "broker"),
     }
-    if not settings.REDIS_URL:
+    if settings.REDIS_URL:
+        purge_queue()  # leftovers of earlier tests
+    else:
         env.pop("REDIS_URL", None)
     blocker = connections.create_connection("default")
     blocker.set_autocommit(False)
@@ -99,11 +100,29 @@ def test_sigkill_mid_aggregation_leaves_the_old_figures_whole(survey, tmp_path):
             if cursor.fetchone()[0] == 0:
                 break
         time.sleep(0.1)
-    app.conf.task_always_eager = True
+    # A new worker, and beat's reconciliation on the same queue.
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=WARNING"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
-        reconcile()
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import django; django.setup(); from survey.tasks import reconcile; reconcile.delay()",
+            ],
+            cwd=settings.BASE_DIR,
+            env=env | {"DJANGO_SETTINGS_MODULE": "config.settings"},
+            check=True,
+        )
+        wait_for(lambda: ResultSet.objects.get(survey=survey).respondents == 160, what="reconciliation")
     finally:
-        app.conf.task_always_eager = False
+        worker.terminate()
+        worker.wait(20)
     after = results_document(survey=survey)
     assert after["respondents"] == 160
     assert after["concerns"][0]["raised"]["count"] == 100

@@ -195,3 +195,21 @@ def test_survey_against_survey_one_family_per_concern():
     overall = next(r for r in care if r["group"] == "All respondents" and r["measure"] == "raised")
     _, p, _, _ = sp.chi2_contingency([[380, 620], [300, 700]], correction=False)
     assert overall["p_value"] == pytest.approx(p, rel=1e-9) and math.isclose(overall["difference"], 8.0)
+
+
+def test_significant_means_significant_after_correcting_for_the_family():
+    # Three teams: North against the rest alone gives p = 0.038, but the
+    # family holds three such comparisons, so its corrected p (0.076) is not; East
+    # differs by far more and stays significant after the correction.
+    team = {
+        "question": "team",
+        "groups": [group("north", (30, 100)), group("south", (50, 200)), group("east", (10, 100))],
+    }
+    found = comparisons({"min_group_size": 10, "concerns": [concern("care", [team], (90, 400))]})
+    tested = [c for c in found if c.get("p_value") is not None]
+    assert tested
+    for c in tested:
+        assert c["significant"] == (c["p_adjusted"] < 0.05), c
+    north = next(c for c in pairs(found) if c["value"] == "north")
+    assert north["p_value"] < 0.05 < north["p_adjusted"] and not north["significant"]
+    assert next(c for c in pairs(found) if c["value"] == "east")["significant"]

@@ -38,7 +38,9 @@ def make_two_breakdown_survey() -> Survey:
 
 def random_answers(rng: random.Random) -> dict:
     out = {"service": rng.choice(SERVICES), "band": rng.choice(BANDS), "raised_patient_care": rng.choice(["yes", "no"])}
-    if out["raised_patient_care"] == "yes":
+    # Some who raised a concern leave the outcome unanswered (it was optional
+    # once, or added later): the resolved base counts only those who answered.
+    if out["raised_patient_care"] == "yes" and rng.random() < 0.8:
         out["outcome_patient_care"] = rng.choice(["adequately", "partly", "not"])
     barriers = [b for b in ("fear", "time") if rng.random() < 0.4]
     if barriers:

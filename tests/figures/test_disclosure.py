@@ -1,4 +1,4 @@
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from survey.figures.disclosure import DOMINANCE, binary, differencing_risks, hidden_cells, shown_bases
@@ -70,6 +70,13 @@ cells_strategy = st.dictionaries(
 )
 
 
+# Whatever inputs a run draws, the dominance rule is tried on the cases it
+# exists for: a unanimous group, a lone dissenter, two dominated groups
+# that are unsafe together, and a dominated group beside large ones.
+@example({"a": (12, 12), "b": (10, 30), "c": (20, 40)}, 10, DOMINANCE)
+@example({"a": (11, 12), "b": (15, 30), "c": (0, 25)}, 10, DOMINANCE)
+@example({"a": (1, 12), "b": (14, 15), "c": (20, 40), "d": (20, 41)}, 10, DOMINANCE)
+@example({"a": (20, 20), "b": (0, 20), "c": (10, 20)}, 10, DOMINANCE)
 @given(cells_strategy, st.integers(5, 20), st.sampled_from([0, DOMINANCE]))
 def test_nothing_unsafe_is_visible_or_recoverable_by_subtraction(cells, k, dominance):
     hidden = hide(cells, k, dominance=dominance)

@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("survey", "0018_report_languages")]
-AFTER = [("survey", "0019_ledger")]
+BEFORE = [("survey", "0019_respondent_intro")]
+AFTER = [("survey", "0020_ledger")]
 
 
 def _migrate(target):

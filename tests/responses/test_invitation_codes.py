@@ -222,3 +222,16 @@ def test_organiser_generates_codes_once_and_sees_only_counts(client, code_survey
     assert not any(c in page for c in codes)
     assert client.post("/console/therapy-2026/codes/", {"count": 0}).status_code == 200
     assert InvitationCode.objects.count() == 2  # the used one left no row
+
+
+def test_codes_are_hashed_under_the_configured_code_key(code_survey, alice, settings):
+    """With CANDOUR_CODE_KEY set, a stolen database and SECRET_KEY together
+    cannot test a code: it is accepted only under the key it was made with."""
+    settings.CANDOUR_CODE_KEY = "code-key-one-" + "a" * 40
+    (code,) = generate_codes(survey=code_survey, count=1, acting_user=alice)
+    assert invitations.code_status(survey=code_survey, hashed=validate_code(code)) == "ok"
+    for other in ("code-key-two-" + "b" * 40, ""):  # another key, or none (derived from SECRET_KEY)
+        settings.CANDOUR_CODE_KEY = other
+        assert invitations.code_status(survey=code_survey, hashed=validate_code(code)) == "not_accepted"
+    settings.CANDOUR_CODE_KEY = "code-key-one-" + "a" * 40
+    assert invitations.code_status(survey=code_survey, hashed=validate_code(code)) == "ok"

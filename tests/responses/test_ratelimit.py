@@ -75,3 +75,40 @@ def test_nothing_in_the_cache_lets_one_test_an_address(settings):
     # ... and without it cannot be reproduced.
     settings.SECRET_KEY = "another-secret-key-" + "x" * 40
     assert ratelimit.counter_key("submit", address, WINDOW) != key
+
+
+def digest(key: str) -> str:
+    return key.rsplit(":", 1)[1]
+
+
+def test_counter_keys_change_with_every_window(settings):
+    """Keys are HMACs under a key of the window's number: one window's keys
+    say nothing about the next's, so an address is not followed across
+    windows by a key that stays the same."""
+    address = "203.0.113.9"
+    now = time.time()
+    keys = [ratelimit.counter_key("submit", address, WINDOW, now + i * WINDOW) for i in range(50)]
+    assert len({digest(k) for k in keys}) == 50
+    ratelimit.take("submit", request_from(address), f"10/{WINDOW}")
+    counters = [k for k in stored() if ":rl:submit:" in k]
+    assert len(counters) == 1
+    current = ratelimit.counter_key("submit", address, WINDOW)
+    assert counters[0].endswith(current)
+    assert not any(digest(counters[0]) == digest(k) for k in keys if k != current)
+
+
+def test_behind_our_proxy_the_address_is_the_one_the_proxy_appended(settings):
+    """X-Forwarded-For's first hops are whatever the client sent; only the
+    last is our proxy's. Spoofed first hops do not escape the limit."""
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+    def through_proxy(sent: str, real: str):
+        return RequestFactory().post("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=f"{sent}, {real}")
+
+    taken = [ratelimit.take("submit", through_proxy(f"192.0.2.{i}", "198.51.100.7"), "2/3600") for i in range(4)]
+    assert taken == [False, False, True, True]
+    assert ratelimit.take("submit", through_proxy("192.0.2.1", "198.51.100.8"), "2/3600") is False
+    assert ratelimit.client_address(through_proxy("192.0.2.1", "198.51.100.8")) == "198.51.100.8"
+    # Not behind a proxy: the header is the client's own words and is ignored.
+    settings.SECURE_PROXY_SSL_HEADER = None
+    assert ratelimit.client_address(through_proxy("192.0.2.1", "198.51.100.8")) == "10.0.0.2"

@@ -175,3 +175,36 @@ def test_showing_a_survey_in_welsh_leaves_the_model_as_it_was(rf, db):
     assert {k: v for k, v in vars(survey).items() if k != "_state"} == {
         k: v for k, v in before.items() if k != "_state"
     }
+
+
+def test_the_review_page_carries_the_honeypot_inside_the_form_that_sends(survey):
+    """The honeypot field is on the page whose form sends the answers, out
+    of sight and out of the tab order, so people never fill it and bots do."""
+    from html.parser import HTMLParser
+
+    class Forms(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.forms, self.current = [], None
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "form":
+                self.current = {"inputs": {}, "buttons": set()}
+                self.forms.append(self.current)
+            elif self.current is not None and tag == "input" and attrs.get("name"):
+                self.current["inputs"][attrs["name"]] = attrs
+            elif self.current is not None and tag == "button" and attrs.get("value"):
+                self.current["buttons"].add(attrs["value"])
+
+        def handle_endtag(self, tag):
+            if tag == "form":
+                self.current = None
+
+    walk = answer_all("therapy-2026", raised="no")
+    assert "Check your answers" in walk.html
+    parser = Forms()
+    parser.feed(walk.html)
+    (sending,) = [f for f in parser.forms if "submit" in f["buttons"]]
+    honeypot = sending["inputs"]["website"]
+    assert honeypot.get("tabindex") == "-1" and honeypot.get("autocomplete") == "off"

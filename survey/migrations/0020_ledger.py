@@ -135,7 +135,7 @@ def from_ledger(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("survey", "0018_report_languages"),
+        ("survey", "0019_respondent_intro"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
