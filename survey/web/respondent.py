@@ -397,7 +397,7 @@ def thanks(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "survey": survey,
         "report_url": request.build_absolute_uri(where),
-        "published": (original or survey.model).reports.exists(),
+        "published": original is None and survey.model.reports.exists(),
         "help_routes": help_routes(survey=original or survey.model, language=survey.language),
     }
     return render(request, "survey/respond/thanks.html", context)
