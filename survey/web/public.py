@@ -152,12 +152,27 @@ def ledger(request, slug: str):
     latest = survey.reports.only("number", "title", "published_at").first()
     if latest is None:
         raise Http404("No published report")
-    topics = ledger_topics(survey=survey)
+    offered = languages.of_survey(survey)
+    language = _language(request, offered)
+    languages.activate(request, language)
+    topics = ledger_topics(survey=survey, language=language)
     pulses = pulses_by_action(survey=survey)
     for topic in topics:
         for item in topic["actions"]:
             item["pulses"] = pulses.get(item["id"], [])
-    return render(request, "survey/public/ledger.html", {"survey": survey, "latest": latest, "topics": topics})
+    context = {
+        "survey": survey,
+        "survey_title": languages.text(survey.title, survey.translations, language, "title"),
+        "latest": latest,
+        "topics": topics,
+        "switch": [
+            {"code": code, "name": languages.NAMES[code], "url": f"{request.path}?lang={code}"}
+            for code in offered
+            if code != language
+        ],
+        "lang_query": "" if language == languages.DEFAULT else f"?lang={language}",
+    }
+    return _page(render(request, "survey/public/ledger.html", context).content, language)
 
 
 DOWNLOADS = {

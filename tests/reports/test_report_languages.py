@@ -153,3 +153,19 @@ def test_the_narrative_actions_and_updates_are_written_in_welsh_in_the_console(c
     help_data = {"help-patient-care-text": "The Guardian.", "help-patient-care-text_cy": "Y Gwarcheidwad."}
     client.post("/console/therapy-2026/actions/help/patient-care/", help_data)
     assert LedgerEntry.objects.latest("pk").translations == {"cy": {"text": "Y Gwarcheidwad."}}
+
+
+def test_the_public_ledger_is_in_welsh_with_lang_cy_and_marks_what_is_only_in_english(client, published):
+    from survey.reports.ledger import set_help
+
+    alice = published.members.get(role="organiser").user
+    set_help(survey=published, acting_user=alice, concern_key="patient-care", text="The Guardian, ftsu@example.org")
+    response = client.get("/r/therapy-2026/actions/?lang=cy")
+    html = response.content.decode()
+    assert '<html lang="cy">' in html and response["Content-Language"] == "cy"
+    assert "Byddwn yn staffio." in html and "Dwy nyrs." in html and "We will staff nights." not in html
+    assert "Hanes" in html and "Yn atebol:" in html and "History" not in html
+    assert '<div lang="en"><p>The Guardian' in html  # written in English only, and marked so
+    assert 'href="/r/therapy-2026/actions/?lang=en"' in html
+    english = client.get("/r/therapy-2026/actions/").content.decode()
+    assert "We will staff nights." in english and "History" in english
