@@ -4,8 +4,18 @@
 
 A 3-breakdown, 30-question survey (service 4 groups, the smallest about 1% so that cells are hidden, role 3, band 5; a
 concern topic's raised and outcome questions; 25 five-point scales), 1,500
-respondents arriving in 11 batches; each batch's figures are one release.
-The auditor is run on the last release plus 1 and plus 10 earlier ones.
+respondents arriving in 11 batches. Two histories:
+
+- releases of different data: each batch's figures are one release (as
+  interim releases were before figures waited for closing); the auditor is
+  run on the last release plus 1 and plus 10 earlier ones;
+- the gate, as releases.show and release_final run it: the final release
+  after both histories (only the releases of its own data enter);
+- releases of the same data (now the only kind: figures are released once,
+  at closing, and every later release, such as a report version with a
+  different selection of questions, a download or a command's output, shows
+  some of those figures): the final release plus 1 and plus 10 earlier ones,
+  each a random selection of two-thirds of the questions.
 """
 
 import random
@@ -71,6 +81,18 @@ def rows(rng, count):
     return "\n".join(lines) + "\n"
 
 
+def timed(survey, chosen, label, new=None):
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        risks = audit(survey=survey, documents=chosen, new=new)
+        times.append(time.perf_counter() - start)
+    hidden = sum(
+        1 for d in chosen for q in d["questions"] for b in q["breakdowns"] for g in b["groups"] if g.get("suppressed")
+    )
+    print(f"\n{label}: {min(times):.2f} s (best of 3), {hidden} hidden summary groups, {len(risks)} risks")
+
+
 def test_audit_time(db):
     survey = load_definition(definition=validate_definition(survey_definition()))
     rng = random.Random(7)
@@ -80,21 +102,13 @@ def test_audit_time(db):
         compute_results(survey_id=survey.pk)
         documents.append(results_document(survey=survey) | {"questions": ResultSet.objects.get().questions})
     for earlier in (0, 1, 10):
-        chosen = documents[-1 - earlier :]
-        times = []
-        for _ in range(3):
-            start = time.perf_counter()
-            risks = audit(survey=survey, documents=chosen)
-            times.append(time.perf_counter() - start)
-        hidden = sum(
-            1
-            for d in chosen
-            for q in d["questions"]
-            for b in q["breakdowns"]
-            for g in b["groups"]
-            if g.get("suppressed")
-        )
-        print(
-            f"\naudit of the last release + {earlier} earlier: {min(times):.2f} s (best of 3), "
-            f"{hidden} hidden summary groups, {len(risks)} risks"
-        )
+        timed(survey, documents[-1 - earlier :], f"different data: the last release + {earlier} earlier")
+    final = documents[-1]
+    for earlier in (0, 1, 10):
+        selections = []
+        for _ in range(earlier):
+            kept = rng.sample(final["questions"], k=2 * len(final["questions"]) // 3)
+            selections.append(final | {"questions": kept})
+        timed(survey, [*selections, final], f"same data: the final release + {earlier} earlier")
+    # The gate (survey/figures/releases.py): a new document is audited with the releases of its own data only.
+    timed(survey, [*documents, *selections], "gate: the final release after 10 of other data + 10 of its own", final)

@@ -356,14 +356,9 @@ class ResultSet(models.Model):
     computed_at = models.DateTimeField()
     # Respondents counted by the last aggregation (coarse progress, rule 6).
     respondents = models.PositiveIntegerField(default=0)
-    # What organisers see: the last results document that could be released
-    # without differencing risk (rule 6; suppression.differencing_risks).
-    released = models.JSONField(null=True, blank=True)
-    released_on = models.DateField(null=True, blank=True)
     # Summaries of every choice question (already suppressed), see figures/summaries.py.
+    # Nobody sees these rows: what an audience sees is a Release.
     questions = models.JSONField(default=list, blank=True)
-    # Base n of every figure the last time a release showed it.
-    shown = models.JSONField(default=dict, blank=True)
 
 
 class Tally(models.Model):
@@ -436,6 +431,49 @@ class ReportVersion(models.Model):
     class Meta:
         ordering = ["-number"]
         constraints = [models.UniqueConstraint(fields=["survey", "number"], name="report_number_unique")]
+
+
+class Release(models.Model):
+    """One set of figures shown to one audience (survey/figures/releases.py).
+
+    Every figure anyone sees (the organisers' console, a public report
+    version, a download, a command's output) is a release, recorded with the
+    document it showed, so that the auditor can take every earlier release
+    into account before the next one is shown. The same document is
+    recorded once per audience. A release holds the day it was first shown,
+    never a time: a clock would let someone line a release up with a
+    person's answering.
+    """
+
+    class Audience(models.TextChoices):
+        ORGANISERS = "organisers", "Organisers, in the console"
+        PUBLIC = "public", "The public report"
+        DOWNLOAD = "download", "A download of the public report"
+        COMMAND = "command", "A command's output"
+
+    survey = models.ForeignKey(Survey, models.CASCADE, related_name="releases")
+    audience = models.CharField(max_length=20, choices=Audience.choices)
+    # Which one, for an audience with several members (later: a partner
+    # organisation's slug); empty for the audiences above.
+    audience_name = models.CharField(max_length=100, blank=True, default="")
+    released_on = models.DateField()
+    document = models.JSONField()
+    # SHA-256 of the canonical document: how one document is recognised
+    # again (recorded once per audience, audited once).
+    digest = models.CharField(max_length=64)
+    # The organisers' release at closing: the survey's final figures, released once.
+    final = models.BooleanField(default=False)
+    # The public version this release is, for the public audience.
+    report = models.ForeignKey("ReportVersion", models.CASCADE, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            # Also serves the auditor's read of one survey's history (survey first).
+            models.UniqueConstraint(
+                fields=["survey", "audience", "audience_name", "digest"], name="release_once_per_audience"
+            ),
+        ]
 
 
 class ReportSettings(models.Model):
@@ -571,6 +609,9 @@ class AuditEvent(models.Model):
         HELP_CHANGED = "ledger.help_changed", 'Changed "who can help"'
         PULSE_OPENED = "pulse.opened", "Opened a follow-up pulse"
         REPORT_PUBLISHED = "report.published", "Published a report version"
+        FIGURES_RELEASED = "figures.released", "Released the final figures"
+        FIGURES_WIDENED = "figures.widened", "Hid more figures so that no hidden one could be worked out"
+        FIGURES_REFUSED = "figures.refused", "Held figures back: a hidden figure could have been worked out"
         COMMENT_APPROVED = "comment.approved", "Approved a comment as a quote"
         COMMENT_REJECTED = "comment.rejected", "Rejected a comment"
         COMMENT_FLAGGED = "comment.flagged", "Flagged a comment for safeguarding"

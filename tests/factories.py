@@ -147,6 +147,22 @@ def ledger_action(survey, *, text, on, note="", help="", translations=None, role
     return action
 
 
+def close_and_release(survey):
+    """Close a survey and release its final figures, as closing does once the
+    last waiting submissions are in (figures are released only at closing)."""
+    from survey.figures.aggregate import compute_results
+    from survey.figures.releases import release_final
+    from survey.models import Survey
+    from survey.responses.mixing import mix_pending_submissions
+
+    Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.CLOSED)
+    while mix_pending_submissions(force=True):
+        pass
+    compute_results(survey_id=survey.pk)  # a closed survey's aggregation releases the final figures
+    survey.refresh_from_db()
+    return release_final(survey_id=survey.pk)
+
+
 def varied(service: str, n: int, barriers: bool = False) -> list[dict]:
     """n people of one service with varied answers: about half raised a
     concern (outcomes in turn), every point of the scale used, so no

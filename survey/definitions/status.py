@@ -20,6 +20,12 @@ class StatusRefused(Refused):
     pass
 
 
+CLOSED_IS_FINAL = (
+    "A closed survey stays closed: its figures were released once, at closing, and reopening it would let "
+    "two sets of figures a few responses apart be compared. To ask again, start a new survey from its definition."
+)
+
+
 _STATUS_ACTIONS = {
     Survey.Status.OPEN: AuditEvent.Action.SURVEY_OPENED,
     Survey.Status.CLOSED: AuditEvent.Action.SURVEY_CLOSED,
@@ -38,7 +44,7 @@ def set_status(*, survey: Survey, acting_user: User, status: str) -> Survey:
     if survey.status == Survey.Status.CLOSED and status != Survey.Status.CLOSED:
         # Closing is final: reopening and publishing again would give two
         # versions a few responses apart (issue finding 4).
-        raise StatusRefused("A closed survey stays closed: start a new survey from its definition instead.")
+        raise StatusRefused(CLOSED_IS_FINAL)
     if status == Survey.Status.OPEN:
         document = export_definition(survey=survey)
         try:
@@ -65,6 +71,8 @@ def set_status(*, survey: Survey, acting_user: User, status: str) -> Survey:
 
 @transaction.atomic
 def schedule(*, survey: Survey, acting_user: User, opens_at: datetime | None, closes_at: datetime | None) -> None:
+    if Survey.objects.filter(pk=survey.pk, status=Survey.Status.CLOSED).exists():
+        raise StatusRefused(CLOSED_IS_FINAL)
     if opens_at and closes_at and closes_at <= opens_at:
         raise StatusRefused("The closing time must come after the opening time.")
     if opens_at and survey.status == Survey.Status.DRAFT and (refusal := safeguarding.opening_refusal(survey)):

@@ -3,7 +3,8 @@
 ``compute_results`` takes the survey's answer counts (counts.py: kept up to
 date as batches are mixed in, or recounted by the database in one pass),
 suppresses small cells, and replaces the survey's Result rows in one
-transaction; ``release_results`` decides what organisers may see of them.
+transaction. Nobody sees those rows: a closed survey's figures are released
+once, audited, by survey/figures/releases.py (``release_at_closing``).
 """
 
 import logging
@@ -20,14 +21,12 @@ from survey.figures.disclosure import (
     FEWER_THAN_K,
     PROTECTS_ANOTHER,
     binary,
-    differencing_risks,
     hidden_cells,
     passed_on,
-    shown_bases,
     suppression_reasons,
     unsafe,
 )
-from survey.figures.documents import MEASURES, results_document
+from survey.figures.documents import MEASURES
 from survey.figures.groups import breakdown_groups, merged_counts
 from survey.figures.summaries import question_summaries
 from survey.models import Question, Result, ResultSet, Survey
@@ -197,7 +196,7 @@ def compute_results(*, survey_id: int) -> bool:
         respondents = counts.respondents
         Result.objects.filter(survey=survey).delete()
         Result.objects.bulk_create(rows)
-        result_set, _ = ResultSet.objects.update_or_create(
+        ResultSet.objects.update_or_create(
             survey=survey,
             defaults={
                 "version": survey.data_version,
@@ -206,35 +205,22 @@ def compute_results(*, survey_id: int) -> bool:
                 "questions": questions,
             },
         )
-        release_results(survey=survey, result_set=result_set)
-    return True
-
-
-def release_results(*, survey: Survey, result_set: ResultSet) -> bool:
-    """Show organisers the new figures only if comparing them with the last
-    release reveals nothing about fewer than k people (rule 6), or once the
-    survey has closed. Returns whether a new release was made."""
-    document = results_document(survey=survey) | {"questions": result_set.questions}
-    if survey.status != Survey.Status.CLOSED and differencing_risks(result_set.shown, document, survey.min_group_size):
-        return False
-    result_set.released = document
-    result_set.released_on = timezone.localdate()
-    result_set.shown = shown_bases([document], into=result_set.shown)
-    result_set.save(update_fields=["released", "released_on", "shown"])
+    # The auditor runs once the aggregation has committed, never inside it.
+    if survey.status == Survey.Status.CLOSED:
+        release_at_closing(survey_id=survey_id)
     return True
 
 
 def release_at_closing(*, survey_id: int) -> None:
-    """Closing releases the final figures: those computed so far at once (a
-    closed survey gains no answers, so there is nothing left to difference),
-    and fresh ones as soon as a worker has aggregated whatever is still
-    stale (a closed survey's figures are always released). Called once the
-    closing has committed."""
-    survey = Survey.objects.get(pk=survey_id)
-    result_set = ResultSet.objects.filter(survey=survey).first()
-    if result_set is not None:
-        release_results(survey=survey, result_set=result_set)
-    request_aggregation(survey_ids=[survey_id])
+    """Closing releases the final figures (survey/figures/releases.py): at
+    once when every waiting submission is in and the figures are fresh,
+    otherwise as soon as a worker has aggregated what is left (this is
+    called again after that aggregation commits). Called once the closing
+    has committed; nothing is released while a survey is open."""
+    from survey.figures.releases import release_final
+
+    if release_final(survey_id=survey_id) is None and stale(survey_id=survey_id):
+        request_aggregation(survey_ids=[survey_id])
 
 
 # Results older than the answers (or none yet).

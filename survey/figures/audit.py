@@ -58,21 +58,35 @@ class _Program:
     def __init__(self):
         self.index: dict = {}
         self.rows: list[tuple[dict, float]] = []
+        self.seen: set = set()
 
     def var(self, key) -> int:
         return self.index.setdefault(key, len(self.index))
 
     def equal(self, terms: dict, value: float) -> None:
-        self.rows.append(({self.var(k): c for k, c in terms.items()}, value))
+        """Add one equation, once: the structure of every release, and every
+        figure shown again, would otherwise repeat rows (the program's size
+        grows with what is new, not with the number of releases)."""
+        row = ({self.var(k): c for k, c in terms.items()}, value)
+        key = (frozenset(row[0].items()), value)
+        if key not in self.seen:
+            self.seen.add(key)
+            self.rows.append(row)
+
+    def matrix(self) -> tuple:
+        if getattr(self, "_matrix", None) is None or self._matrix[0].shape != (len(self.rows), len(self.index)):
+            a = np.zeros((len(self.rows), len(self.index)))
+            b = np.zeros(len(self.rows))
+            for i, (terms, value) in enumerate(self.rows):
+                for j, c in terms.items():
+                    a[i, j] += c
+                b[i] = value
+            self._matrix = (a, b)
+        return self._matrix
 
     def bounds(self, target: dict) -> tuple[float, float] | None:
         n = len(self.index)
-        a = np.zeros((len(self.rows), n))
-        b = np.zeros(len(self.rows))
-        for i, (terms, value) in enumerate(self.rows):
-            for j, c in terms.items():
-                a[i, j] += c
-            b[i] = value
+        a, b = self.matrix()
         objective = np.zeros(n)
         for k, c in target.items():
             objective[self.index[k]] += c
@@ -169,15 +183,39 @@ def _program(document: dict, questions: dict, breakdowns: list, concerns: list, 
     return hidden
 
 
-def audit(*, survey: Survey, documents: list[dict], k: int | None = None) -> list[Risk]:
+def _said_of_everyone(p: _Program, questions: dict, q: str, c: str, cache: dict) -> bool:
+    """Whether the figures say nobody at all gave answer ``c`` to ``q`` (or,
+    for a single choice, that everybody did): then every group's cell is
+    pinned by a figure about everyone, which tells nothing about a group
+    that it does not tell about each respondent (not a disclosure of the
+    group; hiding groups could not change it)."""
+    if (q, c) not in cache:
+        chose = p.bounds({("y", q, c): 1})
+        nobody = chose is not None and chose[1] < 0.5
+        everybody = False
+        others = [("y", q, o) for o in questions[q][1] if o != c]
+        if not nobody and others and questions[q][0].kind != Question.Kind.MULTIPLE_CHOICE:
+            rest = p.bounds(dict.fromkeys(others, 1))
+            everybody = rest is not None and rest[1] < 0.5
+        cache[(q, c)] = nobody or everybody
+    return cache[(q, c)]
+
+
+def audit(*, survey: Survey, documents: list[dict], k: int | None = None, new: dict | None = None) -> list[Risk]:
     """Every protected suppressed cell of ``documents`` (earlier releases and
     the new one) whose value the published figures pin to fewer than
-    PROTECTION possibilities. An empty list means the releases may be shown."""
+    PROTECTION possibilities. An empty list means the releases may be shown.
+
+    With ``new`` (the document about to be shown), only the releases of the
+    same data as it are audited: the others form programs of their own that
+    the new document cannot change (so the gate's cost grows with the
+    releases of the final figures, whose repeated equations enter once)."""
     k = k or survey.min_group_size
     questions, breakdowns, concerns = _structure(survey)
     by_data = defaultdict(list)
     for document in documents:
-        by_data[document.get("respondents")].append(document)
+        if new is None or document.get("respondents") == new.get("respondents"):
+            by_data[document.get("respondents")].append(document)
     risks: list[Risk] = []
     for same_data in by_data.values():
         p = _Program()
@@ -185,6 +223,7 @@ def audit(*, survey: Survey, documents: list[dict], k: int | None = None) -> lis
         for document in same_data:
             hidden |= set(_program(document, questions, breakdowns, concerns, p))
         checked_bases: dict = {}
+        overall: dict = {}
         for q, b, g, c in sorted(hidden):
             if questions[q][0].kind == Question.Kind.MULTIPLE_CHOICE:
                 base = {("x", q, b, g, choice): 1 for choice in questions[q][1]}  # an upper bound on the base
@@ -195,6 +234,8 @@ def audit(*, survey: Survey, documents: list[dict], k: int | None = None) -> lis
             base_range = checked_bases[(q, b, g)]
             if base_range is None or base_range[1] < 0.5 or math.floor(base_range[1] + 1e-6) >= k:
                 continue  # nobody to protect, or not a small group
+            if _said_of_everyone(p, questions, q, c, overall):
+                continue
             cell = p.bounds({("x", q, b, g, c): 1})
             if cell is None:
                 continue
@@ -205,15 +246,15 @@ def audit(*, survey: Survey, documents: list[dict], k: int | None = None) -> lis
 
 
 def releases(*, survey: Survey) -> list[dict]:
-    """Every set of figures shown so far: each published report version's
-    snapshot, and the console's current release (ResultSet.released)."""
-    from survey.models import ResultSet
+    """Every set of figures shown so far, to any audience (the Release
+    history), each distinct document once: the same figures shown to two
+    audiences add no equation, so the program grows with what is new."""
+    from survey.models import Release
 
-    shown = [
-        v.snapshot["results"] | {"questions": v.snapshot.get("questions", [])}
-        for v in survey.reports.order_by("number")
-    ]
-    result_set = ResultSet.objects.filter(survey=survey).first()
-    if result_set is not None and result_set.released:
-        shown.append(result_set.released)
+    seen: set[str] = set()
+    shown = []
+    for key, document in Release.objects.filter(survey=survey).values_list("digest", "document"):
+        if key not in seen:
+            seen.add(key)
+            shown.append(document)
     return shown

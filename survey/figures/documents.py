@@ -12,20 +12,6 @@ from survey.models import Question, Result, ResultSet, Survey
 MEASURES = Result.MEASURES
 
 
-def released_document(*, survey: Survey) -> dict:
-    """The figures organisers may see now: the last release (or nothing yet)."""
-    result_set = ResultSet.objects.filter(survey=survey).first()
-    if result_set is None or result_set.released is None:
-        return {
-            "survey": survey.slug,
-            "respondents": 0,
-            "min_group_size": survey.min_group_size,
-            "concerns": [],
-            "questions": [],
-        }
-    return result_set.released
-
-
 # --- Reading results back: every output goes through results_document. ----
 
 

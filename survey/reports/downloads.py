@@ -6,7 +6,8 @@ import json
 from openpyxl import Workbook
 
 from survey.figures.documents import CSV_HEADER, csv_rows, results_csv, spreadsheet_cell
-from survey.models import ReportVersion
+from survey.figures.releases import figures_of, show
+from survey.models import Release, ReportVersion
 
 # --- Downloads of one snapshot ------------------------------------------------
 
@@ -89,3 +90,15 @@ def report_xlsx(report: ReportVersion) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+BUILDERS = {"json": report_json, "csv": report_csv, "xlsx": report_xlsx}
+
+
+def download(*, report: ReportVersion, fmt: str, audience: str = Release.Audience.DOWNLOAD) -> str | bytes:
+    """One published version in one format, recorded as shown to ``audience``
+    (a download, or a command's output). The figures are the version's own,
+    audited when it was published, so this records them and never audits
+    again (survey/figures/releases.py: raises ReleaseRefused otherwise)."""
+    show(survey=report.survey, audience=audience, document=figures_of(report.snapshot), report=report)
+    return BUILDERS[fmt](report)

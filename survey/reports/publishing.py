@@ -9,9 +9,9 @@ from django.db.models import Max
 from django.utils import timezone
 
 from survey.figures.comparisons import comparisons, trend
-from survey.figures.disclosure import differencing_risks, shown_bases
-from survey.figures.documents import question_texts, released_document, wave_documents
-from survey.models import AuditEvent, ReportSettings, ReportVersion, Result, Survey
+from survey.figures.documents import question_texts, wave_documents
+from survey.figures.releases import ReleaseRefused, coarse_respondents, figures_of, released_document, show
+from survey.models import AuditEvent, Release, ReportSettings, ReportVersion, Result, Survey
 from survey.moderation.decisions import publishable_quotes
 from survey.refused import Refused
 from survey.reports.ledger import report_actions
@@ -72,29 +72,27 @@ def _changes(previous: dict | None, current: dict) -> list[str]:
 def publish_report(*, survey: Survey, acting_user: User, note: str = "") -> ReportVersion:
     """Freeze the figures organisers see, with narrative and actions, as a new version.
 
-    The snapshot is built from the released, suppressed document, so a report
-    never shows a figure the console would hide. While the survey is open, a
-    new version is refused unless every figure in it has gained no
-    respondents or at least k since it was last published (rule 6).
+    Refused while the survey is open: figures are released once, at closing
+    (no two versions a few responses apart, issue finding 3). The snapshot
+    is cut from the final release, and the auditor checks it against every
+    earlier release before it is recorded as the public one
+    (survey/figures/releases.py): refused, with the reason, if together they
+    would pin a hidden figure.
     """
     survey = Survey.objects.select_for_update().get(pk=survey.pk)  # serialise version numbers
+    if survey.status != Survey.Status.CLOSED:
+        raise PublishRefused(
+            "The survey is still open. Figures are published once, after it closes, so that nobody can work out "
+            "one person's answers by comparing two versions. Close the survey, then publish."
+        )
     settings = ReportSettings.objects.filter(survey=survey).first()
     released = released_document(survey=survey)
-    if not released["concerns"] or released["respondents"] < survey.min_group_size:
-        raise PublishRefused(f"There are fewer than {survey.min_group_size} respondents: nothing can be published yet.")
+    if (released["respondents"] or 0) < survey.min_group_size and coarse_respondents(survey=survey) is None:
+        raise PublishRefused(f"There are fewer than {survey.min_group_size} respondents: nothing can be published.")
+    if not released["concerns"]:
+        raise PublishRefused("The final figures are not ready yet: try again in a few minutes.")
     results, questions = _selected(released, settings)
     previous = survey.reports.first()
-    if previous and survey.status != Survey.Status.CLOSED:
-        history = [
-            v.snapshot["results"] | {"questions": v.snapshot.get("questions", [])}
-            for v in survey.reports.order_by("number")
-        ]
-        if differencing_risks(shown_bases(history), results | {"questions": questions}, survey.min_group_size):
-            raise PublishRefused(
-                f"Not yet: some groups have gained fewer than {survey.min_group_size} responses since version "
-                f"{previous.number}, so comparing the two versions could reveal individual answers. Publish again "
-                "when more responses have come in, or once the survey has closed."
-            )
     snapshot = {
         "results": results,
         "questions": questions,
@@ -117,6 +115,10 @@ def publish_report(*, survey: Survey, acting_user: User, note: str = "") -> Repo
         published_at=timezone.now(),
         published_by=acting_user,
     )
+    try:
+        show(survey=survey, audience=Release.Audience.PUBLIC, document=figures_of(snapshot), report=report)
+    except ReleaseRefused as exc:
+        raise PublishRefused(str(exc)) from None
     AuditEvent.objects.create(
         survey=survey, user=acting_user, action=AuditEvent.Action.REPORT_PUBLISHED, detail=f"version {number}"
     )

@@ -12,8 +12,8 @@ from django.db import transaction
 
 from survey.definitions.format import load_definition, validate_definition
 from survey.definitions.status import set_status
-from survey.figures.documents import released_document
-from survey.models import Action, AuditEvent, Member, Survey
+from survey.figures.releases import ReleaseRefused, released_document, show
+from survey.models import Action, AuditEvent, Member, Release, Survey
 from survey.refused import Refused
 
 
@@ -86,10 +86,11 @@ def open_pulse(
     return pulse
 
 
-def pulse_figures(*, pulse: Survey) -> dict:
+def pulse_figures(*, pulse: Survey, audience: str | None = None) -> dict:
     """What the ledger shows beside an action about one of its pulses: its
-    released figures once it has closed (the release path every survey
-    takes), else only that it is open or not yet released."""
+    figures released at closing (the release path every survey takes), else
+    only that it is open or not yet released. ``audience``: who else is
+    shown them (the public ledger), recorded as a release like any other."""
     item = {"slug": pulse.slug, "title": pulse.title, "status": pulse.status, "k": pulse.min_group_size}
     if pulse.status != Survey.Status.CLOSED:
         return item | {"released": False}
@@ -97,6 +98,11 @@ def pulse_figures(*, pulse: Survey) -> dict:
     if (document.get("respondents") or 0) < pulse.min_group_size:
         # Nothing released yet, or fewer than k answered: no figure at all.
         return item | {"released": False, "too_few": bool(document.get("questions"))}
+    if audience is not None:
+        try:
+            show(survey=pulse, audience=audience, document=document)
+        except ReleaseRefused:
+            return item | {"released": False}
     return item | {
         "released": True,
         "respondents": document["respondents"],
@@ -105,10 +111,14 @@ def pulse_figures(*, pulse: Survey) -> dict:
     }
 
 
-def pulses_by_action(*, survey: Survey) -> dict[str, list[dict]]:
+def pulses_by_action(*, survey: Survey, audience: str | None = None) -> dict[str, list[dict]]:
     """Every pulse of a survey's actions, by action id, earliest first."""
     out: dict[str, list[dict]] = {}
     for pulse in Survey.objects.filter(linked_survey=survey, link=Survey.Link.PULSE).order_by("pk"):
         if pulse.pulse_action_id:
-            out.setdefault(str(pulse.pulse_action_id), []).append(pulse_figures(pulse=pulse))
+            shown = pulse_figures(pulse=pulse, audience=audience)
+            out.setdefault(str(pulse.pulse_action_id), []).append(shown)
     return out
+
+
+PUBLIC = Release.Audience.PUBLIC  # the public ledger page shows pulse figures to everyone

@@ -77,7 +77,10 @@ def _shared(shared: dict, kind: str, value):
 
 
 def import_responses(*, survey: Survey, text: str, acting_user: User | None = None) -> int:
-    """Add the responses of a CSV file to a survey, all or nothing."""
+    """Add the responses of a CSV file to a survey, all or nothing; never to
+    a closed one (its figures were released once, at closing)."""
+    if Survey.objects.filter(pk=survey.pk, status=Survey.Status.CLOSED).exists():
+        raise CsvImportError("The survey has closed: its final figures are released, so it takes no more responses.")
     keys, cleaned = parse_rows(survey=survey, text=text)
     today = timezone.localdate()
     with transaction.atomic():

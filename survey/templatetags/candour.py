@@ -17,6 +17,9 @@ register = template.Library()
 def figure(value):
     """A figure as text: '38.0% (380 of 1000; 95% CI 35.0–41.1)', or 'suppressed'."""
     if not value or value.get("suppressed"):
+        if value and value.get("reason"):
+            text = value["reason"]
+            return format_html('<span class="text-body-secondary">{}: {}</span>', gettext("suppressed"), text)
         return format_html('<span class="text-body-secondary">{}</span>', gettext("suppressed"))
     low, high = value["ci95"]
     corrected = ""

@@ -10,10 +10,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from survey.definitions import languages
 from survey.figures.comparisons import compare_surveys, comparisons, trend
-from survey.figures.documents import question_texts, released_document, wave_documents
+from survey.figures.documents import question_texts, wave_documents
+from survey.figures.releases import released_document
 from survey.models import (
     Member,
     Question,
+    Release,
     ReportSettings,
     Result,
     ResultSet,
@@ -37,8 +39,10 @@ from survey.web.refusals import refusal_as_message
 
 
 def coarse_progress(result_set: ResultSet | None, k: int) -> str:
-    """Respondents as of the last release, exact only once at least k (rule 6)."""
-    count = result_set.released["respondents"] if result_set and result_set.released else 0
+    """Respondents as of the last aggregation (delayed), exact only once at
+    least k (rule 6); "fewer than k" covers none at all too. While a survey
+    is open this is all any audience sees (survey/figures/releases.py)."""
+    count = result_set.respondents if result_set else 0
     return f"fewer than {k}" if count < k else str(count)
 
 
@@ -76,6 +80,7 @@ def results(request, survey: Survey):
         "questions_text": question_texts(survey=survey),
         "questions": document.get("questions", []),
         "result_set": result_set,
+        "release": Release.objects.filter(survey=survey, audience=Release.Audience.ORGANISERS, final=True).last(),
         "progress": coarse_progress(result_set, survey.min_group_size),
         "publish_form": PublishForm(),
         "reports": survey.reports.all()[:10],

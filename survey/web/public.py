@@ -8,12 +8,13 @@ from django.utils.translation import get_language_from_request, gettext
 from django.views.decorators.http import require_GET
 
 from survey.definitions import languages
+from survey.figures.releases import ReleaseRefused
 from survey.models import ReportVersion, Survey
 from survey.reports import translations
-from survey.reports.downloads import report_csv, report_json, report_xlsx
+from survey.reports.downloads import download
 from survey.reports.ledger import ledger as ledger_topics
 from survey.reports.publishing import PAGE_LIFETIME, latest_page_key, page_name
-from survey.reports.pulses import pulses_by_action
+from survey.reports.pulses import PUBLIC, pulses_by_action
 
 
 @require_GET
@@ -156,7 +157,7 @@ def ledger(request, slug: str):
     language = _language(request, offered)
     languages.activate(request, language)
     topics = ledger_topics(survey=survey, language=language)
-    pulses = pulses_by_action(survey=survey)
+    pulses = pulses_by_action(survey=survey, audience=PUBLIC)
     for topic in topics:
         for item in topic["actions"]:
             item["pulses"] = pulses.get(item["id"], [])
@@ -176,16 +177,19 @@ def ledger(request, slug: str):
 
 
 DOWNLOADS = {
-    "csv": ("text/csv; charset=utf-8", report_csv),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", report_xlsx),
-    "json": ("application/json", report_json),
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
 }
 
 
 @require_GET
 def report_download(request, slug: str, fmt: str, number: str | None = None):
     version = _report(slug, int(number) if number else None)
-    content_type, build = DOWNLOADS[fmt]
-    response = HttpResponse(build(version), content_type=content_type)
+    try:
+        body = download(report=version, fmt=fmt)
+    except ReleaseRefused as exc:
+        return HttpResponse(str(exc), content_type="text/plain; charset=utf-8", status=403)
+    response = HttpResponse(body, content_type=DOWNLOADS[fmt])
     response["Content-Disposition"] = f'attachment; filename="{slug}-report-v{version.number}.{fmt}"'
     return response

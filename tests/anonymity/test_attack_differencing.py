@@ -1,6 +1,10 @@
 """Attack: compare two successive views (or report versions) to learn one new respondent's answer.
 
-To see it fail, make survey.figures.disclosure.differencing_risks return [].
+Figures are released once, at closing (survey/figures/releases.py): while
+the survey is open every audience sees the number of respondents only, so
+there are never two sets of figures a few responses apart. To see it fail,
+make ``released_document`` return the latest computed figures while open,
+or let ``publish_report`` publish an open survey.
 """
 
 import re
@@ -8,10 +12,10 @@ import re
 import pytest
 
 from survey.figures.aggregate import compute_results
-from survey.models import ReportVersion, Survey
+from survey.models import Release, ReportVersion, Survey
 from survey.reports.publishing import PublishRefused, publish_report
 from survey.responses.importing import import_responses
-from tests.factories import answers, to_csv
+from tests.factories import answers, close_and_release, to_csv
 
 BASE = (
     [answers(service="iapt", raised="yes", outcome="not")] * 20
@@ -41,33 +45,27 @@ def test_one_new_respondent_changes_nothing_an_organiser_sees(watching, survey):
     before = watching.get("/console/therapy-2026/").content.decode()
     add(survey, [answers(service="iapt", raised="yes", outcome="adequately")])
     after = watching.get("/console/therapy-2026/").content.decode()
-    assert figures(before) and figures(after) == figures(before)
-    assert "85" in before and ">86<" not in after
+    # While open: no figures at all, only the number of respondents.
+    assert figures(before) == [] and figures(after) == []
+    assert "While the survey is open you see the number of responses only" in after
 
 
-def test_figures_move_once_every_changed_group_has_k_more(watching, survey):
-    before = figures(watching.get("/console/therapy-2026/").content.decode())
-    add(survey, [answers(service="iapt", raised="yes", outcome="adequately")] * 9)
-    assert figures(watching.get("/console/therapy-2026/").content.decode()) == before
-    add(survey, [answers(service="iapt", raised="yes", outcome="adequately")])  # the 10th
-    assert figures(watching.get("/console/therapy-2026/").content.decode()) != before
+def test_figures_appear_once_at_closing_never_while_open(watching, survey):
+    add(survey, [answers(service="iapt", raised="yes", outcome="adequately")] * 10)
+    assert figures(watching.get("/console/therapy-2026/").content.decode()) == []
+    close_and_release(survey)
+    shown = figures(watching.get("/console/therapy-2026/").content.decode())
+    assert "(45 of 95;" in " ".join(shown)
 
 
-def test_new_report_version_is_refused_until_groups_gain_k_or_the_survey_closes(survey, alice, watching):
-    publish_report(survey=survey, acting_user=alice)
-    # Closing releases everything; reopening then leaves the console ahead of
-    # the report by 3 responses: a second version would expose those 3.
-    Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.CLOSED)
-    add(survey, [answers(service="other", raised="yes", outcome="not")] * 3)
-    Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.OPEN)
-    with pytest.raises(PublishRefused, match="fewer than 10 responses"):
+def test_no_report_version_while_open_and_one_release_at_closing(survey, alice, watching):
+    with pytest.raises(PublishRefused, match="still open"):
         publish_report(survey=survey, acting_user=alice)
     response = watching.post("/console/therapy-2026/publish/", {"note": "", "confirmed": "yes"}, follow=True)
-    assert "could reveal individual answers" in response.content.decode()
-    assert ReportVersion.objects.count() == 1
-    Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.CLOSED)
-    compute_results(survey_id=survey.pk)  # closing releases the final figures
-    assert publish_report(survey=survey, acting_user=alice).number == 2
+    assert "The survey is still open" in response.content.decode()
+    assert ReportVersion.objects.count() == 0
+    close_and_release(survey)
+    assert publish_report(survey=survey, acting_user=alice).number == 1
 
 
 def test_export_results_prints_only_released_figures(survey):
@@ -87,11 +85,18 @@ def test_export_results_prints_only_released_figures(survey):
     before = exported()
     add(survey, [answers(service="iapt", raised="yes", outcome="adequately")])
     after = exported()
-    assert after == before
-    assert after["concerns"][0]["raised"]["n"] == len(BASE)
+    # While open: the number of respondents (from the last aggregation), no figure.
+    assert before["concerns"] == after["concerns"] == [] and after["questions"] == []
+    assert before["respondents"] == len(BASE) and after["respondents"] == len(BASE) + 1
+    close_and_release(survey)
+    final = exported()
+    assert final["concerns"][0]["raised"]["n"] == len(BASE) + 1
+    assert Release.objects.filter(survey=survey, audience=Release.Audience.COMMAND).count() == 1
 
 
-def test_closing_is_final_so_no_second_version_differs_by_one_person(survey, alice, organiser):
+def test_closing_is_final_so_no_second_version_differs_by_one_person(
+    survey, alice, organiser, django_capture_on_commit_callbacks
+):
     """Issue finding 4: close, publish, reopen, wait for one response, close
     and publish again: the two versions differed by one person. A closed
     survey never reopens, by the console or by set_status."""
@@ -100,7 +105,8 @@ def test_closing_is_final_so_no_second_version_differs_by_one_person(survey, ali
     from survey.definitions.status import StatusRefused, set_status
 
     add(survey, BASE)
-    set_status(survey=survey, acting_user=alice, status=Survey.Status.CLOSED)
+    with django_capture_on_commit_callbacks(execute=True):
+        set_status(survey=survey, acting_user=alice, status=Survey.Status.CLOSED)  # releases the final figures
     publish_report(survey=survey, acting_user=alice)
     for status in (Survey.Status.OPEN, Survey.Status.DRAFT):
         with pytest.raises(StatusRefused):

@@ -9,12 +9,11 @@ groups ("Other services"), reported as one group.
 To see it fail, let ``disclosure.complement`` ignore ``keep`` (hide the
 smallest visible groups, as before)."""
 
-from survey.figures.aggregate import compute_results
 from survey.figures.audit import audit
 from survey.figures.disclosure import FEWER_THAN_K, PROTECTS_ANOTHER
-from survey.figures.documents import released_document
+from survey.figures.releases import released_document
 from survey.responses.importing import import_responses
-from tests.factories import DEFINITION, answers, make_survey, to_csv
+from tests.factories import DEFINITION, answers, close_and_release, make_survey, to_csv
 
 SIZES = (("iapt", 60), ("other", 6), ("agency", 100), ("bank", 200))
 
@@ -42,7 +41,7 @@ def with_choices(slug: str, choices: list[dict]):
 
 def released(survey, data=None) -> dict:
     import_responses(survey=survey, text=to_csv(rows() if data is None else data))
-    compute_results(survey_id=survey.pk)
+    close_and_release(survey)  # figures are released at closing
     return released_document(survey=survey)
 
 

@@ -10,12 +10,11 @@ from io import StringIO
 
 from django.core.management import call_command
 
-from survey.figures.aggregate import compute_results
 from survey.models import ReportVersion
 from survey.reports.publishing import publish_report
 from survey.responses.mixing import mix_pending_submissions
 from survey.responses.submit import submit_response
-from tests.factories import answers
+from tests.factories import answers, close_and_release
 
 MARKER = "Sister Jones on ward 7 hid the incident"
 
@@ -24,7 +23,7 @@ def test_free_text_reaches_no_output(client, survey, alice, django_user_model):
     for i in range(12):
         submit_response(survey=survey, answers=answers(raised="yes", outcome="not", comment=MARKER), nonce=str(i))
     mix_pending_submissions()
-    compute_results(survey_id=survey.pk)
+    close_and_release(survey)
     publish_report(survey=survey, acting_user=alice)
 
     outputs = []

@@ -13,11 +13,10 @@ To see it fail, let the summaries ignore the groups hidden for "resolved"
 
 import json
 
-from survey.figures.aggregate import compute_results
-from survey.figures.documents import released_document
+from survey.figures.releases import released_document
 from survey.models import Survey
 from survey.responses.importing import import_responses
-from tests.factories import answers, make_survey, to_csv
+from tests.factories import answers, close_and_release, make_survey, to_csv
 
 K = 10
 TEAMS = {"iapt": "A", "other": "B", "agency": "C", "bank": "D"}
@@ -75,7 +74,7 @@ def recovered_outcomes(document: dict) -> tuple[set, dict, int]:
 def test_linked_tables_never_give_a_small_group_away(db):
     survey = make_survey(slug="linked")
     import_responses(survey=survey, text=to_csv(linked_rows()))
-    compute_results(survey_id=survey.pk)
+    close_and_release(survey)
     unknown, left, n = recovered_outcomes(exported("linked"))
     assert n == 0 or n >= K, f"teams {sorted(unknown)} recovered: {left} of {n}"
     assert left != {"adequately": 0, "partly": 2, "not": 1}
@@ -84,7 +83,7 @@ def test_linked_tables_never_give_a_small_group_away(db):
 def test_the_outcome_summary_hides_every_group_the_concern_table_hides(db):
     survey = make_survey(slug="linked2")
     import_responses(survey=survey, text=to_csv(linked_rows()))
-    compute_results(survey_id=survey.pk)
+    close_and_release(survey)
     document = exported("linked2")
     question = next(q for q in document["questions"] if q["key"] == "outcome_patient_care")
     summary_hidden = {

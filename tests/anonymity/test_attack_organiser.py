@@ -8,9 +8,8 @@ survey/staff/permissions.py (``members__role=role``).
 
 import pytest
 
-from survey.figures.aggregate import compute_results
 from survey.responses.importing import import_responses
-from tests.factories import answers, to_csv
+from tests.factories import answers, close_and_release, to_csv
 
 
 @pytest.fixture
@@ -18,7 +17,7 @@ def data(survey):
     rows = [answers(service="iapt", raised="yes", outcome="not", comment="secret-note")] * 25
     rows += [answers(service="other")] * 25 + [answers(service="bank", raised="yes", outcome="not")] * 2
     import_responses(survey=survey, text=to_csv(rows))
-    compute_results(survey_id=survey.pk)
+    close_and_release(survey)
 
 
 @pytest.mark.parametrize(

@@ -27,7 +27,7 @@ from survey.definitions.format import DefinitionError
 from survey.definitions.status import set_status
 from survey.figures.aggregate import compute_results
 from survey.figures.audit import audit, releases
-from survey.figures.documents import released_document
+from survey.figures.releases import released_document
 from survey.models import Survey
 from survey.reports.ledger import add_action
 from survey.reports.publishing import publish_report

@@ -60,14 +60,13 @@ def test_static_files_reference_no_other_host():
 def test_public_reports_and_their_downloads_send_no_referrer(client, survey, alice):
     """A report's reader follows its links (a helpline, a union page): the
     page they came from, which names the survey, is not sent along."""
-    from survey.figures.aggregate import compute_results
     from survey.reports.publishing import publish_report
     from survey.responses.importing import import_responses
-    from tests.factories import answers, to_csv
+    from tests.factories import answers, close_and_release, to_csv
 
     rows = [answers(service="iapt", raised="yes", outcome="partly")] * 12 + [answers(service="other")] * 12
     import_responses(survey=survey, text=to_csv(rows))
-    compute_results(survey_id=survey.pk)
+    close_and_release(survey)  # figures are published once the survey has closed
     publish_report(survey=survey, acting_user=alice)
     for url in (
         "/r/therapy-2026/",

@@ -12,10 +12,9 @@ import re
 import pytest
 from django.core.management import call_command
 
-from survey.figures.aggregate import compute_results
 from survey.reports.publishing import publish_report
 from survey.responses.importing import import_responses
-from tests.factories import answers, to_csv
+from tests.factories import answers, close_and_release, to_csv
 
 # bank: 7 respondents (under k = 10); agency: 20, hidden by secondary suppression.
 ROWS = (
@@ -32,7 +31,7 @@ ROWS = (
 @pytest.fixture
 def published(survey, alice):
     import_responses(survey=survey, text=to_csv(ROWS))
-    compute_results(survey_id=survey.pk)
+    close_and_release(survey)
     publish_report(survey=survey, acting_user=alice)
 
 

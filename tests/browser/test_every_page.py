@@ -12,6 +12,7 @@ from survey.reports.publishing import publish_report
 from survey.responses.demo import DEMO_PASSWORD, DEMO_USER, seed_demo
 from survey.responses.mixing import insert_responses
 from tests.browser.a11y import assert_accessible, go
+from tests.factories import close_and_release
 
 
 @pytest.mark.django_db(transaction=True)
@@ -56,6 +57,12 @@ def test_staff_and_public_pages_pass_axe(live_server, page):
     page.get_by_label("How many codes?").fill("3")
     go(page, "Generate codes")
     assert page.locator(".code-value").count() == 3
+
+    # Closed: the final figures are released; the same pages with figures.
+    close_and_release(survey)
+    for path in (f"/console/{slug}/", f"/console/{slug}/explore/", f"/console/{slug}/build/"):
+        page.goto(url + path)
+        assert_accessible(page)
 
     # Charts: every bar is labelled with its value, and the same figures are in a table beside it.
     page.goto(f"{url}/console/{slug}/explore/")

@@ -10,10 +10,10 @@ import subprocess
 import pytest
 from openpyxl import load_workbook
 
-from survey.figures.aggregate import compute_results
-from survey.figures.documents import released_document
+from survey.figures.releases import released_document
 from survey.responses.demo import DEMO_PASSWORD, DEMO_USER, seed_demo
 from tests.browser.a11y import assert_accessible
+from tests.factories import close_and_release
 
 SHOTS = os.environ.get("CANDOUR_SCREENSHOTS", "")
 
@@ -21,7 +21,7 @@ SHOTS = os.environ.get("CANDOUR_SCREENSHOTS", "")
 @pytest.mark.django_db(transaction=True)
 def test_report_built_published_downloaded_and_printed(live_server, page, tmp_path):
     survey, _ = seed_demo()
-    compute_results(survey_id=survey.pk)
+    close_and_release(survey)  # figures are released, and reports published, once the survey has closed
     headline = released_document(survey=survey)["concerns"][0]["raised"]
 
     page.goto(f"{live_server.url}/console/raising-concerns/report/")

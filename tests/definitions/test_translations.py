@@ -16,11 +16,10 @@ from survey.definitions.format import (
     parse_definition,
     validate_definition,
 )
-from survey.figures.aggregate import compute_results
-from survey.figures.documents import released_document
+from survey.figures.releases import released_document
 from survey.models import Choice, Question, Survey
 from survey.responses.mixing import insert_responses, mix_pending_submissions
-from tests.factories import answers, definition, make_survey
+from tests.factories import answers, close_and_release, definition, make_survey
 from tests.respondent import Walk
 
 
@@ -158,7 +157,7 @@ def test_answers_in_welsh_and_english_aggregate_together(welsh_survey):
         walk.submit()
         assert walk.response.status_code == 302
     mix_pending_submissions(force=True)
-    compute_results(survey_id=welsh_survey.pk)
+    close_and_release(welsh_survey)
     raised = released_document(survey=welsh_survey)["concerns"][0]["raised"]
     assert (raised["count"], raised["n"]) == (8, 14)
     service = Question.objects.get(survey=welsh_survey, key="service")

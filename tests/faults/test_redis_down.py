@@ -6,12 +6,12 @@ import pytest
 from django.core.cache import caches
 from django.test import Client, override_settings
 
-from survey.figures.documents import released_document
+from survey.figures.releases import released_document
 from survey.models import PendingSubmission, ResultSet
 from survey.tasks import reconcile
 from survey.web.respondent import _sign
 from tests.celery_helpers import broker_at
-from tests.factories import answers
+from tests.factories import answers, close_and_release
 from tests.faults.helpers import RedisServer
 from tests.faults.real_worker import tasks_as_in_production
 
@@ -57,6 +57,7 @@ def test_thousand_submissions_while_redis_is_down(survey, settings):
                 )
     finally:
         redis.stop()
+    close_and_release(survey)  # figures are released at closing
     figures = released_document(survey=survey)
     assert figures["respondents"] == N
     assert figures["concerns"][0]["raised"]["count"] == N // 4

@@ -9,7 +9,7 @@ from scipy import stats as sp
 
 from survey.figures.aggregate import compute_results
 from survey.figures.documents import results_document
-from survey.models import Result, ResultSet
+from survey.models import Result, ResultSet, Survey
 from tests.factories import answers, make_survey, to_csv
 
 # (service, respondents, raised, outcomes of those who raised)
@@ -41,10 +41,11 @@ def expected(count: int, n: int) -> dict:
 
 
 def test_import_aggregate_export_gives_every_figure(db, tmp_path):
-    make_survey()
+    survey = make_survey()
     path = tmp_path / "responses.csv"
     path.write_text(to_csv(known_rows()))
     call_command("import_responses", "therapy-2026", str(path))
+    Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.CLOSED)  # figures are released at closing
     call_command("aggregate", "therapy-2026")
     out = StringIO()
     call_command("export_results", "therapy-2026", "--format", "json", stdout=out)
@@ -210,20 +211,22 @@ def test_concurrent_runs_leave_one_consistent_set(settings):
 
 
 def test_closing_releases_the_final_figures_held_back_while_open(survey, alice, django_capture_on_commit_callbacks):
-    """While open, a release that grew by fewer than k is held back; closing must release it (nothing else will)."""
+    """While open, only the number of respondents is shown; closing releases the figures at once."""
     from survey.definitions.status import set_status
-    from survey.figures.documents import released_document
+    from survey.figures.releases import released_document
     from survey.responses.importing import import_responses
 
     import_responses(survey=survey, text=to_csv(known_rows()[:40]))
     compute_results(survey_id=survey.pk)
-    assert released_document(survey=survey)["respondents"] == 40
+    shown = released_document(survey=survey)
+    assert (shown["respondents"], shown["concerns"], shown["questions"]) == (40, [], [])
     import_responses(survey=survey, text=to_csv(known_rows()[40:43]))
     compute_results(survey_id=survey.pk)
-    assert released_document(survey=survey)["respondents"] == 40  # 3 more: held back while open
+    assert released_document(survey=survey)["concerns"] == []  # still no figure while open
     with django_capture_on_commit_callbacks(execute=True):
         set_status(survey=survey, acting_user=alice, status="closed")
-    assert released_document(survey=survey)["respondents"] == 43
+    final = released_document(survey=survey)
+    assert final["respondents"] == 43 and final["concerns"] and final["questions"]
 
 
 def test_a_closed_surveys_last_submissions_do_not_wait_for_company(survey, settings):

@@ -7,13 +7,12 @@ import pytest
 from django.template.loader import render_to_string
 
 from survey.definitions.format import DefinitionError, export_definition, load_definition, validate_definition
-from survey.figures.aggregate import compute_results
-from survey.figures.documents import released_document
+from survey.figures.releases import released_document
 from survey.figures.stats import wilson_interval_fpc
 from survey.models import Survey
 from survey.reports.publishing import publish_report
 from survey.responses.importing import import_responses
-from tests.factories import answers, definition, to_csv
+from tests.factories import answers, close_and_release, definition, to_csv
 
 Z = 1.959963984540054
 POPULATIONS = {"iapt": 30, "other": 130, "agency": 20, "bank": 40}
@@ -29,7 +28,7 @@ def with_populations(total=250, groups=POPULATIONS):
 
 def released(survey, rows):
     import_responses(survey=survey, text=to_csv(rows))
-    compute_results(survey_id=survey.pk)
+    close_and_release(survey)  # figures are released at closing
     return released_document(survey=survey)
 
 

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from survey.figures import counts
 from survey.figures.aggregate import compute_results
-from survey.figures.documents import released_document
+from survey.figures.releases import released_document
 from survey.responses.mixing import insert_responses
-from tests.factories import answers, varied
+from tests.factories import answers, close_and_release, varied
 
 
 def mix_in(survey, rows: list[dict]) -> None:
@@ -32,7 +32,7 @@ def behind(survey, monkeypatch):
 
 
 def test_aggregation_recounts_when_the_running_counts_are_behind(behind):
-    compute_results(survey_id=behind.pk)
+    close_and_release(behind)  # the closing aggregation; its figures are released
     document = released_document(survey=behind)
     assert document["respondents"] == 52
     assert document["concerns"][0]["raised"] == {**document["concerns"][0]["raised"], "count": 20, "n": 52}
@@ -40,7 +40,7 @@ def test_aggregation_recounts_when_the_running_counts_are_behind(behind):
 
 def test_a_small_batch_is_not_added_to_running_counts_that_are_behind(behind):
     mix_in(behind, [answers(service="agency", safe=str(1 + i % 5)) for i in range(10)])
-    compute_results(survey_id=behind.pk)
+    close_and_release(behind)
     document = released_document(survey=behind)
     assert document["respondents"] == 62
     groups = {g["value"]: g for g in document["concerns"][0]["breakdowns"][0]["groups"]}

@@ -11,10 +11,9 @@ from survey.definitions.format import (
     load_definition,
     validate_definition,
 )
-from survey.figures.aggregate import compute_results
-from survey.figures.documents import released_document
+from survey.figures.releases import released_document
 from survey.responses.importing import import_responses
-from tests.factories import answers, definition, to_csv
+from tests.factories import answers, close_and_release, definition, to_csv
 
 LIKERT = ["Strongly agree", "Agree", "Neither", "Disagree", "Strongly disagree"]
 
@@ -43,7 +42,7 @@ SCALE_ANSWERS = ["1"] * 5 + ["2"] * 6 + ["3"] * 9 + ["4"] * 8 + ["5"] * 4 + ["dk
 
 def summary(survey, rows, key="safe"):
     import_responses(survey=survey, text=to_csv(rows))
-    compute_results(survey_id=survey.pk)
+    close_and_release(survey)  # figures are released at closing
     document = released_document(survey=survey)
     return document, next(q for q in document["questions"] if q["key"] == key)
 

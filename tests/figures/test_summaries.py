@@ -4,12 +4,11 @@ import pytest
 from django.utils import timezone
 from scipy import stats as sp
 
-from survey.figures.aggregate import compute_results
 from survey.figures.audit import audit
-from survey.figures.documents import released_document
+from survey.figures.releases import released_document
 from survey.responses.importing import import_responses
 from survey.responses.mixing import insert_responses
-from tests.factories import answers, to_csv
+from tests.factories import answers, close_and_release, to_csv
 
 
 def wilson(count, n):
@@ -30,7 +29,7 @@ def summaries(survey):
         + [answers(service="agency", raised="no", safe="2")] * 5
     )
     import_responses(survey=survey, text=to_csv(rows))
-    compute_results(survey_id=survey.pk)
+    close_and_release(survey)
     return {q["key"]: q for q in released_document(survey=survey)["questions"]}
 
 
@@ -110,7 +109,7 @@ OUTCOMES = ("adequately", "partly", "not")
 def released(survey, rows) -> dict:
     """Store these responses, compute, and return the released document."""
     insert_responses(survey_id=survey.pk, submissions=[(row, timezone.localdate()) for row in rows])
-    compute_results(survey_id=survey.pk)
+    close_and_release(survey)
     return released_document(survey=survey)
 
 

@@ -5,13 +5,12 @@ import pytest
 from scipy import stats as sp
 
 from survey.definitions.format import DefinitionError, export_definition, load_definition, validate_definition
-from survey.figures.aggregate import compute_results
 from survey.figures.comparisons import trend
 from survey.figures.stats import holm_adjust, proportion
 from survey.models import Member, Survey
 from survey.reports.publishing import publish_report
 from survey.responses.importing import import_responses
-from tests.factories import answers, definition, to_csv
+from tests.factories import answers, close_and_release, definition, to_csv
 
 
 def wave(slug, raised_yes, *, follows=None, title=None):
@@ -25,7 +24,7 @@ def wave(slug, raised_yes, *, follows=None, title=None):
         100 - raised_yes - (100 - raised_yes) // 2
     )
     import_responses(survey=survey, text=to_csv(rows))
-    compute_results(survey_id=survey.pk)
+    close_and_release(survey)  # a wave's figures are released when it closes
     return survey
 
 

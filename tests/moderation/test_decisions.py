@@ -4,12 +4,11 @@ import pytest
 from django.contrib.auth.views import redirect_to_login
 from django.core import mail
 
-from survey.figures.aggregate import compute_results
 from survey.models import AuditEvent, CommentReview, Survey
 from survey.moderation import decisions as moderation
 from survey.reports.publishing import publish_report
 from survey.responses.importing import import_responses
-from tests.factories import answers, to_csv
+from tests.factories import answers, close_and_release, to_csv
 
 RAW = "Sister Jones on Willow Ward ignored my report"
 
@@ -27,7 +26,7 @@ def comments(survey):
     rows += [answers(service="other")] * 10
     import_responses(survey=survey, text=to_csv(rows))
     released_at_days_end()  # 4 comments, fewer than k: they reach the queue when the day is over
-    compute_results(survey_id=survey.pk)
+    close_and_release(survey)
     Survey.objects.filter(pk=survey.pk).update(
         safeguarding_contact="guardian@example.org", moderation_terms=["Willow Ward"]
     )

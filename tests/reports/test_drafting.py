@@ -5,11 +5,10 @@ import pytest
 from django.contrib.auth.views import redirect_to_login
 from openpyxl import load_workbook
 
-from survey.figures.aggregate import compute_results
 from survey.models import Action, AuditEvent, ReportVersion
 from survey.reports.markup import render
 from survey.responses.importing import import_responses
-from tests.factories import answers, to_csv
+from tests.factories import answers, close_and_release, to_csv
 
 
 @pytest.fixture
@@ -18,7 +17,7 @@ def figures(survey):
     rows += [answers(service="iapt", safe="2")] * 10
     rows += [answers(service="other", raised="yes", outcome="not", safe="5")] * 15 + [answers(service="other")] * 25
     import_responses(survey=survey, text=to_csv(rows))
-    compute_results(survey_id=survey.pk)
+    close_and_release(survey)
 
 
 def test_markdown_is_sanitised():
@@ -100,19 +99,31 @@ def test_three_downloads_of_one_snapshot(client, alice, survey, figures):
     assert ("patient-care", "Patient care", None, None, "All respondents", "raised", "no", 35, 70) == rows[2][:9]
     assert any(r[0] == "safe" for r in workbook["Questions"].iter_rows(values_only=True))
     assert client.get("/r/therapy-2026/report.pdf").status_code == 404
+    # Each download is recorded as a release of the version's figures, once per audience.
+    from survey.models import Release
+
+    assert Release.objects.filter(survey=survey, audience=Release.Audience.DOWNLOAD).count() == 1
 
 
 def test_a_new_version_says_what_changed(client, alice, survey, figures):
+    """Versions published while a survey was open (before figures waited for
+    closing) may differ from the final one: the final version says how."""
+    import copy
+
+    from django.utils import timezone
+
     from survey.models import Survey
     from survey.reports.publishing import publish_report
 
-    publish_report(survey=survey, acting_user=alice)
-    rows = [answers(service="iapt", raised="yes", outcome="not")] * 10 + [answers(service="other")] * 10
-    import_responses(survey=survey, text=to_csv(rows))
-    compute_results(survey_id=survey.pk)
+    first = publish_report(survey=survey, acting_user=alice)
+    interim = copy.deepcopy(first.snapshot)
+    interim["results"]["respondents"] = 50
+    interim["results"]["concerns"][0]["raised"] |= {"count": 20, "n": 50, "pct": 40.0}
+    ReportVersion.objects.filter(pk=first.pk).update(snapshot=interim, published_at=timezone.now())
     report = publish_report(survey=Survey.objects.get(pk=survey.pk), acting_user=alice, note="More answers")
-    assert report.snapshot["changes"][0] == "Respondents: 70 → 90"
-    assert any(line.startswith("Patient care, raised: 50.0% of 70 → ") for line in report.snapshot["changes"])
+    assert report.snapshot["changes"][0] == "Respondents: 50 → 70"
+    changes = report.snapshot["changes"]
+    assert any(line.startswith("Patient care, raised: 40.0% of 50 → 50.0% of 70") for line in changes)
     page = client.get("/r/therapy-2026/").content.decode()
     assert "What changed since the previous version" in page and "More answers" in page
 
@@ -162,7 +173,7 @@ def test_this_year_against_last_year(client, alice, survey, figures):
     rows = [answers(service="iapt", raised="yes", outcome="not")] * 10 + [answers(service="iapt")] * 20
     rows += [answers(service="other", raised="yes", outcome="not")] * 5 + [answers(service="other")] * 35
     import_responses(survey=last, text=to_csv(rows))
-    compute_results(survey_id=last.pk)
+    close_and_release(last)
     client.force_login(alice)
     html = client.get("/console/therapy-2026/compare/?with=therapy-2025").content.decode()
     # Patient care raised: 35/70 this year against 15/70 last year.

@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("survey", "0019_respondent_intro")]
-AFTER = [("survey", "0020_ledger")]
+BEFORE = [("survey", "0020_release_history")]
+AFTER = [("survey", "0021_ledger")]
 
 
 def _migrate(target):

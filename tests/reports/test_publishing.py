@@ -3,18 +3,17 @@ nothing is published while fewer than k people have answered."""
 
 import pytest
 
-from survey.figures.aggregate import compute_results
-from survey.figures.documents import released_document
+from survey.figures.releases import released_document
 from survey.models import AuditEvent, ReportVersion
 from survey.reports.publishing import PublishRefused, publish_report
 from survey.responses.importing import import_responses
-from tests.factories import answers, to_csv
+from tests.factories import answers, close_and_release, to_csv
 
 
 def test_nothing_is_published_while_fewer_than_k_have_answered(client, survey, alice):
     rows = [answers(service="iapt", raised="yes", outcome="not")] * 5 + [answers(service="other")] * 4
     import_responses(survey=survey, text=to_csv(rows))
-    compute_results(survey_id=survey.pk)
+    close_and_release(survey)
     released = released_document(survey=survey)
     # 9 respondents, k = 10: the figures are released, every one suppressed.
     assert released["respondents"] == 9 and released["concerns"][0]["raised"] == {"suppressed": True}

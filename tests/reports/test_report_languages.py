@@ -9,12 +9,11 @@ from django.conf import settings
 from django.utils import timezone
 
 from survey.definitions.format import load_definition, validate_definition
-from survey.figures.aggregate import compute_results
 from survey.models import LedgerEntry, Member, ReportSettings
 from survey.reports.publishing import publish_report
 from survey.responses.importing import import_responses
 from tests.definitions.test_translations import welsh_definition
-from tests.factories import answers, ledger_action, to_csv
+from tests.factories import answers, close_and_release, ledger_action, to_csv
 
 NARRATIVE_CY = "Diolch. Ysgrifennwch at help@example.org neu gweler https://example.org/cymorth."
 
@@ -26,7 +25,7 @@ def published(db, django_user_model, django_capture_on_commit_callbacks):
     Member.objects.create(survey=survey, user=alice, role=Member.Role.ORGANISER)
     rows = [answers(service="iapt", raised="yes", outcome="adequately")] * 30 + [answers(service="other")] * 30
     import_responses(survey=survey, text=to_csv(rows))
-    compute_results(survey_id=survey.pk)
+    close_and_release(survey)  # figures are published once the survey has closed
     ReportSettings.objects.create(
         survey=survey,
         narrative="Thank you. Write to help@example.org.",

@@ -5,7 +5,7 @@ stays, and the survey's figures and data version are as before."""
 import pytest
 
 from survey.figures.aggregate import compute_results
-from survey.figures.documents import released_document
+from survey.figures.releases import released_document
 from survey.models import Answer, AuditEvent, Response, Survey
 from survey.responses.importing import import_responses
 from tests.factories import answers, to_csv

@@ -8,10 +8,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.urls import get_resolver, reverse
 from django.utils.timezone import now
 
-from survey.figures.aggregate import compute_results
 from survey.models import Action, LedgerEntry, Member
 from survey.responses.importing import import_responses
-from tests.factories import answers, to_csv
+from tests.factories import answers, close_and_release, to_csv
 
 SLUG = "therapy-2026"
 ACTION_ID = "0b7f3c1e-9a4d-4c2e-8f10-5d6a7b8c9d0e"
@@ -159,7 +158,7 @@ def test_organiser_of_this_survey_is_served(client, alice, survey, name):
         # A chart exists only once there are released figures to draw.
         rows = [answers(service=s, raised="yes", outcome="partly") for s in ("iapt", "other") for _ in range(12)]
         import_responses(survey=survey, text=to_csv(rows))
-        compute_results(survey_id=survey.pk)
+        close_and_release(survey)
     if name in ("action-change", "pulse-new"):
         action = Action.objects.create(id=ACTION_ID, survey=survey, concern_key="patient-care", created_at=now())
         LedgerEntry.objects.create(

@@ -7,10 +7,9 @@ import re
 import pytest
 from django.urls import reverse
 
-from survey.figures.aggregate import compute_results
 from survey.models import AuditEvent, Member, Question, ReportVersion, Survey
 from survey.responses.importing import import_responses
-from tests.factories import answers, to_csv
+from tests.factories import answers, close_and_release, to_csv
 
 SLUG = "therapy-2026"
 
@@ -65,7 +64,7 @@ def test_removing_a_question_asks_first_and_names_it(organiser, survey):
 def figures(survey):
     rows = [answers(service="iapt", raised="yes", outcome="adequately")] * 30 + [answers(service="other")] * 30
     import_responses(survey=survey, text=to_csv(rows))
-    compute_results(survey_id=survey.pk)
+    close_and_release(survey)  # figures are published once the survey has closed
 
 
 def test_publishing_asks_first_and_keeps_the_note(organiser, survey, figures):

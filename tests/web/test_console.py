@@ -3,7 +3,7 @@ import pytest
 from survey.figures.aggregate import compute_results
 from survey.models import AuditEvent, Member, ReportVersion, Survey
 from survey.responses.importing import import_responses
-from tests.factories import answers, make_survey, to_csv
+from tests.factories import answers, close_and_release, make_survey, to_csv
 
 VIEWS = [("get", "/console/therapy-2026/"), ("post", "/console/therapy-2026/publish/")]
 
@@ -14,7 +14,7 @@ def figures(survey):
     rows += [answers(service="other", raised="yes", outcome="partly")] * 10 + [answers(service="other")] * 30
     rows += [answers(service="bank", raised="yes", outcome="not")] * 3 + [answers(service="agency")] * 8
     import_responses(survey=survey, text=to_csv(rows))
-    compute_results(survey_id=survey.pk)
+    close_and_release(survey)
 
 
 @pytest.mark.parametrize(("method", "url"), VIEWS)
@@ -39,9 +39,12 @@ def test_moderator_of_this_survey_gets_404(client, bob, method, url):
 def test_organiser_sees_figures_with_suppressed_cells_marked(client, alice, figures):
     client.force_login(alice)
     html = client.get("/console/therapy-2026/").content.decode()
-    assert "100.0%" in html  # iapt: 30 of 30 resolved
-    assert "(30 of 30; 95% CI 88.6–100.0)" in html
-    assert "Figures shown as of the week of" in html and "Last computed" in html
+    assert "(30 of 35; 95% CI 70.6–93.7)" in html  # iapt raised
+    # iapt's 30 of 30 resolved, with "other" shown, would pin the 3 of bank
+    # (none adequately resolved): the closing release's audit hid the
+    # resolved figures by service, and says why.
+    assert "(30 of 30;" not in html and "suppressed: hidden to protect" in html
+    assert "These are the final figures, released when the survey closed" in html and "Last computed" in html
     assert "suppressed: fewer than k respondents" in html  # the true reason (issue finding 7)
     assert "of 3;" not in html  # the bank group of 3 shows no figure
 
@@ -95,7 +98,7 @@ def test_compare_offers_only_the_organisers_own_surveys(client, alice, charlie, 
     for other in ("therapy-2025", "moderated-2025", "other-survey"):
         other_survey = Survey.objects.get(slug=other)
         import_responses(survey=other_survey, text=to_csv(rows))
-        compute_results(survey_id=other_survey.pk)
+        close_and_release(other_survey)
     client.force_login(alice)
     page = client.get("/console/therapy-2026/compare/")
     assert [s.slug for s in page.context["candidates"]] == ["therapy-2025"]

@@ -2,10 +2,10 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from survey.figures.releases import ReleaseRefused
 from survey.management.base import survey_by_slug
-from survey.reports.downloads import report_csv, report_json, report_xlsx
-
-BUILDERS = {"json": report_json, "csv": report_csv, "xlsx": report_xlsx}
+from survey.models import Release
+from survey.reports.downloads import BUILDERS, download
 
 
 class Command(BaseCommand):
@@ -26,7 +26,10 @@ class Command(BaseCommand):
         report = versions.filter(number=number).first() if number else versions.first()
         if report is None:
             raise CommandError(f'survey "{slug}" has no published report' + (f" version {number}" if number else ""))
-        body = BUILDERS[format](report)
+        try:
+            body = download(report=report, fmt=format, audience=Release.Audience.COMMAND)
+        except ReleaseRefused as exc:
+            raise CommandError(str(exc)) from None
         if isinstance(body, bytes):  # XLSX: the bytes themselves, e.g. `export_report s --format xlsx > r.xlsx`
             self.stdout.flush()
             getattr(self.stdout._out, "buffer", sys.stdout.buffer).write(body)

@@ -128,14 +128,12 @@ def from_ledger(apps, schema_editor):
         for e in entries:
             if e.kind == "action" and e.note:
                 notes = {c: {"text": t["note"]} for c, t in (e.translations or {}).items() if t.get("note")}
-                ActionUpdate.objects.create(
-                    action=old, text=e.note, posted_on=e.entered_at.date(), translations=notes
-                )
+                ActionUpdate.objects.create(action=old, text=e.note, posted_on=e.entered_at.date(), translations=notes)
 
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("survey", "0019_respondent_intro"),
+        ("survey", "0020_release_history"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -161,6 +159,9 @@ class Migration(migrations.Migration):
                     ("ledger.help_changed", 'Changed "who can help"'),
                     ("pulse.opened", "Opened a follow-up pulse"),
                     ("report.published", "Published a report version"),
+                    ("figures.released", "Released the final figures"),
+                    ("figures.widened", "Hid more figures so that no hidden one could be worked out"),
+                    ("figures.refused", "Held figures back: a hidden figure could have been worked out"),
                     ("comment.approved", "Approved a comment as a quote"),
                     ("comment.rejected", "Rejected a comment"),
                     ("comment.flagged", "Flagged a comment for safeguarding"),
