@@ -7,12 +7,11 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from survey.figures.aggregate import compute_results
 from survey.models import Action, AuditEvent, LedgerEntry
 from survey.reports.ledger import LedgerRefused, add_action, change_action, help_routes, ledger, set_help
 from survey.reports.publishing import publish_report
 from survey.responses.importing import import_responses
-from tests.factories import answers, to_csv
+from tests.factories import answers, close_and_release, to_csv
 
 URL = "/console/therapy-2026/actions/"
 
@@ -22,7 +21,7 @@ def published(survey, alice):
     rows = [answers(service="iapt", raised="yes", outcome="adequately")] * 20
     rows += [answers(service="other", raised="yes", outcome="not")] * 20
     import_responses(survey=survey, text=to_csv(rows))
-    compute_results(survey_id=survey.pk)
+    close_and_release(survey)
     return publish_report(survey=survey, acting_user=alice)
 
 

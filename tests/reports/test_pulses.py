@@ -156,6 +156,11 @@ def test_released_pulse_figures_are_shown_beside_the_action_only_once_closed(
     assert [c["count"] for c in figures["questions"][0]["choices"]] == [14, 8, 4]
     page = client.get("/r/therapy-2026/actions/").content.decode()
     assert "Following up" in page and "Better: 53.8% (14 of 26)" in page
+    # Shown to the public: recorded as a release of the pulse like any other, the document released at closing.
+    from survey.models import Release
+
+    public = Release.objects.get(survey=pulse, audience=Release.Audience.PUBLIC)
+    assert public.document == Release.objects.get(survey=pulse, audience="organisers", final=True).document
 
 
 def test_a_code_pulse_is_answered_with_fresh_codes_from_the_original_address(client, action, alice):
