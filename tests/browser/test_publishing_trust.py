@@ -13,14 +13,13 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 
 from survey.definitions.format import load_definition, validate_definition
-from survey.figures.aggregate import compute_results
 from survey.models import Member, ReportSettings, Survey
 from survey.moderation.decisions import release_comments
 from survey.reports.publishing import publish_report
 from survey.responses.importing import import_responses
 from tests.browser.a11y import assert_accessible, layout_problems
 from tests.definitions.test_translations import welsh_definition
-from tests.factories import answers, ledger_action, make_survey, to_csv
+from tests.factories import answers, close_and_release, ledger_action, make_survey, to_csv
 
 SHOTS = os.environ.get("CANDOUR_SCREENSHOTS", "")
 PASSWORD = "correct horse battery"
@@ -105,7 +104,7 @@ def welsh_report(db):
     alice = person("alice", survey, "organiser")
     rows = [answers(service="iapt", raised="yes", outcome="adequately")] * 30 + [answers(service="other")] * 30
     import_responses(survey=survey, text=to_csv(rows))
-    compute_results(survey_id=survey.pk)
+    close_and_release(survey)
     ReportSettings.objects.create(
         survey=survey,
         narrative="## What we heard\n\nThank you. Write to help@example.org or see https://example.org/help.",
