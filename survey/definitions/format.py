@@ -521,6 +521,13 @@ def load_definition(
         _update_wording(survey, definition, existing)
     else:
         _create_structure(survey, definition)
+    if survey.status == Survey.Status.OPEN and pulse_opening_refusal(survey):
+        if not created:
+            raise DefinitionError("pulse_of", pulse_opening_refusal(survey))
+        # Loaded from a file: it waits as a draft until the original has closed
+        # and no other pulse of it is open (the original's address leads to one).
+        Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.DRAFT)
+        survey.status = Survey.Status.DRAFT
     if survey.status == Survey.Status.OPEN and safeguarding.opening_refusal(survey):
         if created:
             # Loaded from a file: it waits as a draft (load_survey says why).
@@ -569,6 +576,24 @@ def _linked_wave(survey: Survey, definition: SurveyDef) -> tuple[Survey | None, 
             "next_wave_of", f'"{earlier.slug}" does not have the same concern topics, so there is no trend to show'
         )
     return earlier, Survey.Link.WAVE
+
+
+def pulse_opening_refusal(survey: Survey) -> str:
+    """A pulse opens only after the survey it follows up has closed, and one
+    at a time: the original's address leads to the open one (docs/following-up.md)."""
+    if survey.link != Survey.Link.PULSE or survey.linked_survey is None:
+        return ""
+    original = survey.linked_survey
+    if original.status != Survey.Status.CLOSED:
+        return f"“{original.title}” is still open: a pulse asks the same people again once it has closed."
+    other = (
+        Survey.objects.filter(linked_survey=original, link=Survey.Link.PULSE, status=Survey.Status.OPEN)
+        .exclude(pk=survey.pk)
+        .first()
+    )
+    if other is not None:
+        return f"The pulse “{other.title}” is still open: close it before opening another."
+    return ""
 
 
 def _pulse_action(definition: SurveyDef, acting_user: User | None, *, already=None) -> Action:

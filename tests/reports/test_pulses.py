@@ -173,3 +173,16 @@ def test_a_code_pulse_is_answered_with_fresh_codes_from_the_original_address(cli
     assert "Your invitation code" in intro.content.decode()
     started = client.post(f"/s/{pulse.slug}/answer/", {"action": "start", "code": code})
     assert started.status_code == 200 and "has supervision changed" in started.content.decode()
+
+
+def test_a_copy_of_a_pulse_cannot_open_beside_the_open_one_by_any_path(action, alice):
+    """Opening goes through set_status (and the schedule): the rule holds there,
+    not only in open_pulse, so a duplicated pulse cannot take the address too."""
+    from survey.definitions.status import StatusRefused
+
+    first = _open(action, alice)
+    copy = export_definition(survey=first) | {"slug": "pulse-copy"}
+    second = load_definition(definition=validate_definition(copy), acting_user=alice)
+    with pytest.raises(StatusRefused, match="still open"):
+        set_status(survey=second, acting_user=alice, status=Survey.Status.OPEN)
+    assert Survey.objects.get(slug="pulse-copy").status == Survey.Status.DRAFT
