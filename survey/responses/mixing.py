@@ -222,8 +222,8 @@ def _mix(batch_size: int, force: bool) -> dict[int, int]:
     waiting. Fewer move only when the oldest is from an earlier day, the
     survey has closed, or when
     ``force`` is given (``manage.py aggregate``), and then stored responses
-    are remixed into the batch to make it up to the minimum; a survey with
-    nothing stored yet keeps waiting unless forced. Each call is its own
+    are remixed into the batch to make it up to the minimum; an open survey
+    with nothing stored yet keeps waiting unless forced. Each call is its own
     transaction, claims rows so that concurrent calls never move one twice,
     and enqueues aggregation once it has committed. Returns how many
     responses each survey received.
@@ -269,17 +269,17 @@ def _candidates(minimum: int, batch_size: int, force: bool) -> dict:
         .annotate(waiting=Count("pk"), first_day=Min("submitted_on"))
         .order_by()
     }
-    # A closed survey gains no more submissions: its last few need not wait for company.
+    # A closed survey gains no more submissions: its last few need not wait
+    # for company (nobody else can come; if nothing is stored yet, they are
+    # the whole survey and move together).
     closed = set(Survey.objects.filter(pk__in=list(waiting), status=Survey.Status.CLOSED).values_list("pk", flat=True))
     ready = [
         survey_id
         for survey_id, row in waiting.items()
         if row["waiting"] >= minimum
         or force
-        or (
-            (row["first_day"] < timezone.localdate() or survey_id in closed)
-            and Response.objects.filter(survey_id=survey_id).exists()
-        )
+        or survey_id in closed
+        or (row["first_day"] < timezone.localdate() and Response.objects.filter(survey_id=survey_id).exists())
     ]
     if not ready:
         return {}

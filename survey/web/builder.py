@@ -39,6 +39,7 @@ from survey.web.forms import (
     SurveySettingsForm,
     choice_rows,
 )
+from survey.web.poster import poster_png
 from survey.web.refusals import refusal_as_message
 
 
@@ -617,9 +618,9 @@ def share_poster(request, survey: Survey):
 @require_GET
 @member_required(Member.Role.ORGANISER)
 def share_poster_png(request, survey: Survey):
-    """The poster's QR code as a large PNG, for a slide, a newsletter or a screen."""
-    response = HttpResponse(_qr(_public_link(request, survey), "png", scale=24), content_type="image/png")
-    response["Content-Disposition"] = f'attachment; filename="{survey.slug}-poster-qr.png"'
+    """The poster as a picture (A4 at 150 dpi), for a slide, a newsletter or a screen."""
+    response = HttpResponse(poster_png(survey=survey, link=_public_link(request, survey)), content_type="image/png")
+    response["Content-Disposition"] = f'attachment; filename="{survey.slug}-poster.png"'
     return response
 
 

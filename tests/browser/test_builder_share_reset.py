@@ -10,11 +10,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 
-from survey.figures.aggregate import compute_results
 from survey.models import Member, Survey
 from survey.responses.importing import import_responses
 from tests.browser.a11y import assert_accessible, go, layout_problems
-from tests.factories import answers, make_survey, to_csv
+from tests.factories import answers, close_and_release, make_survey, to_csv
 
 PASSWORD = "a long organiser passphrase"  # noqa: S105 - test account
 SHOTS = os.environ.get("CANDOUR_SHOTS")  # a folder: screenshots of each page at 390 and 1280 px
@@ -163,7 +162,7 @@ def test_explore_charts_are_whole_and_in_the_tables_order(live_server, page, olu
     rows = [answers(service="iapt", raised="yes", outcome="adequately")] * 30 + [answers(service="iapt")] * 5
     rows += [answers(service="other", raised="yes", outcome="partly")] * 10 + [answers(service="other")] * 30
     import_responses(survey=olu, text=to_csv(rows))
-    compute_results(survey_id=olu.pk)
+    close_and_release(olu)  # figures are released once, at closing
     sign_in(page, live_server.url)
     page.goto(f"{live_server.url}/console/{olu.slug}/explore/")
     assert_accessible(page)

@@ -243,3 +243,27 @@ def test_a_closed_surveys_last_submissions_do_not_wait_for_company(survey, setti
     Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.CLOSED)
     assert mix_pending_submissions() == {survey.pk: 3}
     assert not PendingSubmission.objects.exists()
+
+
+def test_a_closed_survey_with_nothing_stored_yet_gets_its_final_release(survey, settings):
+    """All of a small survey's answers still wait when it closes: nobody else
+    can come, so they move together and the final release is made (before,
+    they waited for company for ever and the survey never got its figures)."""
+    from survey.figures.releases import release_final
+    from survey.models import PendingSubmission, Release, Survey
+    from survey.responses.mixing import mix_pending_submissions
+    from survey.responses.submit import submit_response
+
+    settings.CANDOUR_MIX_MIN_BATCH = 10
+    for i in range(3):
+        submit_response(survey=survey, answers=answers(service="iapt"), nonce=f"few-{i}")
+    Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.CLOSED)
+    assert mix_pending_submissions() == {survey.pk: 3}
+    assert not PendingSubmission.objects.exists()
+    compute_results(survey_id=survey.pk)  # what the worker does once the batch has committed
+    release = release_final(survey_id=survey.pk)
+    assert release is not None and Release.objects.filter(survey=survey, final=True).exists()
+    # Three people are fewer than k: the final release shows none of their figures.
+    document = release.document
+    assert all(c["raised"].get("suppressed") for c in document["concerns"])
+    assert all(q.get("suppressed") for q in document["questions"])

@@ -251,6 +251,32 @@ def test_share_page_has_copy_buttons_an_invitation_and_a_poster(organiser, surve
     assert png["Content-Type"] == "image/png" and png.content.startswith(b"\x89PNG")
 
 
+def test_the_poster_png_is_the_whole_poster_not_only_its_qr_code(organiser, survey):
+    """The picture is A4-shaped, carries the link's QR code pixel for pixel,
+    and has words drawn above the code (the title, the promise) and below it
+    (the link, the anonymity sentence)."""
+    import io
+
+    from PIL import Image, ImageChops
+
+    from survey.web.poster import qr_image
+
+    poster = Image.open(io.BytesIO(organiser.get(url("survey-poster-png")).content)).convert("RGB")
+    assert poster.size == (1240, 1754)
+    qr = qr_image("http://testserver/s/therapy-2026/")
+    found = [
+        (x, y)
+        for y in range(0, poster.height - qr.height, 2)
+        for x in [(poster.width - qr.width) // 2]
+        if ImageChops.difference(poster.crop((x, y, x + qr.width, y + qr.height)), qr).getbbox() is None
+    ]
+    assert len(found) == 1, "the QR code of the public link, once"
+    top = found[0][1]
+    above = poster.crop((0, 0, poster.width, top)).convert("L")
+    below = poster.crop((0, top + qr.height, poster.width, poster.height)).convert("L")
+    assert above.getextrema()[0] < 100 and below.getextrema()[0] < 100  # dark ink: words on both sides
+
+
 def test_invitation_for_a_codes_survey_asks_for_the_code(organiser, survey):
     survey.access = Survey.Access.CODES
     survey.save()
