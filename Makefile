@@ -45,9 +45,11 @@ test: install browser
 browser-matrix: install browser
 	CANDOUR_BROWSER_MATRIX=1 $(BIN)/pytest -m browser_matrix tests/browser
 
-# More than 10,000 generated definitions, CSV files and form posts.
+# More than 10,000 generated definitions, CSV files and form posts; then
+# Schemathesis sends 300 generated requests to each operation of the HTTP API.
 fuzz: install
 	FUZZ_EXAMPLES=3400 $(BIN)/pytest tests/fuzz --hypothesis-show-statistics -q
+	API_FUZZ_EXAMPLES=300 $(BIN)/pytest tests/api/test_schemathesis.py -q -p no:logging
 
 # Benchmarks print figures beside a baseline measured in the same run, on a
 # scratch PostgreSQL database and Redis db 14 of this machine (see docs/performance.md).

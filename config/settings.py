@@ -296,6 +296,9 @@ PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=7 * 24 * 3600
 CANDOUR_PASSWORD_RESET_TIMEOUT = env.int("CANDOUR_PASSWORD_RESET_TIMEOUT", default=3600)
 CANDOUR_PASSWORD_RESET_ACCOUNT_RATE = env.str("CANDOUR_PASSWORD_RESET_ACCOUNT_RATE", default="3/3600")
 CANDOUR_PASSWORD_RESET_NETWORK_RATE = env.str("CANDOUR_PASSWORD_RESET_NETWORK_RATE", default="20/3600")
+# The HTTP API (survey/api/): requests per client, and wrong keys per client (like failed sign-ins).
+CANDOUR_API_RATE = env.str("CANDOUR_API_RATE", default="300/60")
+CANDOUR_API_KEY_FAILURE_RATE = env.str("CANDOUR_API_KEY_FAILURE_RATE", default="20/900")
 ADMINS = [("Admin", a) for a in env.list("ADMINS", default=[])]
 
 # DESIGN rule 1: logs carry no address, user agent or respondent data. The

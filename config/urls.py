@@ -4,10 +4,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from survey.api.endpoints import api
 from survey.web import accounts
 
 urlpatterns = [
     path("", include("survey.web.urls")),
+    path("api/v1/", api.urls),
     path("accounts/login/", accounts.SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/two-factor/", accounts.two_factor, name="two-factor"),

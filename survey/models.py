@@ -627,6 +627,9 @@ class AuditEvent(models.Model):
         ADMIN_CHANGED = "admin.changed", "Changed something in the admin"
         ADMIN_DELETED = "admin.deleted", "Deleted something in the admin"
         COMMENTS_READ = "comments.read", "Read comments in the moderation queue"
+        API_KEY_CREATED = "api_key.created", "Created a personal API key"
+        API_KEY_REVOKED = "api_key.revoked", "Revoked a personal API key"
+        API_WRITE = "api.write", "Changed the survey through the API"
 
     survey = models.ForeignKey(Survey, models.CASCADE, null=True, blank=True, related_name="audit")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
@@ -636,3 +639,23 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-at"]
+
+
+class ApiKey(models.Model):
+    """A staff member's personal key for the HTTP API (survey/api/keys.py).
+
+    Only an HMAC-SHA256 of the token is kept: the token itself is shown once,
+    at creation. A key reaches only the surveys chosen for it, and only while
+    its owner is still an organiser of them; a read key never changes data.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=100)
+    digest = models.CharField(max_length=64, unique=True)  # the unique index serves the lookup by token
+    surveys = models.ManyToManyField(Survey, related_name="api_keys", blank=True)
+    can_write = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]

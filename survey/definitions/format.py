@@ -194,6 +194,10 @@ class ConcernDef(_Localised):
     resolved_values: list[Key] = Field(min_length=1)
 
 
+# The version of this format (docs/definitions.md); a file without one is version 1.
+SCHEMA_VERSION = 1
+
+
 class PulseOf(BaseModel):
     model_config = ConfigDict(extra="forbid")
     survey: Key
@@ -205,6 +209,7 @@ PULSE_QUESTIONS = (1, 3)  # a pulse asks at least one question and at most three
 
 class SurveyDef(_Localised):
     _texts = ("title", "intro", "moderators")
+    schema_version: Literal[1] = SCHEMA_VERSION
     slug: Key
     title: Title
     intro: str = ""
@@ -790,6 +795,7 @@ def export_definition(*, survey: Survey) -> dict:
             {"title": languages.as_definition_text(section.title, section.translations, "title"), "questions": items}
         )
     return {
+        "schema_version": SCHEMA_VERSION,
         "slug": survey.slug,
         "title": languages.as_definition_text(survey.title, survey.translations, "title"),
         "intro": languages.as_definition_text(survey.intro, survey.translations, "intro"),

@@ -9,12 +9,17 @@ from survey.figures.documents import CSV_HEADER, csv_rows, results_csv, spreadsh
 from survey.figures.releases import figures_of, show
 from survey.models import Release, ReportVersion
 
+# The version of the report JSON (docs/api.md); it changes only when a field
+# changes meaning or goes, never when one is added.
+REPORT_SCHEMA_VERSION = 1
+
 # --- Downloads of one snapshot ------------------------------------------------
 
 
 def report_json(report: ReportVersion) -> str:
     snapshot = report.snapshot
     document = {
+        "schema_version": REPORT_SCHEMA_VERSION,
         "title": report.title,
         "version": report.number,
         "published_on": report.published_at.date().isoformat(),

@@ -3,6 +3,7 @@
 import copy
 import json
 import re
+from pathlib import Path
 from typing import ClassVar
 
 from crispy_forms.helper import FormHelper
@@ -20,6 +21,7 @@ from survey.definitions.format import (
     parse_json,
     validate_definition,
 )
+from survey.definitions.xlsform import read_xlsform
 from survey.models import LedgerEntry, Member, Question, Survey
 from survey.responses.answers import FREE_TEXT_MAX, QuestionSpec
 
@@ -381,6 +383,13 @@ def read_definition_file(upload) -> dict:
     """An uploaded definition, checked with the same validation as load_survey."""
     if upload.size > MAX_DEFINITION_BYTES:
         raise forms.ValidationError("The file is larger than 1 MB; a survey definition is much smaller.")
+    if upload.name.lower().endswith(".xlsx"):  # an XLSForm (ODK, KoboToolbox)
+        try:
+            document = read_xlsform(upload.read(), fallback_slug=Path(upload.name).stem)
+            validate_definition(document, partial=True)
+        except DefinitionError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return document
     try:
         text = upload.read().decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -451,7 +460,9 @@ class NewSurveyForm(CrispyForm):
     )
     start = forms.ChoiceField(label="Start from", widget=forms.RadioSelect, initial="blank")
     definition = forms.FileField(
-        label="Definition file", required=False, help_text="Only when starting from a file: a JSON survey definition."
+        label="Definition file",
+        required=False,
+        help_text="Only when starting from a file: a JSON survey definition, or an XLSForm (.xlsx).",
     )
 
     def __init__(self, *args, **kwargs):
@@ -492,7 +503,9 @@ class NewSurveyForm(CrispyForm):
 
 
 class DefinitionUploadForm(CrispyForm):
-    definition = forms.FileField(label="Definition file", help_text="A JSON survey definition.")
+    definition = forms.FileField(
+        label="Definition file", help_text="A JSON survey definition, or an XLSForm (.xlsx) from ODK or KoboToolbox."
+    )
 
     def clean_definition(self):
         return read_definition_file(self.cleaned_data["definition"])

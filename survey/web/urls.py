@@ -2,7 +2,7 @@
 
 from django.urls import include, path, re_path
 
-from survey.web import accounts, audit, builder, console, public
+from survey.web import accounts, api_keys, audit, builder, console, public
 from survey.web import ledger as ledgers
 from survey.web import moderation as moderate
 from survey.web import respondent as respond
@@ -88,6 +88,8 @@ urlpatterns = [
     path("s/<slug:slug>/", include(respondent_urls)),
     path("console/", console.home, name="console-home"),
     path("console/new/", builder.survey_new, name="survey-new"),
+    path("console/keys/", api_keys.api_keys, name="api-keys"),
+    path("console/keys/<int:key_id>/revoke/", api_keys.api_key_revoke, name="api-key-revoke"),
     path("console/<slug:slug>/", include(console_urls)),
     path("moderate/<slug:slug>/", include(moderation_urls)),
     path("r/<slug:slug>/", include(public_urls)),

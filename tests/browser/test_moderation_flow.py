@@ -8,13 +8,12 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 
-from survey.figures.aggregate import compute_results
 from survey.models import CommentReview, Member, Survey
 from survey.moderation.decisions import release_comments
 from survey.reports.publishing import publish_report
 from survey.responses.importing import import_responses
 from tests.browser.a11y import assert_accessible
-from tests.factories import answers, make_survey, to_csv
+from tests.factories import answers, close_and_release, make_survey, to_csv
 
 COMMENTS = {
     "Sister Jones on Willow Ward ignored my report about the broken alarm": (
@@ -51,7 +50,6 @@ def test_moderator_approves_with_redaction_rejects_and_flags(live_server, page):
     import_responses(survey=survey, text=to_csv(rows))
     # Three comments, fewer than k: they reach the queue together once their day is over.
     release_comments(today=datetime.date.today() + datetime.timedelta(days=1))
-    compute_results(survey_id=survey.pk)
 
     sign_in(page, f"{live_server.url}/moderate/therapy-2026/", "mo")
     for _ in COMMENTS:
@@ -87,6 +85,7 @@ def test_moderator_approves_with_redaction_rejects_and_flags(live_server, page):
     }
     assert [m.to for m in mail.outbox] == [["guardian@example.org"]]
 
+    close_and_release(survey)  # figures are published once the survey has closed
     publish_report(survey=survey, acting_user=organiser)
     page.goto(f"{live_server.url}/r/therapy-2026/")
     assert_accessible(page)

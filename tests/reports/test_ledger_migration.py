@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("survey", "0020_release_history")]
-AFTER = [("survey", "0021_ledger")]
+BEFORE = [("survey", "0021_api")]
+AFTER = [("survey", "0022_ledger")]
 
 
 def _migrate(target):
