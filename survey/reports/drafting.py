@@ -1,10 +1,10 @@
-"""Editing what the next report version contains (actions, audited)."""
+"""Editing what the next report version contains (audited). Actions, updates
+and help routes live in the ledger (``survey/reports/ledger.py``)."""
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.utils import timezone
 
-from survey.models import ActionUpdate, AuditEvent, Concern, ConcernAction, ReportSettings, Survey
+from survey.models import AuditEvent, ReportSettings, Survey
 
 
 @transaction.atomic
@@ -17,11 +17,10 @@ def save_report_settings(
     concerns: list[str],
     breakdowns: list[str],
     questions: list[str],
-    actions: dict[str, dict],
     translations: dict | None = None,
 ) -> None:
-    """Store the report's narrative, choices and per-concern actions
-    (``translations``, and each action's, hold the survey's other languages)."""
+    """Store the report's narrative and choices (``translations`` holds the
+    title and narrative in the survey's other languages)."""
     ReportSettings.objects.update_or_create(
         survey=survey,
         defaults={
@@ -33,22 +32,4 @@ def save_report_settings(
             "translations": translations or {},
         },
     )
-    for concern in Concern.objects.filter(survey=survey, key__in=list(actions)):
-        ConcernAction.objects.update_or_create(concern=concern, defaults=actions[concern.key])
     AuditEvent.objects.create(survey=survey, user=acting_user, action=AuditEvent.Action.REPORT_SETTINGS_CHANGED)
-
-
-@transaction.atomic
-def add_action_update(
-    *, survey: Survey, acting_user: User, concern_key: str, text: str, translations: dict | None = None
-) -> ActionUpdate:
-    """Record a "you said, we did" update; it appears in the next version."""
-    concern = Concern.objects.get(survey=survey, key=concern_key)
-    action, _ = ConcernAction.objects.get_or_create(concern=concern)
-    update = ActionUpdate.objects.create(
-        action=action, text=text, translations=translations or {}, posted_on=timezone.localdate()
-    )
-    AuditEvent.objects.create(
-        survey=survey, user=acting_user, action=AuditEvent.Action.REPORT_UPDATE_ADDED, detail=concern_key
-    )
-    return update

@@ -13,8 +13,6 @@ from survey.figures.comparisons import compare_surveys, comparisons, trend
 from survey.figures.documents import question_texts, wave_documents
 from survey.figures.releases import released_document
 from survey.models import (
-    ActionUpdate,
-    ConcernAction,
     Member,
     Question,
     Release,
@@ -24,7 +22,7 @@ from survey.models import (
     Survey,
 )
 from survey.moderation.decisions import ModerationRefused, save_moderation_settings
-from survey.reports.drafting import add_action_update, save_report_settings
+from survey.reports.drafting import save_report_settings
 from survey.reports.publishing import publish_report
 from survey.responses import invitation_codes as invitations
 from survey.staff.permissions import member_required, moderated_by, organisations_of, organised_by
@@ -32,9 +30,7 @@ from survey.web.builder import slip_link
 from survey.web.charts import bar_chart
 from survey.web.confirm import confirm_first, publishing_consequences
 from survey.web.forms import (
-    ActionUpdateForm,
     CodeBatchForm,
-    ConcernActionForm,
     ModerationSettingsForm,
     PublishForm,
     ReportSettingsForm,
@@ -139,7 +135,7 @@ def _report_choices(survey: Survey):
 @require_http_methods(["GET", "POST"])
 @member_required(Member.Role.ORGANISER)
 def report_builder(request, survey: Survey):
-    """Narrative, chosen figures and per-concern actions for the next version."""
+    """Narrative and chosen figures for the next version (actions: the ledger)."""
     concerns, breakdowns, questions = _report_choices(survey)
     others = languages.of_survey(survey)[1:]  # the report is written in each of them too
     current = ReportSettings.objects.filter(survey=survey).first()
@@ -150,65 +146,21 @@ def report_builder(request, survey: Survey):
     form = ReportSettingsForm(
         data, initial=initial, concerns=concerns, breakdowns=breakdowns, questions=questions, languages=others
     )
-    actions = {a.concern_id: a for a in ConcernAction.objects.filter(concern__survey=survey)}
-    action_forms = []
-    for concern in survey.concerns.all():
-        existing = actions.get(concern.pk)
-        action_forms.append(
-            (
-                concern,
-                ConcernActionForm(
-                    data,
-                    prefix=f"action-{concern.key}",
-                    initial={
-                        "commitment": existing.commitment,
-                        "help": existing.help,
-                        "translations": existing.translations,
-                    }
-                    if existing
-                    else {},
-                    languages=others,
-                ),
-            )
-        )
-    if request.method == "POST" and form.is_valid() and all(f.is_valid() for _, f in action_forms):
+    if request.method == "POST" and form.is_valid():
         save_report_settings(
             survey=survey,
             acting_user=request.user,
             **{k: form.cleaned_data[k] for k in REPORT_FIELDS},
-            actions={c.key: f.cleaned_data for c, f in action_forms},
         )
         messages.success(request, "Saved. The next published version will use these settings.")
         return redirect("survey:report-builder", slug=survey.slug)
     context = {
         "survey": survey,
         "form": form,
-        "action_forms": action_forms,
-        "update_form": ActionUpdateForm(concerns=concerns, languages=others),
-        "updates": ActionUpdate.objects.filter(action__concern__survey=survey).select_related("action__concern"),
     }
     return render(
         request, "survey/console/report_builder.html", context, status=400 if request.method == "POST" else 200
     )
-
-
-@require_POST
-@member_required(Member.Role.ORGANISER)
-def action_update(request, survey: Survey):
-    concerns, _, _ = _report_choices(survey)
-    form = ActionUpdateForm(request.POST, concerns=concerns, languages=languages.of_survey(survey)[1:])
-    if form.is_valid():
-        add_action_update(
-            survey=survey,
-            acting_user=request.user,
-            concern_key=form.cleaned_data["concern"],
-            text=form.cleaned_data["text"],
-            translations=form.cleaned_data["translations"],
-        )
-        messages.success(request, "Update added. It appears in the next published version.")
-    else:
-        messages.error(request, "Write the update and choose its concern topic.")
-    return redirect("survey:report-builder", slug=survey.slug)
 
 
 def _explore_selection(request, document: dict):
@@ -286,7 +238,8 @@ def compare(request, survey: Survey):
         if keys and set(s.concerns.values_list("key", flat=True)) == keys
     ]
     # The earlier wave this survey is linked to is the default comparison.
-    wanted = request.GET.get("with") or (survey.linked_survey.slug if survey.linked_survey else None)
+    wave_of = survey.linked_survey if survey.link == Survey.Link.WAVE else None
+    wanted = request.GET.get("with") or (wave_of.slug if wave_of else None)
     other = next((s for s in candidates if s.slug == wanted), None)
     rows = compare_surveys(released_document(survey=survey), released_document(survey=other)) if other else []
     context = {"survey": survey, "candidates": candidates, "other": other, "rows": rows}
