@@ -87,12 +87,15 @@ class Survey(models.Model):
     population = models.PositiveIntegerField(null=True, blank=True)
 
     # Linked surveys, one concept (DESIGN "Linked surveys"): this survey is
-    # the next wave of ``linked_survey`` (a later issue adds follow-up pulses).
+    # the next wave of ``linked_survey``, or a follow-up pulse of one of its
+    # actions (``pulse_action``, docs/following-up.md).
     class Link(models.TextChoices):
         WAVE = "wave", "Next wave"
+        PULSE = "pulse", "Follow-up pulse"
 
     linked_survey = models.ForeignKey("self", models.SET_NULL, null=True, blank=True, related_name="linked_from")
     link = models.CharField(max_length=10, choices=Link.choices, blank=True)
+    pulse_action = models.ForeignKey("Action", models.SET_NULL, null=True, blank=True, related_name="pulses")
     # A new random value whenever load_definition saves the survey: caches
     # of its structure (responses.answers.survey_spec) are keyed by it.
     definition_version = models.UUIDField(default=uuid.uuid4, editable=False)
@@ -526,26 +529,101 @@ class ReportSettings(models.Model):
     quotes = models.JSONField(default=list, blank=True)
 
 
-class ConcernAction(models.Model):
-    """What the organisation will do about a concern topic, and who can help."""
+class AppendOnlyQuerySet(models.QuerySet):
+    """Rows of the ledger are never rewritten: bulk updates and deletes are refused."""
 
-    concern = models.OneToOneField(Concern, models.CASCADE, primary_key=True, related_name="action")
-    commitment = models.TextField(blank=True, help_text="What the organisation will do (Markdown)")
-    help = models.TextField(blank=True, help_text="Who can help, and how to reach them (Markdown)")
-    # {"cy": {"commitment": ..., "help": ...}}
-    translations = models.JSONField(default=dict, blank=True)
+    def update(self, **kwargs):
+        raise TypeError("ledger entries are never changed: append a new entry instead")
+
+    def delete(self):
+        raise TypeError("ledger entries are never deleted: append a new entry instead")
 
 
-class ActionUpdate(models.Model):
-    """A later "you said, we did" update on a concern topic's actions."""
+class Action(models.Model):
+    """An action on a concern topic (DESIGN "Editing published words").
 
-    action = models.ForeignKey(ConcernAction, models.CASCADE, related_name="updates")
-    text = models.TextField()
-    posted_on = models.DateField()
-    translations = models.JSONField(default=dict, blank=True)  # {"cy": {"text": ...}}
+    Only its identity: what it says, who answers for it, when it is due and
+    how it stands are its ``LedgerEntry`` rows, the latest one being its
+    current state. It hangs on the concern's key, not the concern row, so a
+    definition rebuilt before any answer keeps its ledger."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(Survey, models.CASCADE, related_name="actions")
+    concern_key = models.SlugField(max_length=80)
+    created_at = models.DateTimeField()
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
-        ordering = ["posted_on", "pk"]
+        ordering = ["created_at", "id"]
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError("an action is never rewritten: append a ledger entry instead")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("an action is never deleted: append an entry that drops it")
+
+
+class LedgerEntry(models.Model):
+    """One dated change to the ledger, appended and never rewritten.
+
+    An action entry carries the action's whole state after the change (so
+    the current state is the latest entry) and, optionally, a note saying
+    what happened ("you said, we did"). A help entry carries a concern
+    topic's "who can help" text: the one model of help routes that the
+    report, the thank-you page and the ledger all show."""
+
+    class Kind(models.TextChoices):
+        ACTION = "action", "Action"
+        HELP = "help", "Who can help"
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+        DROPPED = "dropped", "Dropped"
+
+    OPEN_STATUSES = (Status.PLANNED, Status.IN_PROGRESS)
+
+    survey = models.ForeignKey(Survey, models.CASCADE, related_name="ledger")
+    concern_key = models.SlugField(max_length=80)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    action = models.ForeignKey(Action, models.CASCADE, null=True, blank=True, related_name="entries")
+    text = models.TextField(blank=True, help_text="What will be done, or who can help (Markdown)")
+    role = models.CharField(max_length=200, blank=True, help_text="Who answers for it: a role, not a person")
+    due_on = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, blank=True)
+    note = models.TextField(blank=True, help_text="What happened (Markdown)")
+    # The text and note in the survey's other languages: {"cy": {"text": ..., "note": ...}}.
+    translations = models.JSONField(default=dict, blank=True)
+    entered_at = models.DateTimeField()
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["entered_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="help", action__isnull=True, status="")
+                | Q(kind="action", action__isnull=False) & ~Q(status=""),
+                name="ledger_entry_kind_shape",
+            ),
+        ]
+        indexes = [
+            # The ledger page and the report read one survey's entries in order.
+            models.Index(fields=["survey", "entered_at"], name="ledger_survey_time"),
+        ]
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError("a ledger entry is never rewritten: append a new entry instead")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("a ledger entry is never deleted: append a new entry instead")
 
 
 class AuditEvent(models.Model):
@@ -565,6 +643,10 @@ class AuditEvent(models.Model):
         RESPONSES_IMPORTED = "responses.imported", "Imported responses from a file"
         REPORT_SETTINGS_CHANGED = "report.settings_changed", "Changed what the next report contains"
         REPORT_UPDATE_ADDED = "report.update_added", 'Added a "you said, we did" update'
+        ACTION_ADDED = "ledger.action_added", "Added an action to the ledger"
+        ACTION_CHANGED = "ledger.action_changed", "Recorded a change to an action"
+        HELP_CHANGED = "ledger.help_changed", 'Changed "who can help"'
+        PULSE_OPENED = "pulse.opened", "Opened a follow-up pulse"
         REPORT_PUBLISHED = "report.published", "Published a report version"
         FIGURES_RELEASED = "figures.released", "Released the final figures"
         FIGURES_WIDENED = "figures.widened", "Hid more figures so that no hidden one could be worked out"

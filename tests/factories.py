@@ -121,6 +121,32 @@ def to_csv(rows: list[dict]) -> str:
     return out.getvalue()
 
 
+def ledger_action(survey, *, text, on, note="", help="", translations=None, role="Director of Nursing"):
+    """An action on the survey's first concern topic, entered on ``on`` (a
+    date), with an optional update and help route. ``translations``:
+    {"cy": {"text": ..., "note": ..., "help": ...}}."""
+    import datetime as dt
+
+    from survey.models import Action, LedgerEntry
+
+    at = dt.datetime.combine(on, dt.time(12, 0), tzinfo=dt.UTC)
+    key = survey.concerns.first().key
+    translations = translations or {}
+    texts = {c: {"text": t["text"]} for c, t in translations.items() if t.get("text")}
+    action = Action.objects.create(survey=survey, concern_key=key, created_at=at)
+    state = {"survey": survey, "concern_key": key, "kind": "action", "action": action, "text": text, "role": role}
+    LedgerEntry.objects.create(status="planned", translations=texts, entered_at=at, **state)
+    if note:
+        notes = {c: {**texts.get(c, {}), "note": t["note"]} for c, t in translations.items() if t.get("note")}
+        LedgerEntry.objects.create(status="in_progress", note=note, translations=notes, entered_at=at, **state)
+    if help:
+        helps = {c: {"text": t["help"]} for c, t in translations.items() if t.get("help")}
+        LedgerEntry.objects.create(
+            survey=survey, concern_key=key, kind="help", text=help, translations=helps, entered_at=at
+        )
+    return action
+
+
 def close_and_release(survey):
     """Close a survey and release its final figures, as closing does once the
     last waiting submissions are in (figures are released only at closing)."""

@@ -46,6 +46,10 @@ def _or_none(value) -> str:
     return "none" if value is None or value == "" else str(value)
 
 
+def _pulse(link: dict | None) -> str:
+    return f"action {link['action']} of {link['survey']}" if link else "none"
+
+
 def _show_if(question: dict) -> str:
     rule = question.get("show_if")
     return f"only when {rule['question']} is {rule['equals']}" if rule else "always"
@@ -94,6 +98,7 @@ def definition_changes(old: dict, new: dict) -> list[str]:
     )
     lines.value("Staff in scope (population)", _or_none(old.get("population")), _or_none(new.get("population")))
     lines.value("Next wave of", _or_none(old.get("next_wave_of")), _or_none(new.get("next_wave_of")))
+    lines.value("Follow-up pulse of", _pulse(old.get("pulse_of")), _pulse(new.get("pulse_of")))
     old_sections, new_sections = old.get("sections", []), new.get("sections", [])
     for i, (a, b) in enumerate(zip(old_sections, new_sections, strict=False)):
         lines.text(f"Section {i + 1} title", a["title"], b["title"])

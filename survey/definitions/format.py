@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from survey.definitions import languages
 from survey.definitions.changes import definition_changes
-from survey.models import ActionUpdate, AuditEvent, Choice, Concern, ConcernAction, Question, Section, Survey
+from survey.models import Action, AuditEvent, Choice, Concern, Question, Section, Survey
 from survey.moderation import safeguarding
 from survey.refused import Refused
 
@@ -198,6 +198,15 @@ class ConcernDef(_Localised):
 SCHEMA_VERSION = 1
 
 
+class PulseOf(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    survey: Key
+    action: uuid.UUID
+
+
+PULSE_QUESTIONS = (1, 3)  # a pulse asks at least one question and at most three
+
+
 class SurveyDef(_Localised):
     _texts = ("title", "intro", "moderators")
     schema_version: Literal[1] = SCHEMA_VERSION
@@ -214,6 +223,8 @@ class SurveyDef(_Localised):
     population: int | None = Field(default=None, ge=1, le=10_000_000)
     # The slug of the survey this one is the next wave of (trends, test of change).
     next_wave_of: Key | None = None
+    # A follow-up pulse of an action of another survey (docs/following-up.md).
+    pulse_of: PulseOf | None = None
     sections: list[SectionDef] = Field(default_factory=list)
     concerns: list[ConcernDef] = Field(default_factory=list)
 
@@ -460,7 +471,6 @@ def load_definition(
     """
     survey = Survey.objects.select_for_update().filter(slug=definition.slug).first()
     created = survey is None
-    actions: dict = {}
     document = _as_document(definition)
     if not created:
         has_data = survey.has_answers()
@@ -483,7 +493,6 @@ def load_definition(
                 )
         # Rebuilding is safe only without answers; wording updates keep rows.
         if not has_data:
-            actions = _kept_actions(survey)
             survey.concerns.all().delete()
             Question.objects.filter(survey=survey).update(show_if_question=None)
             survey.questions.all().delete()
@@ -501,7 +510,12 @@ def load_definition(
     if definition.safeguarding_contact:  # a definition without one keeps the console's
         survey.safeguarding_contact = definition.safeguarding_contact
     survey.population = definition.population
-    survey.linked_survey, survey.link = _linked_wave(survey, definition)
+    if definition.pulse_of is not None:
+        survey.pulse_action = _pulse_action(definition, acting_user, already=survey.pulse_action_id)
+        survey.linked_survey, survey.link = survey.pulse_action.survey, Survey.Link.PULSE
+    else:
+        survey.pulse_action = None
+        survey.linked_survey, survey.link = _linked_wave(survey, definition)
     survey.definition_version = uuid.uuid4()  # cached structures of the old one are not used again
     survey.save()
     if not created and has_data:
@@ -512,7 +526,13 @@ def load_definition(
         _update_wording(survey, definition, existing)
     else:
         _create_structure(survey, definition)
-        _restore_actions(survey, actions)
+    if survey.status == Survey.Status.OPEN and pulse_opening_refusal(survey):
+        if not created:
+            raise DefinitionError("pulse_of", pulse_opening_refusal(survey))
+        # Loaded from a file: it waits as a draft until the original has closed
+        # and no other pulse of it is open (the original's address leads to one).
+        Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.DRAFT)
+        survey.status = Survey.Status.DRAFT
     if survey.status == Survey.Status.OPEN and safeguarding.opening_refusal(survey):
         if created:
             # Loaded from a file: it waits as a draft (load_survey says why).
@@ -563,25 +583,66 @@ def _linked_wave(survey: Survey, definition: SurveyDef) -> tuple[Survey | None, 
     return earlier, Survey.Link.WAVE
 
 
-def _kept_actions(survey: Survey) -> dict[str, tuple[ConcernAction, list[ActionUpdate]]]:
-    """A report's actions and updates by concern key, before a rebuild
-    deletes the concern rows they hang on (the cascade would take them)."""
-    return {
-        action.concern.key: (action, list(action.updates.all()))
-        for action in ConcernAction.objects.filter(concern__survey=survey)
-        .select_related("concern")
-        .prefetch_related("updates")
-    }
+def pulse_opening_refusal(survey: Survey) -> str:
+    """A pulse opens only after the survey it follows up has closed, and one
+    at a time: the original's address leads to the open one (docs/following-up.md)."""
+    if survey.link != Survey.Link.PULSE or survey.linked_survey is None:
+        return ""
+    original = survey.linked_survey
+    if original.status != Survey.Status.CLOSED:
+        return f"“{original.title}” is still open: a pulse asks the same people again once it has closed."
+    other = (
+        Survey.objects.filter(linked_survey=original, link=Survey.Link.PULSE, status=Survey.Status.OPEN)
+        .exclude(pk=survey.pk)
+        .first()
+    )
+    if other is not None:
+        return f"The pulse “{other.title}” is still open: close it before opening another."
+    return ""
 
 
-def _restore_actions(survey: Survey, kept: dict[str, tuple[ConcernAction, list[ActionUpdate]]]) -> None:
-    """Hang the kept actions and updates on the rebuilt concerns of the same key."""
-    for concern in survey.concerns.filter(key__in=list(kept)):
-        action, updates = kept[concern.key]
-        restored = ConcernAction.objects.create(concern=concern, commitment=action.commitment, help=action.help)
-        ActionUpdate.objects.bulk_create(
-            ActionUpdate(action=restored, text=u.text, posted_on=u.posted_on) for u in updates
+def _pulse_action(definition: SurveyDef, acting_user: User | None, *, already=None) -> Action:
+    """The action a pulse follows up. A pulse asks the same people again, so
+    it keeps their promise: k no lower than the original's, and figures for
+    everyone together only (no breakdown, which joined with the original's
+    groups could single out a small one: tests/anonymity/test_attack_pulse.py)."""
+    link = definition.pulse_of
+    if definition.next_wave_of is not None:
+        raise DefinitionError("pulse_of", "a survey is either a next wave or a follow-up pulse, not both")
+    action = Action.objects.filter(pk=link.action, survey__slug=link.survey).select_related("survey").first()
+    if action is None:
+        raise DefinitionError("pulse_of.action", f'survey "{link.survey}" has no such action')
+    if action.survey.slug == definition.slug:
+        raise DefinitionError("pulse_of.survey", "a survey cannot be a pulse of itself")
+    if (
+        acting_user is not None
+        and action.pk != already
+        and not action.survey.members.filter(user=acting_user, role="organiser").exists()
+    ):
+        # A pulse takes over the original survey's address while it is open:
+        # only that survey's organisers may link one to it.
+        raise DefinitionError("pulse_of.survey", f'you are not an organiser of "{link.survey}"')
+    if definition.min_group_size < action.survey.min_group_size:
+        raise DefinitionError(
+            "min_group_size",
+            f"a pulse asks the same people as “{action.survey.title}”, so its minimum group size cannot be "
+            f"lower than that survey's ({action.survey.min_group_size})",
         )
+    questions = definition.questions()
+    low, high = PULSE_QUESTIONS
+    if not low <= len(questions) <= high:
+        raise DefinitionError("sections", f"a pulse asks between {low} and {high} questions")
+    for i, question in enumerate(questions):
+        if question.breakdown:
+            raise DefinitionError(
+                f"sections[0].questions[{i}].breakdown",
+                "a pulse shows figures for everyone together, never by group",
+            )
+        if question.kind == "free_text":
+            raise DefinitionError(f"sections[0].questions[{i}].kind", "a pulse asks questions with choices")
+    if definition.concerns:
+        raise DefinitionError("concerns", "a pulse has no concern topics of its own: it follows up one action")
+    return action
 
 
 def _create_structure(survey: Survey, definition: SurveyDef) -> None:
@@ -662,6 +723,8 @@ def _choices(q: QuestionDef) -> list[ChoiceDef]:
 
 def _as_document(definition: SurveyDef) -> dict:
     document = definition.model_dump()
+    if document.get("pulse_of"):
+        document["pulse_of"]["action"] = str(document["pulse_of"]["action"])
     # Normalise yes/no choices the same way export does.
     by_key = {q.key: q for q in definition.questions()}
     for section in document["sections"]:
@@ -749,6 +812,11 @@ def export_definition(*, survey: Survey) -> dict:
         **(
             {"next_wave_of": survey.linked_survey.slug}
             if survey.link == Survey.Link.WAVE and survey.linked_survey
+            else {}
+        ),
+        **(
+            {"pulse_of": {"survey": survey.pulse_action.survey.slug, "action": str(survey.pulse_action_id)}}
+            if survey.link == Survey.Link.PULSE and survey.pulse_action
             else {}
         ),
         "sections": sections,

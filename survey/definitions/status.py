@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from survey.definitions.editing import plain_fault
-from survey.definitions.format import DefinitionError, export_definition, validate_definition
+from survey.definitions.format import DefinitionError, export_definition, pulse_opening_refusal, validate_definition
 from survey.figures.aggregate import release_at_closing
 from survey.models import AuditEvent, Survey
 from survey.moderation import safeguarding
@@ -52,6 +52,8 @@ def set_status(*, survey: Survey, acting_user: User, status: str) -> Survey:
         except DefinitionError as exc:
             raise StatusRefused(f"The survey is not ready to open. {plain_fault(exc, document)}.") from None
         if refusal := safeguarding.opening_refusal(survey):
+            raise StatusRefused(refusal)
+        if refusal := pulse_opening_refusal(survey):
             raise StatusRefused(refusal)
         survey.opens_at = None
     elif status == Survey.Status.CLOSED:
@@ -98,7 +100,7 @@ def apply_schedule(*, now: datetime | None = None) -> None:
         with transaction.atomic():
             try:
                 validate_definition(export_definition(survey=survey))
-                if refusal := safeguarding.opening_refusal(survey):
+                if refusal := safeguarding.opening_refusal(survey) or pulse_opening_refusal(survey):
                     raise StatusRefused(refusal)
             except (DefinitionError, StatusRefused) as exc:
                 if Survey.objects.filter(pk=survey.pk, opens_at=survey.opens_at).update(opens_at=None):

@@ -1,10 +1,10 @@
-"""Editing what the next report version contains (actions, audited)."""
+"""Editing what the next report version contains (audited). Actions, updates
+and help routes live in the ledger (``survey/reports/ledger.py``)."""
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.utils import timezone
 
-from survey.models import ActionUpdate, AuditEvent, Concern, ConcernAction, ReportSettings, Survey
+from survey.models import AuditEvent, ReportSettings, Survey
 from survey.moderation.decisions import approved_quotes
 
 
@@ -18,14 +18,13 @@ def save_report_settings(
     concerns: list[str],
     breakdowns: list[str],
     questions: list[str],
-    actions: dict[str, dict],
     translations: dict | None = None,
     quotes: list[str] | None = None,
 ) -> None:
-    """Store the report's narrative, choices and per-concern actions
-    (``translations``, and each action's, hold the survey's other languages).
-    ``quotes``: the answer ids of the approved quotes to include (none when
-    empty); ids that are not approved quotes of this survey are dropped."""
+    """Store the report's narrative and choices (``translations`` holds the
+    title and narrative in the survey's other languages). ``quotes``: the
+    answer ids of the approved quotes to include (none when empty); ids that
+    are not approved quotes of this survey are dropped."""
     approved = {str(pk) for pk in approved_quotes(survey=survey).values_list("answer_id", flat=True)}
     ReportSettings.objects.update_or_create(
         survey=survey,
@@ -39,22 +38,4 @@ def save_report_settings(
             "quotes": [q for q in quotes or [] if q in approved],
         },
     )
-    for concern in Concern.objects.filter(survey=survey, key__in=list(actions)):
-        ConcernAction.objects.update_or_create(concern=concern, defaults=actions[concern.key])
     AuditEvent.objects.create(survey=survey, user=acting_user, action=AuditEvent.Action.REPORT_SETTINGS_CHANGED)
-
-
-@transaction.atomic
-def add_action_update(
-    *, survey: Survey, acting_user: User, concern_key: str, text: str, translations: dict | None = None
-) -> ActionUpdate:
-    """Record a "you said, we did" update; it appears in the next version."""
-    concern = Concern.objects.get(survey=survey, key=concern_key)
-    action, _ = ConcernAction.objects.get_or_create(concern=concern)
-    update = ActionUpdate.objects.create(
-        action=action, text=text, translations=translations or {}, posted_on=timezone.localdate()
-    )
-    AuditEvent.objects.create(
-        survey=survey, user=acting_user, action=AuditEvent.Action.REPORT_UPDATE_ADDED, detail=concern_key
-    )
-    return update

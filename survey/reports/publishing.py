@@ -18,9 +18,10 @@ from survey.figures.releases import (
     released_document,
     show,
 )
-from survey.models import AuditEvent, ConcernAction, Release, ReportSettings, ReportVersion, Result, Survey
+from survey.models import AuditEvent, Release, ReportSettings, ReportVersion, Result, Survey
 from survey.moderation.decisions import publishable_quotes
 from survey.refused import Refused
+from survey.reports.ledger import report_actions
 from survey.reports.markup import render
 from survey.reports.translations import snapshot_texts
 
@@ -49,26 +50,6 @@ def _selected(document: dict, settings: ReportSettings | None) -> tuple[dict, li
     results = {k: document[k] for k in ("survey", "respondents", "min_group_size", "response_rates") if k in document}
     results["concerns"] = concerns
     return results, questions
-
-
-def _actions(survey: Survey, concern_keys: set[str]) -> list[dict]:
-    actions = ConcernAction.objects.filter(concern__survey=survey).select_related("concern").prefetch_related("updates")
-    out = []
-    for action in sorted(actions, key=lambda a: a.concern.position):
-        if action.concern.key not in concern_keys or not (action.commitment or action.help or action.updates.all()):
-            continue
-        out.append(
-            {
-                "concern": action.concern.key,
-                "label": action.concern.label,
-                "commitment_html": render(action.commitment),
-                "help_html": render(action.help),
-                "updates": [
-                    {"posted_on": u.posted_on.isoformat(), "text_html": render(u.text)} for u in action.updates.all()
-                ],
-            }
-        )
-    return out
 
 
 def _changes(previous: dict | None, current: dict) -> list[str]:
@@ -121,7 +102,7 @@ def next_snapshot(*, survey: Survey) -> dict:
         "trend": trend(wave_documents(survey=survey, current=results)),
         "questions_text": question_texts(survey=survey),
         "narrative_html": render(settings.narrative if settings else ""),
-        "actions": _actions(survey, {c["key"] for c in results["concerns"]}),
+        "actions": report_actions(survey=survey, concern_keys={c["key"] for c in results["concerns"]}),
         # Only the approved quotes the organisers chose (none until they do).
         "quotes": publishable_quotes(survey=survey, chosen=settings.quotes if settings else []),
         "changes": _changes(previous.snapshot if previous else None, results),

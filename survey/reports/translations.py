@@ -12,7 +12,8 @@ import copy
 import datetime
 
 from survey.definitions import languages
-from survey.models import ConcernAction, ReportSettings, Survey
+from survey.models import ReportSettings, Survey
+from survey.reports.ledger import report_texts
 from survey.reports.markup import render
 
 
@@ -21,7 +22,6 @@ def snapshot_texts(*, survey: Survey, settings: ReportSettings | None) -> dict:
     offered = languages.of_survey(survey)
     questions = list(survey.questions.prefetch_related("choices"))
     concerns = list(survey.concerns.all())
-    actions = list(ConcernAction.objects.filter(concern__survey=survey).prefetch_related("updates"))
     texts = {}
     for lang in offered[1:]:
         written = (settings.translations if settings else {}).get(lang, {})
@@ -39,14 +39,7 @@ def snapshot_texts(*, survey: Survey, settings: ReportSettings | None) -> dict:
                 q.key: {c.value: languages.text(c.label, c.translations, lang, "label") for c in q.choices.all()}
                 for q in questions
             },
-            "actions": {
-                a.concern.key: {
-                    "commitment_html": render(a.translations.get(lang, {}).get("commitment", "")),
-                    "help_html": render(a.translations.get(lang, {}).get("help", "")),
-                    "updates": [render(u.translations.get(lang, {}).get("text", "")) for u in a.updates.all()],
-                }
-                for a in actions
-            },
+            "actions": report_texts(survey=survey, language=lang),
         }
     return {"languages": offered, "texts": texts}
 
@@ -87,6 +80,8 @@ def localised(snapshot: dict, *, title: str, language: str) -> dict:
     for action in page["actions"]:
         for update in action["updates"]:
             update["posted_on"] = datetime.date.fromisoformat(update["posted_on"])
+        for item in action.get("items", []):
+            item["due_on"] = datetime.date.fromisoformat(item["due_on"]) if item.get("due_on") else None
     texts = snapshot.get("texts", {}).get(language)
     if language == languages.DEFAULT or not texts:
         return page
@@ -128,11 +123,16 @@ def localised(snapshot: dict, *, title: str, language: str) -> dict:
     for action in page["actions"]:
         action["label"] = concerns.get(action["concern"], action["label"])
         written = texts["actions"].get(action["concern"], {})
-        for part in ("commitment_html", "help_html"):
+        for part in ("commitment_html", "help_html"):  # commitment: versions before the ledger
             if written.get(part):
                 action[part] = written[part]
-            elif action[part]:
+            elif action.get(part):
                 action[part.replace("_html", "_fallback")] = True
+        for item, text in zip(action.get("items", []), written.get("items", []), strict=False):
+            if text:
+                item["text_html"] = text
+            else:
+                item["fallback"] = True
         for update, text in zip(action["updates"], written.get("updates", []), strict=False):
             if text:
                 update["text_html"] = text

@@ -1,6 +1,7 @@
 import datetime
 
 from django import template
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
@@ -125,3 +126,15 @@ def headline(concern):
 def measure_words(measure: str) -> str:
     """'raised' -> 'Raised a concern' (figures/words.py)."""
     return words.measure_words(measure)
+
+
+@register.filter
+def day(value) -> str:
+    """An ISO date (as snapshots and the ledger keep them) in words: 1 March 2027."""
+    if not value:
+        return ""
+    try:
+        parsed = datetime.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return str(value)
+    return date_format(parsed, "j F Y")

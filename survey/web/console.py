@@ -14,8 +14,6 @@ from survey.figures.comparisons import compare_surveys, comparisons, trend
 from survey.figures.documents import question_texts, wave_documents
 from survey.figures.releases import ReleaseRefused, coarse_respondents, released_document
 from survey.models import (
-    ActionUpdate,
-    ConcernAction,
     Member,
     Question,
     Release,
@@ -27,7 +25,7 @@ from survey.models import (
 from survey.moderation.decisions import ModerationRefused, approved_quotes, quote_of, save_moderation_settings
 from survey.reports import translations
 from survey.reports.downloads import CONTENT_TYPES, download_released
-from survey.reports.drafting import add_action_update, save_report_settings
+from survey.reports.drafting import save_report_settings
 from survey.reports.publishing import PublishRefused, next_snapshot, next_title, preview_digest, publish_report
 from survey.responses import invitation_codes as invitations
 from survey.staff.permissions import member_required, moderated_by, organisations_of, organised_by
@@ -35,9 +33,7 @@ from survey.web.builder import slip_link
 from survey.web.charts import bar_chart
 from survey.web.confirm import confirm_first, publishing_consequences
 from survey.web.forms import (
-    ActionUpdateForm,
     CodeBatchForm,
-    ConcernActionForm,
     ModerationSettingsForm,
     PublishForm,
     ReportSettingsForm,
@@ -220,9 +216,8 @@ def _publish(request, survey: Survey, *, note: str, previewed: str = "", back: s
 @require_http_methods(["GET", "POST"])
 @member_required(Member.Role.ORGANISER)
 def report_builder(request, survey: Survey):
-    """Narrative, chosen figures, chosen quotes, per-concern actions and a
-    "you said, we did" update in one form (nothing typed is lost between
-    them), a preview of exactly the next version, and Publish."""
+    """Narrative, chosen figures and chosen quotes in one form, a preview of
+    exactly the next version, and Publish (actions: the ledger)."""
     concerns, breakdowns, questions = _report_choices(survey)
     others = languages.of_survey(survey)[1:]  # the report is written in each of them too
     current = ReportSettings.objects.filter(survey=survey).first()
@@ -239,59 +234,20 @@ def report_builder(request, survey: Survey):
         quotes=_quote_choices(survey),
         languages=others,
     )
-    actions = {a.concern_id: a for a in ConcernAction.objects.filter(concern__survey=survey)}
-    action_forms = []
-    for concern in survey.concerns.all():
-        existing = actions.get(concern.pk)
-        action_forms.append(
-            (
-                concern,
-                ConcernActionForm(
-                    data,
-                    prefix=f"action-{concern.key}",
-                    initial={
-                        "commitment": existing.commitment,
-                        "help": existing.help,
-                        "translations": existing.translations,
-                    }
-                    if existing
-                    else {},
-                    languages=others,
-                ),
-            )
-        )
-    # The update is part of the same form: written only when asked for.
-    wants_update = bool(data and ("add_update" in data or (data.get("update-text") or "").strip()))
-    update_form = ActionUpdateForm(data if wants_update else None, prefix="update", concerns=concerns, languages=others)
     publish_form = PublishForm(data)
-    valid = (
-        data is not None
-        and form.is_valid()
-        and all(f.is_valid() for _, f in action_forms)
-        and (not wants_update or update_form.is_valid())
-        and publish_form.is_valid()
-    )
+    valid = data is not None and form.is_valid() and publish_form.is_valid()
     if valid:
-        changed = form.has_changed() or any(f.has_changed() for _, f in action_forms)
+        changed = form.has_changed()
         if changed:
             save_report_settings(
                 survey=survey,
                 acting_user=request.user,
                 **{k: form.cleaned_data[k] for k in REPORT_FIELDS},
-                actions={c.key: f.cleaned_data for c, f in action_forms},
-            )
-        if wants_update:
-            add_action_update(
-                survey=survey,
-                acting_user=request.user,
-                concern_key=update_form.cleaned_data["concern"],
-                text=update_form.cleaned_data["text"],
-                translations=update_form.cleaned_data["translations"],
             )
         if "publish" not in data:
             messages.success(request, "Saved. The preview below shows the next version with these settings.")
             return redirect("survey:report-builder", slug=survey.slug)
-        if changed or wants_update:
+        if changed:
             # Publish exactly what was previewed: new settings are shown first.
             messages.info(request, "Your changes are saved. The preview now shows them: check it, then publish.")
             return redirect(reverse("survey:report-builder", kwargs={"slug": survey.slug}) + "#preview")
@@ -308,35 +264,13 @@ def report_builder(request, survey: Survey):
     context = {
         "survey": survey,
         "form": form,
-        "action_forms": action_forms,
-        "update_form": update_form,
         "publish_form": publish_form,
-        "updates": ActionUpdate.objects.filter(action__concern__survey=survey).select_related("action__concern"),
         "next_number": (survey.reports.values_list("number", flat=True).first() or 0) + 1,
         **_preview(survey),
     }
     return render(
         request, "survey/console/report_builder.html", context, status=400 if request.method == "POST" else 200
     )
-
-
-@require_POST
-@member_required(Member.Role.ORGANISER)
-def action_update(request, survey: Survey):
-    concerns, _, _ = _report_choices(survey)
-    form = ActionUpdateForm(request.POST, concerns=concerns, languages=languages.of_survey(survey)[1:])
-    if form.is_valid():
-        add_action_update(
-            survey=survey,
-            acting_user=request.user,
-            concern_key=form.cleaned_data["concern"],
-            text=form.cleaned_data["text"],
-            translations=form.cleaned_data["translations"],
-        )
-        messages.success(request, "Update added. It appears in the next published version.")
-    else:
-        messages.error(request, "Write the update and choose its concern topic.")
-    return redirect("survey:report-builder", slug=survey.slug)
 
 
 def _explore_selection(request, document: dict):
@@ -414,7 +348,8 @@ def compare(request, survey: Survey):
         if keys and set(s.concerns.values_list("key", flat=True)) == keys
     ]
     # The earlier wave this survey is linked to is the default comparison.
-    wanted = request.GET.get("with") or (survey.linked_survey.slug if survey.linked_survey else None)
+    wave_of = survey.linked_survey if survey.link == Survey.Link.WAVE else None
+    wanted = request.GET.get("with") or (wave_of.slug if wave_of else None)
     other = next((s for s in candidates if s.slug == wanted), None)
     rows = compare_surveys(released_document(survey=survey), released_document(survey=other)) if other else []
     context = {"survey": survey, "candidates": candidates, "other": other, "rows": rows}

@@ -22,7 +22,7 @@ from survey.definitions.format import (
     validate_definition,
 )
 from survey.definitions.xlsform import read_xlsform
-from survey.models import Member, Question, Survey
+from survey.models import LedgerEntry, Member, Question, Survey
 from survey.responses.answers import FREE_TEXT_MAX, QuestionSpec
 
 
@@ -184,32 +184,146 @@ class ReportSettingsForm(TranslatedFields, CrispyForm):
         )
 
 
-class ConcernActionForm(TranslatedFields, CrispyForm):
-    translated = ("commitment", "help")
-    commitment = forms.CharField(
-        label="What we will do", required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
-    )
-    help = forms.CharField(
-        label="Who can help, and how to reach them",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+class ActionChangeForm(TranslatedFields, CrispyForm):
+    """An action's state: what, who answers for it, by when, how it stands
+    (what will be done and what happened also in the survey's other languages)."""
+
+    translated = ("text", "note")
+
+    text = forms.CharField(
+        label="What will be done",
+        widget=forms.Textarea(attrs={"rows": 2}),
         max_length=5000,
+        error_messages={"required": "Say what will be done."},
+    )
+    role = forms.CharField(
+        label="Accountable role",
+        max_length=200,
+        help_text='A role, such as "Director of Nursing", not a person\'s name unless they choose.',
+        error_messages={"required": "Name the role that answers for it."},
+    )
+    due_on = forms.DateField(
+        label="Due by",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter a date, like 2027-03-31."},
+    )
+    status = forms.ChoiceField(label="Status", choices=LedgerEntry.Status.choices, initial=LedgerEntry.Status.PLANNED)
+    note = forms.CharField(
+        label="What happened (you said, we did)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=5000,
+        help_text="Optional. Shown with today's date; earlier entries stay as they were.",
     )
 
     def __init__(self, *args, languages=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.add_languages(languages)
+        self.order_fields(
+            [
+                *(["concern"] if "concern" in self.fields else []),
+                "text",
+                *[f"text_{c}" for c in languages],
+                "role",
+                "due_on",
+                "status",
+                "note",
+                *[f"note_{c}" for c in languages],
+            ]
+        )
 
 
-class ActionUpdateForm(TranslatedFields, CrispyForm):
-    translated = ("text",)
+class ActionForm(ActionChangeForm):
     concern = forms.ChoiceField(label="Concern topic")
-    text = forms.CharField(label="You said, we did", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
 
-    def __init__(self, *args, concerns, languages=(), **kwargs):
+    def __init__(self, *args, concerns, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["concern"].choices = concerns
+
+
+class HelpForm(TranslatedFields, CrispyForm):
+    translated = ("text",)
+
+    def __init__(self, *args, languages=(), **kwargs):
+        super().__init__(*args, **kwargs)
         self.add_languages(languages)
+
+    text = forms.CharField(
+        label="Who can help, and how to reach them",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=5000,
+        help_text="Markdown. Shown on the report, the thank-you page and the ledger, with today's date.",
+    )
+
+
+PULSE_KINDS = [
+    ("yes_no", "Yes or no"),
+    ("changed", "Better, the same, worse"),
+]
+PULSE_CHANGED_CHOICES = [
+    {"value": "better", "label": "Better"},
+    {"value": "same", "label": "About the same"},
+    {"value": "worse", "label": "Worse"},
+    {"value": "unsure", "label": "Not sure", "counted": False},
+]
+
+
+class PulseForm(CrispyForm):
+    """A short follow-up: one to three questions with choices."""
+
+    title = forms.CharField(max_length=200)
+    intro = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=5000,
+        help_text="Shown before the questions. Answers are anonymous, as in the first survey.",
+    )
+    min_group_size = forms.IntegerField(
+        label="Minimum group size (k)",
+        min_value=5,
+        max_value=1000,
+        help_text="No figure is shown about fewer people. It cannot be lower than the first survey's.",
+    )
+    access = forms.ChoiceField(
+        label="Who can answer",
+        choices=[("open", "Anyone with the survey's address"), ("codes", "Only people with a fresh invitation code")],
+    )
+    question_1 = forms.CharField(label="Question 1", max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    kind_1 = forms.ChoiceField(label="Answers to question 1", choices=PULSE_KINDS)
+    question_2 = forms.CharField(
+        label="Question 2 (optional)", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    kind_2 = forms.ChoiceField(label="Answers to question 2", choices=PULSE_KINDS)
+    question_3 = forms.CharField(
+        label="Question 3 (optional)", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    kind_3 = forms.ChoiceField(label="Answers to question 3", choices=PULSE_KINDS)
+
+    def __init__(self, *args, floor: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.floor = floor
+        self.fields["min_group_size"].min_value = floor
+
+    def clean_min_group_size(self):
+        value = self.cleaned_data["min_group_size"]
+        if value < self.floor:
+            raise forms.ValidationError(f"It cannot be lower than the first survey's ({self.floor}).")
+        return value
+
+    def questions(self) -> list[dict]:
+        """The pulse's questions, in the definition format."""
+        out = []
+        for i in (1, 2, 3):
+            text = self.cleaned_data.get(f"question_{i}", "").strip()
+            if not text:
+                continue
+            question = {"key": f"q{i}", "kind": "yes_no", "text": text}
+            if self.cleaned_data[f"kind_{i}"] == "changed":
+                question |= {"kind": "single_choice", "choices": PULSE_CHANGED_CHOICES}
+            out.append(question)
+        return out
 
 
 class DecisionForm(CrispyForm):

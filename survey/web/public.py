@@ -12,7 +12,9 @@ from survey.figures.releases import ReleaseRefused
 from survey.models import ReportVersion, Survey
 from survey.reports import translations
 from survey.reports.downloads import CONTENT_TYPES, download
+from survey.reports.ledger import ledger as ledger_topics
 from survey.reports.publishing import PAGE_LIFETIME, latest_page_key, page_name
+from survey.reports.pulses import PUBLIC, pulses_by_action
 
 
 @require_GET
@@ -139,6 +141,39 @@ def _css_string(text: str) -> str:
     """``text`` as a CSS string: quotes, backslashes and line ends escaped."""
     out = "".join(ch if ch.isprintable() and ch not in '"\\<>' else f"\\{ord(ch):x} " for ch in text)
     return f'"{out}"'
+
+
+@require_GET
+def ledger(request, slug: str):
+    """The live action ledger, beside the frozen versions: every action's
+    state now and every dated entry, overdue actions marked, and each
+    pulse's figures once it has closed and released them. Public once the
+    survey has a published version (before that there is nothing to follow up)."""
+    survey = get_object_or_404(Survey, slug=slug)
+    latest = survey.reports.only("number", "title", "published_at").first()
+    if latest is None:
+        raise Http404("No published report")
+    offered = languages.of_survey(survey)
+    language = _language(request, offered)
+    languages.activate(request, language)
+    topics = ledger_topics(survey=survey, language=language)
+    pulses = pulses_by_action(survey=survey, audience=PUBLIC)
+    for topic in topics:
+        for item in topic["actions"]:
+            item["pulses"] = pulses.get(item["id"], [])
+    context = {
+        "survey": survey,
+        "survey_title": languages.text(survey.title, survey.translations, language, "title"),
+        "latest": latest,
+        "topics": topics,
+        "switch": [
+            {"code": code, "name": languages.NAMES[code], "url": f"{request.path}?lang={code}"}
+            for code in offered
+            if code != language
+        ],
+        "lang_query": "" if language == languages.DEFAULT else f"?lang={language}",
+    }
+    return _page(render(request, "survey/public/ledger.html", context).content, language)
 
 
 @require_GET

@@ -25,7 +25,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from survey.definitions import languages
 from survey.models import Question, Survey
-from survey.reports.help import help_routes
+from survey.reports.ledger import help_routes
+from survey.reports.pulses import open_pulse_of
 from survey.responses import invitation_codes as invitations
 from survey.responses import ratelimit
 from survey.responses.answers import AnswerError, SurveySpec, clean_answers, is_shown, survey_spec, visible_pages
@@ -131,6 +132,13 @@ def intro(request: HttpRequest, slug: str) -> HttpResponse:
 
 def intro_page(request: HttpRequest, survey: Survey) -> HttpResponse:
     """The survey's first page, in the respondent's language (also the console's preview)."""
+    if survey.status != Survey.Status.OPEN and not _previewing(request):
+        # The address of a closed survey leads to its open follow-up pulse, if any.
+        pulse = open_pulse_of(survey)
+        if pulse is not None:
+            url = reverse("survey:response-start", kwargs={"slug": pulse.slug})
+            lang = request.GET.get("lang")
+            return redirect(f"{url}?lang={lang}" if lang in languages.of_survey(pulse) else url)
     survey = _speak(request, survey, request.GET.get("lang"))
     if survey.status != Survey.Status.OPEN and not _previewing(request):
         return _closed(request, survey)
@@ -379,11 +387,17 @@ def _page_number(value: str, spec: SurveySpec) -> int | None:
 def thanks(request: HttpRequest, slug: str) -> HttpResponse:
     """Received: when and where the results appear, and who can help now."""
     survey = _speak(request, _survey_by_slug(slug), request.GET.get("lang"))
-    report_url = request.build_absolute_uri(reverse("survey:report-detail", kwargs={"slug": survey.slug}))
+    # A pulse's respondents are the original survey's people: the same help
+    # routes, and its figures appear beside the action on the original's ledger.
+    original = survey.linked_survey if survey.link == Survey.Link.PULSE else None
+    if original is not None:
+        where = reverse("survey:ledger", kwargs={"slug": original.slug})
+    else:
+        where = reverse("survey:report-detail", kwargs={"slug": survey.slug})
     context = {
         "survey": survey,
-        "report_url": report_url,
-        "published": survey.model.reports.exists(),
-        "help_routes": help_routes(survey=survey.model, language=survey.language),
+        "report_url": request.build_absolute_uri(where),
+        "published": original is None and survey.model.reports.exists(),
+        "help_routes": help_routes(survey=original or survey.model, language=survey.language),
     }
     return render(request, "survey/respond/thanks.html", context)

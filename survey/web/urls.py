@@ -3,6 +3,7 @@
 from django.urls import include, path, re_path
 
 from survey.web import accounts, api_keys, audit, builder, console, organisations, public
+from survey.web import ledger as ledgers
 from survey.web import moderation as moderate
 from survey.web import respondent as respond
 
@@ -29,6 +30,14 @@ build_urls = [
     path("upload/", builder.definition_upload, name="definition-upload"),
 ]
 
+ledger_urls = [
+    path("", ledgers.ledger_page, name="ledger-console"),
+    path("new/", ledgers.action_add, name="action-add"),
+    path("<uuid:action_id>/", ledgers.action_change, name="action-change"),
+    path("<uuid:action_id>/pulse/", ledgers.pulse_new, name="pulse-new"),
+    path("help/<slug:concern_key>/", ledgers.help_change, name="help-change"),
+]
+
 console_urls = [
     path("", console.results, name="survey-results"),
     path("build/", include(build_urls)),
@@ -49,7 +58,7 @@ console_urls = [
     path("codes/", console.codes, name="codes-generate"),
     re_path(r"^figures\.(?P<fmt>csv|xlsx|json)$", console.results_download, name="results-download"),
     path("report/", console.report_builder, name="report-builder"),
-    path("report/update/", console.action_update, name="report-update"),
+    path("actions/", include(ledger_urls)),
     path("explore/", console.explore, name="survey-explore"),
     path("compare/", console.compare, name="survey-compare"),
     re_path(r"^chart/(?P<what>concern|question)\.svg$", console.chart, name="survey-chart"),
@@ -68,6 +77,7 @@ DOWNLOAD = r"report\.(?P<fmt>csv|xlsx|json)$"
 public_urls = [
     path("", public.report, name="report-detail"),
     path("v<int:number>/", public.report, name="report-version"),
+    path("actions/", public.ledger, name="ledger"),
     path("v<int:number>/print.css", public.report_print_css, name="report-print-css"),
     re_path(rf"^{DOWNLOAD}", public.report_download, name="report-download"),
     re_path(rf"^v(?P<number>[0-9]+)/{DOWNLOAD}", public.report_download, name="report-version-download"),

@@ -43,6 +43,7 @@ def test_staff_and_public_pages_pass_axe(live_server, page):
     for path in (
         f"/console/{slug}/",
         f"/console/{slug}/report/",
+        f"/console/{slug}/actions/",
         f"/console/{slug}/explore/",
         f"/console/{slug}/explore/?concern=working-conditions&breakdown=role&question=barriers",
         f"/console/{slug}/compare/",
@@ -71,6 +72,8 @@ def test_staff_and_public_pages_pass_axe(live_server, page):
     assert svg.count('class="value') >= 2 and "%" in svg  # values printed on the bars
 
     publish_report(survey=survey, acting_user=get_user_model().objects.get(username=DEMO_USER))
+    page.goto(f"{url}/r/{slug}/actions/")
+    assert_accessible(page)
     page.goto(f"{url}/r/{slug}/")
     assert_accessible(page)
     bars = page.locator("svg.bar[role=img]")

@@ -12,8 +12,9 @@ import os
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
-from survey.models import ConcernAction, PendingSubmission, Survey
+from survey.models import LedgerEntry, PendingSubmission, Survey
 from survey.responses.invitation_codes import generate_codes
 from tests.browser.a11y import assert_accessible, layout_problems, settled
 
@@ -350,8 +351,13 @@ def test_intro_leads_with_the_promise_and_start(live_server, phone, builtin, wid
 @pytest.mark.django_db(transaction=True)
 @variants(1280, True, "en")
 def test_thank_you_page_says_where_results_appear_and_who_can_help(live_server, phone, builtin, width, js, lang):
-    concern = builtin.concerns.get(key="patient-care")
-    ConcernAction.objects.create(concern=concern, help="The Freedom to Speak Up guardian: **0113 496 0000**.")
+    LedgerEntry.objects.create(
+        survey=builtin,
+        concern_key="patient-care",
+        kind="help",
+        text="The Freedom to Speak Up guardian: **0113 496 0000**.",
+        entered_at=timezone.now(),
+    )
     page = phone
     page.goto(f"{live_server.url}/s/raising-concerns/thanks/" + ("?lang=cy" if lang == "cy" else ""))
     check(page, js)

@@ -13,13 +13,13 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 
 from survey.definitions.format import load_definition, validate_definition
-from survey.models import ActionUpdate, ConcernAction, Member, ReportSettings, Survey
+from survey.models import Member, ReportSettings, Survey
 from survey.moderation.decisions import release_comments
 from survey.reports.publishing import publish_report
 from survey.responses.importing import import_responses
 from tests.browser.a11y import assert_accessible, layout_problems
 from tests.definitions.test_translations import welsh_definition
-from tests.factories import answers, close_and_release, make_survey, to_csv
+from tests.factories import answers, close_and_release, ledger_action, make_survey, to_csv
 
 SHOTS = os.environ.get("CANDOUR_SCREENSHOTS", "")
 PASSWORD = "correct horse battery"
@@ -110,17 +110,19 @@ def welsh_report(db):
         narrative="## What we heard\n\nThank you. Write to help@example.org or see https://example.org/help.",
         translations={"cy": {"narrative": "## Beth glywsom ni\n\nDiolch. Ysgrifennwch at help@example.org."}},
     )
-    action = ConcernAction.objects.create(
-        concern=survey.concerns.get(),
-        commitment="Monthly listening sessions.",
+    ledger_action(
+        survey,
+        text="Monthly listening sessions.",
         help="Freedom to Speak Up Guardian: ftsu@example.org",
-        translations={"cy": {"commitment": "Sesiynau gwrando bob mis.", "help": "Gwarcheidwad: ftsu@example.org"}},
-    )
-    ActionUpdate.objects.create(
-        action=action,
-        text="Two nurses hired.",
-        translations={"cy": {"text": "Cyflogwyd dwy nyrs."}},
-        posted_on=datetime.date(2026, 12, 1),
+        note="Two nurses hired.",
+        on=datetime.date(2026, 12, 1),
+        translations={
+            "cy": {
+                "text": "Sesiynau gwrando bob mis.",
+                "help": "Gwarcheidwad: ftsu@example.org",
+                "note": "Cyflogwyd dwy nyrs.",
+            }
+        },
     )
     publish_report(survey=survey, acting_user=alice)
     return survey

@@ -32,11 +32,13 @@ def test_report_built_published_downloaded_and_printed(live_server, page, tmp_pa
     assert_accessible(page)
     page.get_by_label("Title", exact=True).fill("Raising concerns: what you told us")
     page.get_by_label("Narrative", exact=True).fill("Thank you to everyone who answered. **We are listening.**")
-    page.locator("#id_action-patient-care-commitment").fill("Monthly listening sessions on every site.")
-    page.locator("#id_action-patient-care-help").fill("Freedom to Speak Up Guardian: ftsu@example.org")
     page.get_by_role("button", name="Save report settings").click()
     assert_accessible(page)
     assert page.get_by_text("Saved.").is_visible()
+    page.get_by_role("link", name="action ledger").click()
+    page.locator("#id_help-patient-care-text").fill("Freedom to Speak Up Guardian: ftsu@example.org")
+    page.get_by_role("button", name="Save who can help for Patient care").click()
+    assert_accessible(page)
 
     # Publishing is on the Report tab, below the preview of the next version.
     page.get_by_label("Note").fill("First results")

@@ -299,28 +299,36 @@ def test_console_edits_the_default_language_and_keeps_the_welsh(client, charlie)
     assert exported["choices"][0]["label"] == {"en": "Yes", "cy": "Ydw"}
 
 
-def test_editing_before_the_first_answer_keeps_the_reports_actions_and_updates(survey, alice):
-    """A rebuild (allowed while nothing is answered) must not cascade into the report's actions."""
-    from survey.models import ActionUpdate, ConcernAction
-    from survey.reports.drafting import add_action_update, save_report_settings
+def test_editing_before_the_first_answer_keeps_the_ledger(survey, alice):
+    """A rebuild (allowed while nothing is answered) must not cascade into the ledger."""
+    from survey.reports.ledger import add_action, change_action, help_routes, ledger, set_help
 
-    save_report_settings(
+    action = add_action(
         survey=survey,
         acting_user=alice,
-        title="",
-        narrative="",
-        concerns=[],
-        breakdowns=[],
-        questions=[],
-        actions={"patient-care": {"commitment": "Monthly listening sessions.", "help": "The Guardian."}},
+        concern_key="patient-care",
+        text="Monthly listening sessions.",
+        role="Director of Nursing",
+        due_on=None,
     )
-    add_action_update(survey=survey, acting_user=alice, concern_key="patient-care", text="Sessions started.")
+    change_action(
+        action=action,
+        acting_user=alice,
+        text="Monthly listening sessions.",
+        role="Director of Nursing",
+        due_on=None,
+        status="in_progress",
+        note="Sessions started.",
+    )
+    set_help(survey=survey, acting_user=alice, concern_key="patient-care", text="The Guardian.")
     editing.edit_definition(
         survey=survey, acting_user=alice, change=lambda d: d.update(title="A new title"), what="title"
     )
-    action = ConcernAction.objects.get(concern__survey=survey, concern__key="patient-care")
-    assert (action.commitment, action.help) == ("Monthly listening sessions.", "The Guardian.")
-    assert list(ActionUpdate.objects.filter(action=action).values_list("text", flat=True)) == ["Sessions started."]
+    survey.refresh_from_db()
+    [item] = ledger(survey=survey)[0]["actions"]
+    assert [e["status"] for e in item["entries"]] == ["planned", "in_progress"]
+    assert "Sessions started." in item["entries"][1]["note_html"]
+    assert help_routes(survey=survey)[0]["text"] == "The Guardian."
 
 
 def test_two_organisers_racing_for_one_address_one_gets_it_the_other_a_clear_refusal(transactional_db):

@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth.views import redirect_to_login
 from openpyxl import load_workbook
 
-from survey.models import AuditEvent, ReportVersion
+from survey.models import Action, AuditEvent, ReportVersion
 from survey.reports.markup import render
 from survey.responses.importing import import_responses
 from tests.factories import answers, close_and_release, to_csv
@@ -37,7 +37,7 @@ def test_narrative_headings_start_below_the_reports_own_h1_and_carry_no_ids():
     assert html == "<p>[TOC]</p>\n<h2>Actions</h2>\n<h3>Quotes</h3>"
 
 
-def test_builder_saves_narrative_choices_and_actions_into_the_next_version(client, alice, survey, figures):
+def test_builder_saves_narrative_and_choices_and_the_ledger_goes_into_the_next_version(client, alice, survey, figures):
     client.force_login(alice)
     response = client.post(
         "/console/therapy-2026/report/",
@@ -46,12 +46,23 @@ def test_builder_saves_narrative_choices_and_actions_into_the_next_version(clien
             "narrative": "Thank you to the **70** of you who answered.",
             "concerns": ["patient-care"],
             "questions": ["safe"],
-            "action-patient-care-commitment": "Monthly listening sessions.",
-            "action-patient-care-help": "The Freedom to Speak Up Guardian: [email](mailto:ftsu@example.org)",
         },
     )
     assert response.status_code == 302
-    client.post("/console/therapy-2026/report/update/", {"concern": "patient-care", "text": "Sessions started."})
+    add = {"concern": "patient-care", "text": "Monthly listening sessions.", "role": "Director of Nursing"}
+    client.post(
+        "/console/therapy-2026/actions/new/", {f"add-{k}": v for k, v in add.items()} | {"add-status": "planned"}
+    )
+    client.post(
+        "/console/therapy-2026/actions/help/patient-care/",
+        {"help-patient-care-text": "The Freedom to Speak Up Guardian: [email](mailto:ftsu@example.org)"},
+    )
+    action = Action.objects.get()
+    change = {"text": "Monthly listening sessions.", "role": "Director of Nursing", "status": "in_progress"}
+    client.post(
+        f"/console/therapy-2026/actions/{action.pk}/",
+        {f"action-{action.pk}-{k}": v for k, v in (change | {"note": "Sessions started."}).items()},
+    )
     client.post("/console/therapy-2026/publish/", {"note": "", "confirmed": "yes"})
     report = ReportVersion.objects.get()
     assert report.title == "What you told us"
@@ -59,8 +70,19 @@ def test_builder_saves_narrative_choices_and_actions_into_the_next_version(clien
     assert "<strong>70</strong>" in page
     assert "Monthly listening sessions." in page and 'href="mailto:ftsu@example.org"' in page
     assert "Sessions started." in page and "You said, we did" in page
+    assert "Director of Nursing" in page and 'href="/r/therapy-2026/actions/"' in page
     assert "I feel safe to speak up." in page and "What made you hesitate?" not in page
-    assert AuditEvent.objects.filter(action__in=["report.settings_changed", "report.update_added"]).count() == 2
+    assert (
+        AuditEvent.objects.filter(
+            action__in=[
+                "report.settings_changed",
+                "ledger.action_added",
+                "ledger.help_changed",
+                "ledger.action_changed",
+            ]
+        ).count()
+        == 4
+    )
 
 
 def test_three_downloads_of_one_snapshot(client, alice, survey, figures):

@@ -9,11 +9,11 @@ from django.conf import settings
 from django.utils import timezone
 
 from survey.definitions.format import load_definition, validate_definition
-from survey.models import ActionUpdate, ConcernAction, Member, ReportSettings
+from survey.models import LedgerEntry, Member, ReportSettings
 from survey.reports.publishing import publish_report
 from survey.responses.importing import import_responses
 from tests.definitions.test_translations import welsh_definition
-from tests.factories import answers, close_and_release, to_csv
+from tests.factories import answers, close_and_release, ledger_action, to_csv
 
 NARRATIVE_CY = "Diolch. Ysgrifennwch at help@example.org neu gweler https://example.org/cymorth."
 
@@ -31,15 +31,12 @@ def published(db, django_user_model, django_capture_on_commit_callbacks):
         narrative="Thank you. Write to help@example.org.",
         translations={"cy": {"narrative": NARRATIVE_CY}},
     )
-    concern = survey.concerns.get()
-    action = ConcernAction.objects.create(
-        concern=concern, commitment="We will staff nights.", translations={"cy": {"commitment": "Byddwn yn staffio."}}
-    )
-    ActionUpdate.objects.create(
-        action=action,
-        text="Two nurses hired.",
-        translations={"cy": {"text": "Dwy nyrs."}},
-        posted_on=datetime.date(2026, 12, 1),
+    ledger_action(
+        survey,
+        text="We will staff nights.",
+        note="Two nurses hired.",
+        on=datetime.date(2026, 12, 1),
+        translations={"cy": {"text": "Byddwn yn staffio.", "note": "Dwy nyrs."}},
     )
     with django_capture_on_commit_callbacks(execute=True):
         publish_report(survey=survey, acting_user=alice)
@@ -134,25 +131,42 @@ def test_the_narrative_actions_and_updates_are_written_in_welsh_in_the_console(c
     alice = published.members.get(role="organiser").user
     client.force_login(alice)
     page = client.get("/console/therapy-2026/report/").content.decode()
-    assert 'name="narrative_cy"' in page and 'name="action-patient-care-commitment_cy"' in page
-    assert 'name="update-text_cy"' in page and 'lang="cy"' in page
+    assert 'name="narrative_cy"' in page and 'lang="cy"' in page
     assert NARRATIVE_CY in page  # the saved Welsh narrative is shown to edit
-    data = {
-        "title": "",
-        "title_cy": "Adroddiad",
-        "narrative": "In English.",
-        "narrative_cy": "Yn Gymraeg.",
-        "action-patient-care-commitment": "We will.",
-        "action-patient-care-commitment_cy": "Byddwn.",
-        "action-patient-care-help": "",
-        "action-patient-care-help_cy": "",
-    }
+    data = {"title": "", "title_cy": "Adroddiad", "narrative": "In English.", "narrative_cy": "Yn Gymraeg."}
     assert client.post("/console/therapy-2026/report/", data).status_code == 302
     settings_row = ReportSettings.objects.get(survey=published)
     assert settings_row.translations == {"cy": {"title": "Adroddiad", "narrative": "Yn Gymraeg."}}
-    action = ConcernAction.objects.get(concern__survey=published)
-    assert action.translations == {"cy": {"commitment": "Byddwn.", "help": ""}}
-    client.post(
-        "/console/therapy-2026/report/update/", {"concern": "patient-care", "text": "Done.", "text_cy": "Wedi'i wneud."}
+    # Actions, updates and help routes are written in Welsh in the ledger.
+    ledger_page = client.get("/console/therapy-2026/actions/").content.decode()
+    assert 'name="add-text_cy"' in ledger_page and 'name="help-patient-care-text_cy"' in ledger_page
+    action = published.actions.get()
+    prefix = f"action-{action.pk}"
+    assert f'name="{prefix}-note_cy"' in ledger_page and "Byddwn yn staffio." in ledger_page
+    change = {"text": "We will staff nights.", "text_cy": "Byddwn yn staffio.", "role": "Director of Nursing"}
+    change |= {"status": "done", "note": "Done.", "note_cy": "Wedi'i wneud."}
+    response = client.post(
+        f"/console/therapy-2026/actions/{action.pk}/", {f"{prefix}-{k}": v for k, v in change.items()}
     )
-    assert ActionUpdate.objects.latest("pk").translations == {"cy": {"text": "Wedi'i wneud."}}
+    assert response.status_code == 302
+    written = {"cy": {"text": "Byddwn yn staffio.", "note": "Wedi'i wneud."}}
+    assert LedgerEntry.objects.latest("pk").translations == written
+    help_data = {"help-patient-care-text": "The Guardian.", "help-patient-care-text_cy": "Y Gwarcheidwad."}
+    client.post("/console/therapy-2026/actions/help/patient-care/", help_data)
+    assert LedgerEntry.objects.latest("pk").translations == {"cy": {"text": "Y Gwarcheidwad."}}
+
+
+def test_the_public_ledger_is_in_welsh_with_lang_cy_and_marks_what_is_only_in_english(client, published):
+    from survey.reports.ledger import set_help
+
+    alice = published.members.get(role="organiser").user
+    set_help(survey=published, acting_user=alice, concern_key="patient-care", text="The Guardian, ftsu@example.org")
+    response = client.get("/r/therapy-2026/actions/?lang=cy")
+    html = response.content.decode()
+    assert '<html lang="cy">' in html and response["Content-Language"] == "cy"
+    assert "Byddwn yn staffio." in html and "Dwy nyrs." in html and "We will staff nights." not in html
+    assert "Hanes" in html and "Yn atebol:" in html and "History" not in html
+    assert '<div lang="en"><p>The Guardian' in html  # written in English only, and marked so
+    assert 'href="/r/therapy-2026/actions/?lang=en"' in html
+    english = client.get("/r/therapy-2026/actions/").content.decode()
+    assert "We will staff nights." in english and "History" in english

@@ -8,12 +8,15 @@ test fails here."""
 import pytest
 from django.contrib.auth.views import redirect_to_login
 from django.urls import get_resolver, reverse
+from django.utils.timezone import now
 
-from survey.models import Member, Organisation, OrganisationMember, Survey
+from survey.models import Action, LedgerEntry, Member, Organisation, OrganisationMember, Survey
 from survey.responses.importing import import_responses
 from tests.factories import answers, close_and_release, to_csv
 
 SLUG = "therapy-2026"
+ACTION_ID = "0b7f3c1e-9a4d-4c2e-8f10-5d6a7b8c9d0e"
+CHANGE = {"text": "Weekly supervision.", "role": "Director of Nursing", "status": "in_progress", "note": "Begun."}
 
 # url name -> (method, extra kwargs, POST data)
 CONSOLE_VIEWS = {
@@ -25,7 +28,11 @@ CONSOLE_VIEWS = {
     "survey-explore": ("get", {}, None),
     "survey-compare": ("get", {}, None),
     "survey-chart": ("get", {"what": "concern"}, None),
-    "report-update": ("post", {}, {}),
+    "ledger-console": ("get", {}, None),
+    "action-add": ("post", {}, {"add-concern": "patient-care", **{f"add-{k}": v for k, v in CHANGE.items()}}),
+    "action-change": ("post", {"action_id": ACTION_ID}, {f"action-{ACTION_ID}-{k}": v for k, v in CHANGE.items()}),
+    "pulse-new": ("get", {"action_id": ACTION_ID}, None),
+    "help-change": ("post", {"concern_key": "patient-care"}, {"help-patient-care-text": "The Guardian."}),
     "moderation-settings": ("get", {}, None),
     "survey-build": ("get", {}, None),
     "survey-settings": (
@@ -74,7 +81,11 @@ SERVED = {
     "survey-explore": ("survey-explore", "survey/console/explore.html"),
     "survey-compare": ("survey-compare", "survey/console/compare.html"),
     "survey-chart": ("survey-chart", "image/svg+xml"),
-    "report-update": ("report-builder", "survey/console/report_builder.html"),
+    "ledger-console": ("ledger-console", "survey/console/ledger.html"),
+    "action-add": ("ledger-console", "survey/console/ledger.html"),
+    "action-change": ("ledger-console", "survey/console/ledger.html"),
+    "pulse-new": ("pulse-new", "survey/console/pulse_new.html"),
+    "help-change": ("ledger-console", "survey/console/ledger.html"),
     "moderation-settings": ("moderation-settings", "survey/console/moderation_settings.html"),
     "survey-build": ("survey-build", "survey/console/build.html"),
     "survey-settings": ("survey-build", "survey/console/build.html"),
@@ -197,6 +208,18 @@ def test_organiser_of_this_survey_is_served(client, an_organiser, survey, name):
         rows = [answers(service=s, raised="yes", outcome="partly") for s in ("iapt", "other") for _ in range(12)]
         import_responses(survey=survey, text=to_csv(rows))
         close_and_release(survey)
+    if name in ("action-change", "pulse-new"):
+        action = Action.objects.create(id=ACTION_ID, survey=survey, concern_key="patient-care", created_at=now())
+        LedgerEntry.objects.create(
+            survey=survey,
+            concern_key="patient-care",
+            kind="action",
+            action=action,
+            text="Supervision.",
+            role="Director of Nursing",
+            status="planned",
+            entered_at=now(),
+        )
     client.force_login(an_organiser)
     response = _ask(client, name, follow=True)
     landing, what = SERVED[name]

@@ -12,7 +12,7 @@ from django.core import signing
 from django.utils import timezone
 
 from survey.definitions.format import export_definition, load_definition, validate_definition
-from survey.models import ConcernAction, Survey
+from survey.models import LedgerEntry, Survey
 from survey.responses.invitation_codes import generate_codes
 from survey.web.respondent import _SALT
 from tests.factories import definition
@@ -157,11 +157,13 @@ def test_estimated_time_is_checked(db):
 def test_thank_you_page_says_when_and_where_results_appear_and_who_can_help(client, survey):
     survey.closes_at = timezone.make_aware(dt.datetime(2027, 3, 31, 17, 0))
     survey.save()
-    concern = survey.concerns.get(key="patient-care")
-    ConcernAction.objects.create(
-        concern=concern,
-        help="Call the **Freedom to Speak Up** guardian on 0113 496 0000.",
-        translations={"cy": {"help": "Ffoniwch y **gwarcheidwr**."}},
+    LedgerEntry.objects.create(
+        survey=survey,
+        concern_key="patient-care",
+        kind="help",
+        text="Call the **Freedom to Speak Up** guardian on 0113 496 0000.",
+        translations={"cy": {"text": "Ffoniwch y **gwarcheidwr**."}},
+        entered_at=timezone.now(),
     )
     html = client.get("/s/therapy-2026/thanks/").content.decode()
     assert "The survey closes on 31 March 2027." in html

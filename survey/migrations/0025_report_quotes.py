@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('survey', '0022_organisations'),
+        ('survey', '0024_audit_actions'),
     ]
 
     operations = [
