@@ -1,10 +1,10 @@
 """The Report tab: a preview of exactly the next version, Publish there,
-quotes chosen one by one (none until chosen), one form so nothing typed is
-lost, and no link to a public report before it exists."""
+quotes chosen one by one (none until chosen), Publish saving unsaved
+changes and showing them first, and no link to a public report before it exists."""
 
 import pytest
 
-from survey.models import ActionUpdate, AuditEvent, ReportSettings, ReportVersion
+from survey.models import AuditEvent, ReportSettings, ReportVersion
 from survey.moderation import decisions as moderation
 from survey.reports.drafting import save_report_settings
 from survey.reports.publishing import PublishRefused, next_snapshot, publish_report
@@ -39,10 +39,6 @@ def form(**changes) -> dict:
     data = {
         "title": "",
         "narrative": "",
-        "action-patient-care-commitment": "",
-        "action-patient-care-help": "",
-        "update-concern": "patient-care",
-        "update-text": "",
         "note": "",
     }
     data.update(changes)
@@ -93,28 +89,9 @@ def test_a_chosen_id_that_is_not_an_approved_quote_is_refused(client, alice, sur
         concerns=[],
         breakdowns=[],
         questions=[],
-        actions={},
         quotes=[quotes[FIRST], other],
     )
     assert ReportSettings.objects.get(survey=survey).quotes == [quotes[FIRST]]
-
-
-def test_adding_an_update_keeps_the_unsaved_narrative(client, alice, survey, quotes):
-    client.force_login(alice)
-    response = client.post(
-        URL, form(narrative="Typed, not yet saved.", **{"update-text": "Two nurses hired."}, add_update="yes")
-    )
-    assert response.status_code == 302
-    assert ReportSettings.objects.get(survey=survey).narrative == "Typed, not yet saved."
-    assert ActionUpdate.objects.get().text == "Two nurses hired."
-
-
-def test_an_empty_update_keeps_everything_typed_on_the_page(client, alice, survey, quotes):
-    client.force_login(alice)
-    response = client.post(URL, form(narrative="Typed, not yet saved.", add_update="yes"))
-    assert response.status_code == 400
-    assert "Typed, not yet saved." in response.content.decode()  # shown again, beside the error
-    assert not ReportSettings.objects.exists() and not ActionUpdate.objects.exists()
 
 
 def test_publish_with_unsaved_changes_shows_the_new_preview_first(client, alice, survey, quotes):
