@@ -41,6 +41,7 @@ def test_report_built_published_downloaded_and_printed(live_server, page, tmp_pa
     assert_accessible(page)
 
     # Publishing is on the Report tab, below the preview of the next version.
+    page.goto(f"{live_server.url}/console/raising-concerns/report/")
     page.get_by_label("Note").fill("First results")
     page.get_by_role("button", name="Publish version 1").click()
     assert_accessible(page)  # publishing asks first
