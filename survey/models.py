@@ -524,6 +524,9 @@ class ReportSettings(models.Model):
     questions = models.JSONField(default=list, blank=True)
     # The title and narrative in the survey's other languages: {"cy": {"title": ..., "narrative": ...}}.
     translations = models.JSONField(default=dict, blank=True)
+    # Answer ids of the approved quotes chosen for the report; empty means none
+    # (unlike the lists above): a comment is quoted only when chosen.
+    quotes = models.JSONField(default=list, blank=True)
 
 
 class AppendOnlyQuerySet(models.QuerySet):

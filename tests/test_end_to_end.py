@@ -46,7 +46,7 @@ def test_console_to_thanks_to_published_report(client, survey, alice, tasks, acc
     )
     console = client.get("/console/therapy-2026/").content.decode()
     # While open: the number of respondents only; the figures come at closing.
-    assert "Respondents: <strong>14</strong>" in console and "(7 of 14;" not in console
+    assert "Responses counted so far: 14." in console and "(7 of 14;" not in console
     client.post("/console/therapy-2026/status/", {"status": "closed", "confirmed": "yes"})  # releases the figures
     console = client.get("/console/therapy-2026/").content.decode()
     assert "(7 of 14;" in console

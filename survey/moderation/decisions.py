@@ -305,14 +305,28 @@ def awaiting_review(*, survey: Survey) -> QuerySet[CommentReview]:
     ).select_related("answer__question", "decided_by")
 
 
-def publishable_quotes(*, survey: Survey) -> list[dict]:
-    """Approved quotes ready for a report: redacted text only, labels only for groups of at least k."""
+def approved_quotes(*, survey: Survey):
+    """Approved reviews ready to quote, oldest decision first (two-person review: confirmed ones only)."""
     reviews = CommentReview.objects.filter(
         answer__question__survey=survey, status=CommentReview.Status.APPROVED
     ).select_related("concern")
     if survey.two_person_review:
         reviews = reviews.filter(reviewed_by__isnull=False)
-    return [
-        {"text": r.redacted_text, "concern": r.concern.label if r.concern else "", "label": r.group_label}
-        for r in reviews.order_by("decided_at")
-    ]
+    return reviews.order_by("decided_at")
+
+
+def quote_of(review: CommentReview) -> dict:
+    """What a report shows of a quote: redacted text only, labels only for groups of at least k."""
+    return {
+        "text": review.redacted_text,
+        "concern": review.concern.label if review.concern else "",
+        "label": review.group_label,
+    }
+
+
+def publishable_quotes(*, survey: Survey, chosen: list[str] | None = None) -> list[dict]:
+    """Approved quotes ready for a report; with ``chosen`` (answer ids), only those."""
+    reviews = approved_quotes(survey=survey)
+    if chosen is not None:
+        reviews = reviews.filter(answer_id__in=chosen)
+    return [quote_of(r) for r in reviews]

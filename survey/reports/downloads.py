@@ -1,39 +1,127 @@
-"""Downloads of one published snapshot: JSON, CSV and XLSX."""
+"""Downloads of released figures: JSON, CSV and XLSX.
 
+Two sources, one set of builders: a published version's snapshot (public
+downloads, ``export_report``) and the figures released to organisers at
+closing (the console's downloads). Every download is a release like any
+other (survey/figures/releases.py ``show``): recorded, and audited unless
+the same figures were shown before. Each file carries its title and its
+version or release day, and labels beside every code.
+"""
+
+import csv
 import io
 import json
 
 from openpyxl import Workbook
 
-from survey.figures.documents import CSV_HEADER, csv_rows, results_csv, spreadsheet_cell
-from survey.figures.releases import figures_of, show
-from survey.models import Release, ReportVersion
+from survey.figures.comparisons import comparisons, trend
+from survey.figures.documents import CSV_HEADER, csv_rows, question_texts, spreadsheet_cell, wave_documents
+from survey.figures.releases import ReleaseRefused, figures_of, show
+from survey.models import Release, ReportVersion, Survey
 
 # The version of the report JSON (docs/api.md); it changes only when a field
 # changes meaning or goes, never when one is added.
 REPORT_SCHEMA_VERSION = 1
 
-# --- Downloads of one snapshot ------------------------------------------------
 
-
-def report_json(report: ReportVersion) -> str:
+def of_report(report: ReportVersion) -> dict:
+    """What a download of one published version holds."""
     snapshot = report.snapshot
-    document = {
-        "schema_version": REPORT_SCHEMA_VERSION,
+    return {
         "title": report.title,
-        "version": report.number,
-        "published_on": report.published_at.date().isoformat(),
-        "note": report.note,
-        **snapshot["results"],
+        "edition": f"version {report.number}, published {report.published_at.date().isoformat()}",
+        "meta": {
+            "version": report.number,
+            "published_on": report.published_at.date().isoformat(),
+            "note": report.note,
+        },
+        "results": snapshot["results"],
         "questions": snapshot.get("questions", []),
         "comparisons": snapshot.get("comparisons", []),
         "trend": snapshot.get("trend", []),
+        "questions_text": snapshot.get("questions_text", {}),
+    }
+
+
+def of_release(release: Release) -> dict:
+    """What a download of the figures released to organisers at closing holds."""
+    survey = release.survey
+    results = {k: v for k, v in release.document.items() if k != "questions"}
+    return {
+        "title": survey.title,
+        "edition": f"final figures released on {release.released_on.isoformat()}",
+        "meta": {"released_on": release.released_on.isoformat()},
+        "results": results,
+        "questions": release.document.get("questions", []),
+        "comparisons": comparisons(results),
+        "trend": trend(wave_documents(survey=survey, current=results)),
+        "questions_text": question_texts(survey=survey),
+    }
+
+
+# --- Builders of one download -------------------------------------------------
+
+
+def figures_json(doc: dict) -> str:
+    document = {
+        "schema_version": REPORT_SCHEMA_VERSION,
+        "title": doc["title"],
+        **doc["meta"],
+        **doc["results"],
+        "questions": doc["questions"],
+        "comparisons": doc["comparisons"],
+        "trend": doc["trend"],
     }
     return json.dumps(document, indent=2, ensure_ascii=False)
 
 
-def report_csv(report: ReportVersion) -> str:
-    return results_csv(report.snapshot["results"])
+QUESTION_HEADER = [
+    "question_key",
+    "question",
+    "breakdown",
+    "group",
+    "answer",
+    "suppressed",
+    "count",
+    "n",
+    "pct",
+    "ci95_low",
+    "ci95_high",
+]
+
+
+def question_rows(doc: dict) -> list[list]:
+    """One row per answer of each question summary, in words: the question's
+    text, the breakdown's question text, the group's and the answer's labels."""
+    texts = doc["questions_text"]
+    rows = []
+    for q in doc["questions"]:
+        parts = [("", "", q)] + [
+            (texts.get(b["question"], b["question"]), g["label"], g) for b in q["breakdowns"] for g in b["groups"]
+        ]
+        for breakdown, group, figure in parts:
+            if figure.get("suppressed"):
+                rows.append([q["key"], q["text"], breakdown, group, "", "yes"])
+                continue
+            for c in figure["choices"]:
+                rows.append(
+                    [q["key"], q["text"], breakdown, group, c["label"], "no", c["count"], c["n"], c["pct"], *c["ci95"]]
+                )
+    return rows
+
+
+def _title_row(doc: dict) -> list:
+    return [doc["title"], doc["edition"]]
+
+
+def figures_csv(doc: dict) -> str:
+    """The title and edition, the concern figures, then (after a blank line)
+    the question summaries, each table with its own header."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    rows = [_title_row(doc), CSV_HEADER, *csv_rows(doc["results"]), [], QUESTION_HEADER, *question_rows(doc)]
+    writer.writerows([spreadsheet_cell(v) for v in row] for row in rows)
+    return out.getvalue()
 
 
 def _append(sheet, row: list) -> None:
@@ -44,57 +132,39 @@ def _append(sheet, row: list) -> None:
             cell.data_type = "s"
 
 
-def report_xlsx(report: ReportVersion) -> bytes:
+def figures_xlsx(doc: dict) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Concerns"
-    _append(sheet, [f"{report.title}, version {report.number}, published {report.published_at.date().isoformat()}"])
-    _append(sheet, CSV_HEADER)
-    for row in csv_rows(report.snapshot["results"]):
+    for row in [_title_row(doc), CSV_HEADER, *csv_rows(doc["results"])]:
         _append(sheet, row)
     questions = workbook.create_sheet("Questions")
-    _append(
-        questions,
-        [
-            "question",
-            "text",
-            "breakdown",
-            "group",
-            "choice",
-            "suppressed",
-            "count",
-            "n",
-            "pct",
-            "ci95_low",
-            "ci95_high",
-        ],
-    )
-    for q in report.snapshot.get("questions", []):
-        parts = [("", "", q)] + [(b["question"], g["value"], g) for b in q["breakdowns"] for g in b["groups"]]
-        for breakdown, group, figure in parts:
-            if figure.get("suppressed"):
-                _append(questions, [q["key"], q["text"], breakdown, group, "", "yes"])
-                continue
-            for c in figure["choices"]:
-                _append(
-                    questions,
-                    [
-                        q["key"],
-                        q["text"],
-                        breakdown,
-                        group,
-                        c["value"],
-                        "no",
-                        c["count"],
-                        c["n"],
-                        c["pct"],
-                        c["ci95"][0],
-                        c["ci95"][1],
-                    ],
-                )
+    for row in [_title_row(doc), QUESTION_HEADER, *question_rows(doc)]:
+        _append(questions, row)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+}
+
+FORMATS = {"json": figures_json, "csv": figures_csv, "xlsx": figures_xlsx}
+
+
+def report_json(report: ReportVersion) -> str:
+    return figures_json(of_report(report))
+
+
+def report_csv(report: ReportVersion) -> str:
+    return figures_csv(of_report(report))
+
+
+def report_xlsx(report: ReportVersion) -> bytes:
+    return figures_xlsx(of_report(report))
 
 
 BUILDERS = {"json": report_json, "csv": report_csv, "xlsx": report_xlsx}
@@ -107,3 +177,14 @@ def download(*, report: ReportVersion, fmt: str, audience: str = Release.Audienc
     again (survey/figures/releases.py: raises ReleaseRefused otherwise)."""
     show(survey=report.survey, audience=audience, document=figures_of(report.snapshot), report=report)
     return BUILDERS[fmt](report)
+
+
+def download_released(*, survey: Survey, fmt: str) -> str | bytes:
+    """The figures released to organisers at closing, in one format, for the
+    console. Only after closing (there is nothing else to download); recorded
+    as a download release through the same ``show`` as public downloads."""
+    release = Release.objects.filter(survey=survey, audience=Release.Audience.ORGANISERS, final=True).last()
+    if release is None:
+        raise ReleaseRefused("There are no figures to download yet: they are released once, when the survey closes.")
+    show(survey=survey, audience=Release.Audience.DOWNLOAD, document=release.document)
+    return FORMATS[fmt](of_release(release))

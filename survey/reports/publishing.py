@@ -10,7 +10,14 @@ from django.utils import timezone
 
 from survey.figures.comparisons import comparisons, trend
 from survey.figures.documents import question_texts, wave_documents
-from survey.figures.releases import ReleaseRefused, coarse_respondents, figures_of, released_document, show
+from survey.figures.releases import (
+    ReleaseRefused,
+    coarse_respondents,
+    digest,
+    figures_of,
+    released_document,
+    show,
+)
 from survey.models import AuditEvent, Release, ReportSettings, ReportVersion, Result, Survey
 from survey.moderation.decisions import publishable_quotes
 from survey.refused import Refused
@@ -68,18 +75,13 @@ def _changes(previous: dict | None, current: dict) -> list[str]:
     return lines
 
 
-@transaction.atomic
-def publish_report(*, survey: Survey, acting_user: User, note: str = "") -> ReportVersion:
-    """Freeze the figures organisers see, with narrative and actions, as a new version.
+def next_snapshot(*, survey: Survey) -> dict:
+    """The snapshot the next version would freeze, as it stands now: the one
+    builder of a version's document, for publishing and for the Report tab's
+    preview (so the preview is exactly what the auditor checks).
 
     Refused while the survey is open: figures are released once, at closing
-    (no two versions a few responses apart, issue finding 3). The snapshot
-    is cut from the final release, and the auditor checks it against every
-    earlier release before it is recorded as the public one
-    (survey/figures/releases.py): refused, with the reason, if together they
-    would pin a hidden figure.
-    """
-    survey = Survey.objects.select_for_update().get(pk=survey.pk)  # serialise version numbers
+    (no two versions a few responses apart, issue finding 3)."""
     if survey.status != Survey.Status.CLOSED:
         raise PublishRefused(
             "The survey is still open. Figures are published once, after it closes, so that nobody can work out "
@@ -93,7 +95,7 @@ def publish_report(*, survey: Survey, acting_user: User, note: str = "") -> Repo
         raise PublishRefused("The final figures are not ready yet: try again in a few minutes.")
     results, questions = _selected(released, settings)
     previous = survey.reports.first()
-    snapshot = {
+    return {
         "results": results,
         "questions": questions,
         "comparisons": comparisons(results),
@@ -101,15 +103,47 @@ def publish_report(*, survey: Survey, acting_user: User, note: str = "") -> Repo
         "questions_text": question_texts(survey=survey),
         "narrative_html": render(settings.narrative if settings else ""),
         "actions": report_actions(survey=survey, concern_keys={c["key"] for c in results["concerns"]}),
-        "quotes": publishable_quotes(survey=survey),
+        # Only the approved quotes the organisers chose (none until they do).
+        "quotes": publishable_quotes(survey=survey, chosen=settings.quotes if settings else []),
         "changes": _changes(previous.snapshot if previous else None, results),
         **snapshot_texts(survey=survey, settings=settings),  # every language's texts
     }
+
+
+def next_title(*, survey: Survey) -> str:
+    settings = ReportSettings.objects.filter(survey=survey).first()
+    return settings.title if settings and settings.title else survey.title
+
+
+def preview_digest(snapshot: dict, title: str) -> str:
+    """Names exactly one next version (its snapshot and title), so the
+    version published is the one previewed."""
+    return digest(snapshot | {"title": title})
+
+
+@transaction.atomic
+def publish_report(*, survey: Survey, acting_user: User, note: str = "", previewed: str = "") -> ReportVersion:
+    """Freeze the figures organisers see, with narrative and actions, as a new version.
+
+    The snapshot comes from ``next_snapshot`` (refused while the survey is
+    open), cut from the final release, and the auditor checks it against every
+    earlier release before it is recorded as the public one
+    (survey/figures/releases.py): refused, with the reason, if together they
+    would pin a hidden figure. ``previewed`` (the digest of the preview the
+    organiser saw) refuses a version that is not exactly that preview.
+    """
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)  # serialise version numbers
+    snapshot = next_snapshot(survey=survey)
+    if previewed and preview_digest(snapshot, next_title(survey=survey)) != previewed:
+        raise PublishRefused(
+            "The report changed since the preview you saw (someone saved new settings, or a quote was decided). "
+            "Check the preview again, then publish."
+        )
     number = (survey.reports.aggregate(m=Max("number"))["m"] or 0) + 1
     report = ReportVersion.objects.create(
         survey=survey,
         number=number,
-        title=(settings.title if settings and settings.title else survey.title),
+        title=next_title(survey=survey),
         snapshot=snapshot,
         note=note,
         published_at=timezone.now(),

@@ -7,7 +7,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from survey.definitions import languages
-from survey.figures import documents, stats
+from survey.figures import documents, stats, words
 from survey.models import Question
 
 register = template.Library()
@@ -114,6 +114,18 @@ def kind_label(kind: str) -> str:
 def plain(value) -> str:
     """A definition text in the default language (it may be language -> text)."""
     return languages.default_text(value)
+
+
+@register.simple_tag
+def headline(concern):
+    """A concern's plain headline from its shown figures (figures/words.py)."""
+    return words.headline(concern)
+
+
+@register.filter
+def measure_words(measure: str) -> str:
+    """'raised' -> 'Raised a concern' (figures/words.py)."""
+    return words.measure_words(measure)
 
 
 @register.filter

@@ -49,5 +49,5 @@ def publishing_consequences(*, survey) -> dict:
             "Publishing is recorded in the list of changes, with your name.",
         ],
         "button": f"Publish version {number}",
-        "cancel": reverse("survey:survey-results", kwargs={"slug": survey.slug}),
+        "cancel": reverse("survey:report-builder", kwargs={"slug": survey.slug}),
     }

@@ -6,12 +6,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from survey.definitions import languages
 from survey.figures.comparisons import compare_surveys, comparisons, trend
 from survey.figures.documents import question_texts, wave_documents
-from survey.figures.releases import released_document
+from survey.figures.releases import ReleaseRefused, coarse_respondents, released_document
 from survey.models import (
     Member,
     Question,
@@ -21,9 +22,11 @@ from survey.models import (
     ResultSet,
     Survey,
 )
-from survey.moderation.decisions import ModerationRefused, save_moderation_settings
+from survey.moderation.decisions import ModerationRefused, approved_quotes, quote_of, save_moderation_settings
+from survey.reports import translations
+from survey.reports.downloads import CONTENT_TYPES, download_released
 from survey.reports.drafting import save_report_settings
-from survey.reports.publishing import publish_report
+from survey.reports.publishing import PublishRefused, next_snapshot, next_title, preview_digest, publish_report
 from survey.responses import invitation_codes as invitations
 from survey.staff.permissions import member_required, moderated_by, organisations_of, organised_by
 from survey.web.builder import slip_link
@@ -46,6 +49,40 @@ def coarse_progress(result_set: ResultSet | None, k: int) -> str:
     return f"fewer than {k}" if count < k else str(count)
 
 
+def progress_status(*, survey: Survey, result_set: ResultSet | None, release: Release | None) -> dict:
+    """What the console says about progress, within rule 6 and the release
+    policy: responses counted coarsely (``coarse_progress``: "fewer than k"
+    covers none at all too), what the next release needs (closing, and at
+    least k respondents), and the day figures were last released. Days
+    only: an hour beside a count that moves would be a clock that shows
+    when a colleague answered."""
+    k = survey.min_group_size
+    enough = coarse_respondents(survey=survey) is not None
+    closed = survey.status == Survey.Status.CLOSED
+    if result_set is None or not enough:
+        arriving = (
+            f"Responses counted so far: fewer than {k}. This also covers none at all, "
+            "so it says nothing about any one person."
+        )
+    else:
+        arriving = f"Responses counted so far: {result_set.respondents}."
+    # The day of the count only once there are k: an aggregation happens
+    # only after an answer, so its day would tell none from a few.
+    counted_on = result_set.computed_at.date() if result_set and enough else None
+    needs = []
+    if not closed:
+        when = f"; it is set to close on {survey.closes_at:%-d %B %Y}" if survey.closes_at else ""
+        needs.append(f"the survey has closed (closing is final{when})")
+    if not enough:
+        needs.append(f"at least {k} people have answered")
+    return {
+        "arriving": arriving,
+        "counted_on": counted_on,
+        "needs": needs,
+        "released_on": release.released_on if release else None,
+    }
+
+
 @require_GET
 @login_required
 def home(request):
@@ -63,6 +100,7 @@ def home(request):
 def results(request, survey: Survey):
     document = released_document(survey=survey)
     result_set = ResultSet.objects.filter(survey=survey).first()
+    release = Release.objects.filter(survey=survey, audience=Release.Audience.ORGANISERS, final=True).last()
     context = {
         "survey": survey,
         "document": document,
@@ -71,8 +109,8 @@ def results(request, survey: Survey):
         "questions_text": question_texts(survey=survey),
         "questions": document.get("questions", []),
         "result_set": result_set,
-        "release": Release.objects.filter(survey=survey, audience=Release.Audience.ORGANISERS, final=True).last(),
-        "progress": coarse_progress(result_set, survey.min_group_size),
+        "release": release,
+        "status": progress_status(survey=survey, result_set=result_set, release=release),
         "publish_form": PublishForm(),
         "reports": survey.reports.all()[:10],
     }
@@ -89,10 +127,21 @@ def publish(request, survey: Survey):
     asking = confirm_first(request, survey=survey, **publishing_consequences(survey=survey))
     if asking:
         return asking
-    with refusal_as_message(request):
-        report = publish_report(survey=survey, acting_user=request.user, note=form.cleaned_data["note"])
-        messages.success(request, f"Version {report.number} of the report is published.")
-    return redirect("survey:survey-results", slug=survey.slug)
+    return _publish(request, survey, note=form.cleaned_data["note"], back="survey:survey-results")
+
+
+@require_GET
+@member_required(Member.Role.ORGANISER)
+def results_download(request, survey: Survey, fmt: str):
+    """The figures released at closing, as a file (a release like any other)."""
+    try:
+        body = download_released(survey=survey, fmt=fmt)
+    except ReleaseRefused as exc:
+        messages.error(request, str(exc))
+        return redirect("survey:survey-results", slug=survey.slug)
+    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{survey.slug}-final-figures.{fmt}"'
+    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -122,7 +171,7 @@ def codes(request, survey: Survey):
     return render(request, "survey/console/codes.html", {"survey": survey, "form": form, "counts": counts})
 
 
-REPORT_FIELDS = ("title", "narrative", "concerns", "breakdowns", "questions", "translations")
+REPORT_FIELDS = ("title", "narrative", "concerns", "breakdowns", "questions", "translations", "quotes")
 
 
 def _report_choices(survey: Survey):
@@ -132,10 +181,43 @@ def _report_choices(survey: Survey):
     return concerns, breakdowns, [(q.key, q.text) for q in questions]
 
 
+def _quote_choices(survey: Survey) -> list[tuple[str, str]]:
+    """Each approved quote as the report would show it, by answer id."""
+    out = []
+    for review in approved_quotes(survey=survey):
+        quote = quote_of(review)
+        source = ", ".join(part for part in (quote["concern"], quote["label"]) if part)
+        out.append((str(review.answer_id), f"“{quote['text']}”" + (f" ({source})" if source else "")))
+    return out
+
+
+def _preview(survey: Survey) -> dict:
+    """The next version exactly as it would be published (the publishing
+    code's own builder), or why there is none yet."""
+    try:
+        snapshot = next_snapshot(survey=survey)
+    except PublishRefused as exc:
+        return {"preview_refused": str(exc)}
+    title = next_title(survey=survey)
+    return {
+        "preview": translations.localised(snapshot, title=title, language=languages.DEFAULT)
+        | {"changes": snapshot.get("changes", []), "trend": snapshot.get("trend", [])},
+        "previewed": preview_digest(snapshot, title),
+    }
+
+
+def _publish(request, survey: Survey, *, note: str, previewed: str = "", back: str):
+    with refusal_as_message(request):
+        report = publish_report(survey=survey, acting_user=request.user, note=note, previewed=previewed)
+        messages.success(request, f"Version {report.number} of the report is published.")
+    return redirect(back, slug=survey.slug)
+
+
 @require_http_methods(["GET", "POST"])
 @member_required(Member.Role.ORGANISER)
 def report_builder(request, survey: Survey):
-    """Narrative and chosen figures for the next version (actions: the ledger)."""
+    """Narrative, chosen figures and chosen quotes in one form, a preview of
+    exactly the next version, and Publish (actions: the ledger)."""
     concerns, breakdowns, questions = _report_choices(survey)
     others = languages.of_survey(survey)[1:]  # the report is written in each of them too
     current = ReportSettings.objects.filter(survey=survey).first()
@@ -144,19 +226,47 @@ def report_builder(request, survey: Survey):
         initial = {k: getattr(current, k) for k in REPORT_FIELDS}
     data = request.POST if request.method == "POST" else None
     form = ReportSettingsForm(
-        data, initial=initial, concerns=concerns, breakdowns=breakdowns, questions=questions, languages=others
+        data,
+        initial=initial,
+        concerns=concerns,
+        breakdowns=breakdowns,
+        questions=questions,
+        quotes=_quote_choices(survey),
+        languages=others,
     )
-    if request.method == "POST" and form.is_valid():
-        save_report_settings(
-            survey=survey,
-            acting_user=request.user,
-            **{k: form.cleaned_data[k] for k in REPORT_FIELDS},
+    publish_form = PublishForm(data)
+    valid = data is not None and form.is_valid() and publish_form.is_valid()
+    if valid:
+        changed = form.has_changed()
+        if changed:
+            save_report_settings(
+                survey=survey,
+                acting_user=request.user,
+                **{k: form.cleaned_data[k] for k in REPORT_FIELDS},
+            )
+        if "publish" not in data:
+            messages.success(request, "Saved. The preview below shows the next version with these settings.")
+            return redirect("survey:report-builder", slug=survey.slug)
+        if changed:
+            # Publish exactly what was previewed: new settings are shown first.
+            messages.info(request, "Your changes are saved. The preview now shows them: check it, then publish.")
+            return redirect(reverse("survey:report-builder", kwargs={"slug": survey.slug}) + "#preview")
+        asking = confirm_first(request, survey=survey, **publishing_consequences(survey=survey))
+        if asking:
+            return asking
+        return _publish(
+            request,
+            survey,
+            note=publish_form.cleaned_data["note"],
+            previewed=data.get("previewed", ""),
+            back="survey:report-builder",
         )
-        messages.success(request, "Saved. The next published version will use these settings.")
-        return redirect("survey:report-builder", slug=survey.slug)
     context = {
         "survey": survey,
         "form": form,
+        "publish_form": publish_form,
+        "next_number": (survey.reports.values_list("number", flat=True).first() or 0) + 1,
+        **_preview(survey),
     }
     return render(
         request, "survey/console/report_builder.html", context, status=400 if request.method == "POST" else 200

@@ -165,8 +165,16 @@ class ReportSettingsForm(TranslatedFields, CrispyForm):
         required=False, widget=forms.CheckboxSelectMultiple, help_text="None ticked means all."
     )
 
-    def __init__(self, *args, concerns, breakdowns, questions, languages=(), **kwargs):
+    quotes = forms.MultipleChoiceField(
+        label="Quotes in the report",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Comments a moderator approved, as they will appear. None ticked means no quotes.",
+    )
+
+    def __init__(self, *args, concerns, breakdowns, questions, quotes=(), languages=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["quotes"].choices = quotes
         self.fields["concerns"].choices = concerns
         self.fields["breakdowns"].choices = breakdowns
         self.fields["questions"].choices = questions

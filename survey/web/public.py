@@ -11,7 +11,7 @@ from survey.definitions import languages
 from survey.figures.releases import ReleaseRefused
 from survey.models import ReportVersion, Survey
 from survey.reports import translations
-from survey.reports.downloads import download
+from survey.reports.downloads import CONTENT_TYPES, download
 from survey.reports.ledger import ledger as ledger_topics
 from survey.reports.publishing import PAGE_LIFETIME, latest_page_key, page_name
 from survey.reports.pulses import PUBLIC, pulses_by_action
@@ -176,13 +176,6 @@ def ledger(request, slug: str):
     return _page(render(request, "survey/public/ledger.html", context).content, language)
 
 
-DOWNLOADS = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "json": "application/json",
-}
-
-
 @require_GET
 def report_download(request, slug: str, fmt: str, number: str | None = None):
     version = _report(slug, int(number) if number else None)
@@ -190,6 +183,6 @@ def report_download(request, slug: str, fmt: str, number: str | None = None):
         body = download(report=version, fmt=fmt)
     except ReleaseRefused as exc:
         return HttpResponse(str(exc), content_type="text/plain; charset=utf-8", status=403)
-    response = HttpResponse(body, content_type=DOWNLOADS[fmt])
+    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{slug}-report-v{version.number}.{fmt}"'
     return response

@@ -56,6 +56,7 @@ console_urls = [
     path("team/<int:member_id>/remove/", accounts.member_remove, name="member-remove"),
     path("publish/", console.publish, name="report-publish"),
     path("codes/", console.codes, name="codes-generate"),
+    re_path(r"^figures\.(?P<fmt>csv|xlsx|json)$", console.results_download, name="results-download"),
     path("report/", console.report_builder, name="report-builder"),
     path("actions/", include(ledger_urls)),
     path("explore/", console.explore, name="survey-explore"),

@@ -93,4 +93,4 @@ def test_an_organiser_with_spare_codes_reads_nothing_off_the_console_either(surv
     add(survey, [COLLEAGUE, *CRAFTED])
     assert before == [] and console_figures(organiser) == []
     page = organiser.get("/console/therapy-2026/").content.decode()
-    assert "Respondents: <strong>95</strong>" in page
+    assert "Responses counted so far: 95." in page

@@ -47,6 +47,13 @@ def hidden_in_html(html: str, label: str) -> bool:
 
 
 def hidden_in_csv(text: str) -> bool:
+    lines = text.splitlines()
+    if not lines[0].startswith("concern,"):  # a download: a title line, the concern table, then the questions
+        questions = list(csv.DictReader(io.StringIO("\n".join(lines[lines.index("") + 1 :]))))
+        small = [r for r in questions if r["group"] in ("Bank", "Agency")]
+        if not small or any(r["suppressed"] != "yes" or r["count"] for r in small):
+            return False
+        text = "\n".join(lines[1 : lines.index("")])
     rows = [r for r in csv.DictReader(io.StringIO(text)) if r["group"] in ("bank", "agency")]
     return len(rows) == 4 and all(r["suppressed"] == "yes" and not (r["count"] or r["n"] or r["pct"]) for r in rows)
 
@@ -75,6 +82,7 @@ def test_small_group_and_its_partner_are_hidden_in_every_output(client, alice, p
 
     public = client.get("/r/therapy-2026/").content.decode()
     client.force_login(alice)
+    assert hidden_in_csv(client.get("/console/therapy-2026/figures.csv").content.decode())
     console = client.get("/console/therapy-2026/").content.decode()
     for html in (public, console):
         assert hidden_in_html(html, "Bank") and hidden_in_html(html, "Agency")

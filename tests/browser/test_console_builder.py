@@ -199,7 +199,7 @@ def test_survey_built_from_scratch_previewed_opened_answered_and_counted(live_se
     compute_results(survey_id=survey.pk)
     assert Response.objects.filter(survey=survey).count() == 10
     page.goto(f"{base}/console/{survey.slug}/")
-    assert "Respondents: 10." in page.locator("main").inner_text()
+    assert "Responses counted so far: 10." in page.locator("main").inner_text()
     assert_accessible(page)
     page.goto(f"{base}/console/{survey.slug}/changes/")  # the list of changes has its own tab
     assert page.locator("#audit").get_by_text("Opened the survey").is_visible()

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 
-from survey.models import CommentReview, Member, Survey
+from survey.models import CommentReview, Member, ReportSettings, Survey
 from survey.moderation.decisions import release_comments
 from survey.reports.publishing import publish_report
 from survey.responses.importing import import_responses
@@ -86,6 +86,9 @@ def test_moderator_approves_with_redaction_rejects_and_flags(live_server, page):
     assert [m.to for m in mail.outbox] == [["guardian@example.org"]]
 
     close_and_release(survey)  # figures are published once the survey has closed
+    # A quote appears once the organisers choose it for the report.
+    approved = CommentReview.objects.filter(status=CommentReview.Status.APPROVED).values_list("answer_id", flat=True)
+    ReportSettings.objects.create(survey=survey, quotes=[str(pk) for pk in approved])
     publish_report(survey=survey, acting_user=organiser)
     page.goto(f"{live_server.url}/r/therapy-2026/")
     assert_accessible(page)

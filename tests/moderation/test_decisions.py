@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.views import redirect_to_login
 from django.core import mail
 
-from survey.models import AuditEvent, CommentReview, Survey
+from survey.models import AuditEvent, CommentReview, ReportSettings, Survey
 from survey.moderation import decisions as moderation
 from survey.reports.publishing import publish_report
 from survey.responses.importing import import_responses
@@ -71,6 +71,8 @@ def test_approve_with_redaction_publishes_only_the_redacted_text(client, alice, 
         concern_key="patient-care",
         label_breakdown="service",
     )
+    # A quote appears only once the organisers choose it for the report.
+    ReportSettings.objects.create(survey=survey, quotes=[str(answer.pk)])
     report = publish_report(survey=survey, acting_user=alice)
     assert report.snapshot["quotes"] == [
         {"text": "[name] on [place] ignored my report", "concern": "Patient care", "label": "IAPT"}

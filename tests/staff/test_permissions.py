@@ -23,6 +23,7 @@ CONSOLE_VIEWS = {
     "survey-results": ("get", {}, None),
     "report-publish": ("post", {}, {"confirmed": "yes"}),
     "codes-generate": ("get", {}, None),
+    "results-download": ("get", {"fmt": "csv"}, None),
     "report-builder": ("get", {}, None),
     "survey-explore": ("get", {}, None),
     "survey-compare": ("get", {}, None),
@@ -75,6 +76,7 @@ SERVED = {
     "survey-results": ("survey-results", "survey/console/results.html"),
     "report-publish": ("survey-results", "survey/console/results.html"),
     "codes-generate": ("codes-generate", "survey/console/codes.html"),
+    "results-download": ("survey-results", "survey/console/results.html"),  # nothing before closing
     "report-builder": ("report-builder", "survey/console/report_builder.html"),
     "survey-explore": ("survey-explore", "survey/console/explore.html"),
     "survey-compare": ("survey-compare", "survey/console/compare.html"),

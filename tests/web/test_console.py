@@ -44,7 +44,7 @@ def test_organiser_sees_figures_with_suppressed_cells_marked(client, alice, figu
     # (none adequately resolved): the closing release's audit hid the
     # resolved figures by service, and says why.
     assert "(30 of 30;" not in html and "suppressed: hidden to protect" in html
-    assert "These are the final figures, released when the survey closed" in html and "Last computed" in html
+    assert "These are the final figures, released on" in html and "Counted on" in html
     assert "suppressed: fewer than k respondents" in html  # the true reason (issue finding 7)
     assert "of 3;" not in html  # the bank group of 3 shows no figure
 
