@@ -5,11 +5,16 @@ user, an address or a datetime: only the date a response was submitted on
 (DESIGN rule 1). Their ids are random UUID4 (rule 2).
 """
 
+import secrets
 import uuid
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+
+
+def random_token() -> str:
+    return secrets.token_urlsafe(16)
 
 
 class Organisation(models.Model):
@@ -106,6 +111,19 @@ class Survey(models.Model):
     safeguarding_contact = models.EmailField(blank=True)
     two_person_review = models.BooleanField(default=False)
 
+    # A joint survey (docs/partners.md): several organisations (Partner)
+    # run it together; each response belongs to one partner, a breakdown
+    # like any other (the question marked ``partner``).
+    class PartnersFrom(models.TextChoices):
+        LINK = "link", "Each partner's own link or invitation codes"
+        QUESTION = "question", "A question respondents answer"
+
+    # Blank: not a joint survey.
+    partners_from = models.CharField(max_length=10, choices=PartnersFrom.choices, blank=True, default="")
+    # Agreed when the survey is set up: whether partners may see each
+    # other's tables (the pooled figures broken down by partner).
+    partners_see_each_other = models.BooleanField(default=False)
+
     class Meta:
         constraints = [
             models.CheckConstraint(condition=Q(min_group_size__gte=5), name="min_group_size_at_least_5"),
@@ -175,6 +193,10 @@ class Question(models.Model):
     breakdown = models.BooleanField(default=False)
     show_if_question = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="followups")
     show_if_value = models.CharField(max_length=80, blank=True)
+    # A joint survey's partner question: a breakdown whose choices are the
+    # partners (values: their organisations' slugs). With partners known
+    # from links or codes it is never shown: the answer comes from the link.
+    partner = models.BooleanField(default=False)
 
     class AgreeEnd(models.TextChoices):
         LAST = "last", "The last choices agree"
@@ -191,6 +213,8 @@ class Question(models.Model):
             models.CheckConstraint(
                 condition=Q(breakdown=False) | Q(kind="single_choice"), name="breakdown_is_single_choice"
             ),
+            models.CheckConstraint(condition=Q(partner=False) | Q(breakdown=True), name="partner_is_a_breakdown"),
+            models.UniqueConstraint(fields=["survey"], condition=Q(partner=True), name="one_partner_question"),
         ]
 
     def __str__(self) -> str:
@@ -326,6 +350,28 @@ class ModerationBatch(models.Model):
     answers = models.ManyToManyField(Answer, related_name="moderation_batches")
 
 
+class Partner(models.Model):
+    """An organisation running a joint survey with others (docs/partners.md).
+
+    Its organisers see its own figures and the pooled ones; its responses
+    are its group in the survey's partner question (value: the
+    organisation's slug), known from its own link (``token``) or codes."""
+
+    survey = models.ForeignKey(Survey, models.CASCADE, related_name="partners")
+    organisation = models.ForeignKey(Organisation, models.PROTECT, related_name="partnerships")
+    position = models.PositiveSmallIntegerField()
+    # The partner's own respondent link, /s/<survey>/p/<token>/: random, so
+    # one partner cannot guess another's link.
+    token = models.CharField(max_length=32, unique=True, default=random_token, editable=False)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["survey", "organisation"], name="partner_once_per_survey")]
+
+    def __str__(self) -> str:
+        return self.organisation.name
+
+
 class InvitationCode(models.Model):
     """A single-use invitation code, stored only as a keyed hash (rule 4).
 
@@ -337,6 +383,9 @@ class InvitationCode(models.Model):
 
     code_hash = models.CharField(max_length=64, primary_key=True)
     survey = models.ForeignKey(Survey, models.CASCADE, related_name="codes")
+    # A joint survey's codes are issued in batches per partner: a code's
+    # respondent belongs to its partner (nothing else is known of them).
+    partner = models.ForeignKey(Partner, models.CASCADE, null=True, blank=True, related_name="codes")
 
 
 class CommentReview(models.Model):
@@ -486,11 +535,12 @@ class Release(models.Model):
         PUBLIC = "public", "The public report"
         DOWNLOAD = "download", "A download of the public report"
         COMMAND = "command", "A command's output"
+        PARTNER = "partner", "One partner's organisers, in the console"
 
     survey = models.ForeignKey(Survey, models.CASCADE, related_name="releases")
     audience = models.CharField(max_length=20, choices=Audience.choices)
-    # Which one, for an audience with several members (later: a partner
-    # organisation's slug); empty for the audiences above.
+    # Which one, for an audience with several members (a partner: its
+    # organisation's slug); empty for the other audiences.
     audience_name = models.CharField(max_length=100, blank=True, default="")
     released_on = models.DateField()
     document = models.JSONField()
