@@ -51,10 +51,17 @@ def figures_of(snapshot: dict) -> dict:
 
 
 def _record(
-    *, survey: Survey, audience: str, document: dict, key: str, report: ReportVersion | None = None, final=False
+    *,
+    survey: Survey,
+    audience: str,
+    document: dict,
+    key: str,
+    report: ReportVersion | None = None,
+    final=False,
+    name: str = "",
 ) -> tuple[Release, bool]:
-    """Record a document for an audience once; return it and whether it is new."""
-    fields = {"survey": survey, "audience": audience, "audience_name": "", "digest": key}
+    """Record a document for an audience (``name``: which partner) once; return it and whether it is new."""
+    fields = {"survey": survey, "audience": audience, "audience_name": name, "digest": key}
     try:
         with transaction.atomic():
             release, created = Release.objects.get_or_create(
@@ -77,7 +84,9 @@ def _refusal(risks: list[Risk]) -> str:
     )
 
 
-def show(*, survey: Survey, audience: str, document: dict, report: ReportVersion | None = None) -> Release:
+def show(
+    *, survey: Survey, audience: str, document: dict, report: ReportVersion | None = None, name: str = ""
+) -> Release:
     """Record ``document`` as shown to ``audience``, after auditing it against
     every earlier release; raise ReleaseRefused (nothing recorded) if it
     would let anyone work out a hidden cell. A document already shown to
@@ -87,7 +96,7 @@ def show(*, survey: Survey, audience: str, document: dict, report: ReportVersion
         risks = audit(survey=survey, documents=[*releases(survey=survey), document], new=document)
         if risks:
             raise ReleaseRefused(_refusal(risks))
-    return _record(survey=survey, audience=audience, document=document, key=key, report=report)[0]
+    return _record(survey=survey, audience=audience, document=document, key=key, report=report, name=name)[0]
 
 
 def released_document(*, survey: Survey) -> dict:
