@@ -11,6 +11,7 @@ app_name = "survey"
 
 respondent_urls = [
     path("", respond.intro, name="response-start"),
+    path("p/<str:token>/", respond.partner_intro, name="response-partner"),
     path("answer/", respond.answer, name="response-answer"),
     path("thanks/", respond.thanks, name="response-thanks"),
 ]

@@ -1,0 +1,124 @@
+"""Respondents of a joint survey: each partner's own link, its codes, or the partner question."""
+
+import pytest
+from django.core import signing
+
+from survey.definitions.format import PARTNER_KEY
+from survey.models import Answer, Organisation, Partner, PendingSubmission, Survey
+from survey.responses.invitation_codes import generate_codes
+from survey.responses.mixing import mix_pending_submissions
+from survey.staff import partners
+from survey.staff.organisations import move_survey
+from tests.respondent import Walk
+
+
+@pytest.fixture
+def trust(survey, alice):
+    organisation = Organisation.objects.create(name="Leeds Teaching Hospitals", slug="leeds-trust")
+    move_survey(survey=survey, organisation=organisation, acting_user=None, where="test")
+    return organisation
+
+
+@pytest.fixture
+def union(db):
+    return Organisation.objects.create(name="UNISON Leeds Health", slug="unison-leeds")
+
+
+def _joint(survey, alice, union, how="link", access="open"):
+    Survey.objects.filter(pk=survey.pk).update(access=access)
+    survey.refresh_from_db()
+    partners.start_partners(survey=survey, acting_user=alice, partners_from=how)
+    survey = partners.add_partner(survey=survey, acting_user=alice, organisation=union)
+    Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.OPEN)
+    survey.refresh_from_db()
+    return survey
+
+
+def _walk_to_review(walk: Walk, **first_page):
+    walk.next(service="iapt", **first_page)
+    walk.next(raised_patient_care="no")
+    walk.next(patient_care_comment="")
+    walk.next(safe="4")
+    return walk
+
+
+def _start_at(client, url: str) -> Walk:
+    page = client.get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    walk = Walk("therapy-2026", client=client)
+    token = html.split('name="partner" value="')[1].split('"')[0] if 'name="partner"' in html else ""
+    walk.post({"action": "start", "partner": token})
+    return walk
+
+
+def _partner_answers(survey) -> list[str]:
+    mix_pending_submissions(force=True)
+    return list(
+        Answer.objects.filter(question__survey=survey, question__partner=True).values_list("choice__value", flat=True)
+    )
+
+
+def test_a_response_through_a_partners_link_counts_for_that_partner(client, survey, alice, trust, union):
+    survey = _joint(survey, alice, union)
+    link = Partner.objects.get(survey=survey, organisation=union).token
+    walk = _start_at(client, f"/s/therapy-2026/p/{link}/")
+    assert "UNISON Leeds Health" in walk.html or "Which service" in walk.html
+    assert "Partner organisation" not in walk.html  # the partner question is on no page
+    _walk_to_review(walk)
+    assert "Partner organisation" not in walk.html  # nor on the review
+    assert walk.submit().status_code == 302
+    assert _partner_answers(survey) == ["unison-leeds"]
+
+
+def test_the_plain_link_asks_for_the_organisations_link_and_stores_nothing(client, survey, alice, trust, union):
+    _joint(survey, alice, union)
+    page = client.get("/s/therapy-2026/")
+    assert page.status_code == 200 and "the link your organisation sent you" in page.content.decode()
+    started = Walk("therapy-2026", client=client).start()
+    assert started.status_code == 400 and "the link your organisation sent you" in started.content.decode()
+    assert client.get("/s/therapy-2026/p/not-a-partner/").status_code == 404
+    assert not PendingSubmission.objects.exists()
+
+
+def test_a_state_with_its_partner_changed_is_refused(client, survey, alice, trust, union):
+    survey = _joint(survey, alice, union)
+    link = Partner.objects.get(survey=survey, organisation=union).token
+    walk = _walk_to_review(_start_at(client, f"/s/therapy-2026/p/{link}/"))
+    state = walk.state()
+    # Swap the partner for the other one, keep the signature.
+    value, _, signature = state.rpartition(":")
+    other = Partner.objects.get(survey=survey, organisation=trust).token
+    payload = signing.TimestampSigner(salt="candour.respond.state").unsign_object(state)
+    forged = signing.dumps(payload | {"p": other}, compress=True).split(":")[0]
+    tampered = forged + state[state.index(":") :]
+    response = walk.post({"action": "submit", "state": tampered})
+    assert response.status_code == 400
+    assert not PendingSubmission.objects.exists()
+
+
+def test_a_code_from_a_partners_batch_counts_for_that_partner(client, survey, alice, trust, union):
+    survey = _joint(survey, alice, union, access="codes")
+    [code] = generate_codes(survey=survey, count=1, acting_user=alice, partner=Partner.objects.get(organisation=union))
+    # The plain link works on a code survey: the code says whose respondent this is.
+    assert "invitation code" in client.get("/s/therapy-2026/").content.decode()
+    walk = Walk("therapy-2026", client=client)
+    walk.post({"action": "start", "code": code})
+    _walk_to_review(walk)
+    assert walk.submit().status_code == 302
+    assert _partner_answers(survey) == ["unison-leeds"]
+
+
+def test_in_question_mode_respondents_answer_the_partner_question(client, survey, alice, trust, union):
+    _joint(survey, alice, union, how="question")
+    page = client.get("/s/therapy-2026/")
+    assert page.status_code == 200
+    walk = Walk("therapy-2026", client=client)
+    walk.start()
+    assert "Which organisation invited you to this survey?" in walk.html
+    assert "UNISON Leeds Health" in walk.html
+    walk.next(service="iapt")
+    assert "an answer is required" in walk.html.lower() or "Which organisation" in walk.html
+    _walk_to_review(walk, **{PARTNER_KEY: "leeds-trust"})
+    assert walk.submit().status_code == 302
+    assert _partner_answers(survey) == ["leeds-trust"]
