@@ -2,7 +2,7 @@
 
 from django.urls import include, path, re_path
 
-from survey.web import accounts, api_keys, audit, builder, console, organisations, public
+from survey.web import accounts, api_keys, audit, builder, console, organisations, partners, public
 from survey.web import ledger as ledgers
 from survey.web import moderation as moderate
 from survey.web import respondent as respond
@@ -31,6 +31,16 @@ build_urls = [
     path("upload/", builder.definition_upload, name="definition-upload"),
 ]
 
+partner_urls = [
+    path("", partners.partners_page, name="survey-partners"),
+    path("start/", partners.partners_start, name="partners-start"),
+    path("settings/", partners.partners_settings, name="partners-settings"),
+    path("add/", partners.partner_add, name="partner-add"),
+    path("remove/", partners.partner_remove, name="partner-remove"),
+    path("move/", partners.partner_move, name="partner-move"),
+    path("end/", partners.partners_end, name="partners-end"),
+]
+
 ledger_urls = [
     path("", ledgers.ledger_page, name="ledger-console"),
     path("new/", ledgers.action_add, name="action-add"),
@@ -53,6 +63,7 @@ console_urls = [
     path("share/poster/", builder.share_poster, name="survey-poster"),
     path("share/poster.png", builder.share_poster_png, name="survey-poster-png"),
     path("team/", accounts.team_page, name="team"),
+    path("partners/", include(partner_urls)),
     path("changes/", audit.audit_list, name="survey-audit"),
     path("team/<int:member_id>/remove/", accounts.member_remove, name="member-remove"),
     path("publish/", console.publish, name="report-publish"),

@@ -122,3 +122,23 @@ def test_in_question_mode_respondents_answer_the_partner_question(client, survey
     _walk_to_review(walk, **{PARTNER_KEY: "leeds-trust"})
     assert walk.submit().status_code == 302
     assert _partner_answers(survey) == ["leeds-trust"]
+
+
+def test_the_partners_page_sets_a_survey_up_and_share_shows_each_link(client, survey, alice, trust, union):
+    client.force_login(alice)
+    assert client.get("/console/therapy-2026/partners/").status_code == 200
+    client.post("/console/therapy-2026/partners/start/", {"partners_from": "link"})
+    client.post("/console/therapy-2026/partners/add/", {"organisation": union.pk})
+    page = client.get("/console/therapy-2026/partners/").content.decode()
+    assert "UNISON Leeds Health" in page and "Leeds Teaching Hospitals" in page
+    share = client.get("/console/therapy-2026/share/").content.decode()
+    token = Partner.objects.get(organisation=union).token
+    assert f"/s/therapy-2026/p/{token}/" in share
+    qr = client.get(f"/console/therapy-2026/share/qr.svg?partner={token}")
+    assert qr.status_code == 200 and qr["Content-Type"] == "image/svg+xml"
+    # Removing asks first; confirming removes.
+    asking = client.post("/console/therapy-2026/partners/remove/", {"organisation": "unison-leeds"})
+    assert "Remove UNISON Leeds Health as a partner?" in asking.content.decode()
+    assert Partner.objects.filter(organisation=union).exists()
+    client.post("/console/therapy-2026/partners/remove/", {"organisation": "unison-leeds", "confirmed": "yes"})
+    assert not Partner.objects.filter(organisation=union).exists()
