@@ -115,13 +115,7 @@ def partner_remove(request, survey: Survey):
         title=f"Remove {organisation.name} as a partner?",
         consequences=[
             f"{organisation.name}'s own link stops working at once; a new link is made if it is added again.",
-            *(
-                [
-                    f"Its {unused} unused invitation code{'s' if unused != 1 else ''} stop working and cannot be restored."
-                ]
-                if unused
-                else []
-            ),
+            *([f"Its unused invitation codes ({unused}) stop working and cannot be restored."] if unused else []),
             "The removal is recorded in the list of changes, with your name.",
         ],
         button=f"Remove {organisation.name}",
