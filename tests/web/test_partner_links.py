@@ -1,7 +1,6 @@
 """Respondents of a joint survey: each partner's own link, its codes, or the partner question."""
 
 import pytest
-from django.core import signing
 
 from survey.definitions.format import PARTNER_KEY
 from survey.models import Answer, Organisation, Partner, PendingSubmission, Survey
@@ -46,6 +45,7 @@ def _start_at(client, url: str) -> Walk:
     page = client.get(url)
     assert page.status_code == 200
     html = page.content.decode()
+    assert "You are answering through the link from UNISON Leeds Health" in html
     walk = Walk("therapy-2026", client=client)
     token = html.split('name="partner" value="')[1].split('"')[0] if 'name="partner"' in html else ""
     walk.post({"action": "start", "partner": token})
@@ -63,7 +63,7 @@ def test_a_response_through_a_partners_link_counts_for_that_partner(client, surv
     survey = _joint(survey, alice, union)
     link = Partner.objects.get(survey=survey, organisation=union).token
     walk = _start_at(client, f"/s/therapy-2026/p/{link}/")
-    assert "UNISON Leeds Health" in walk.html or "Which service" in walk.html
+    assert "Which service" in walk.html
     assert "Partner organisation" not in walk.html  # the partner question is on no page
     _walk_to_review(walk)
     assert "Partner organisation" not in walk.html  # nor on the review
@@ -78,22 +78,6 @@ def test_the_plain_link_asks_for_the_organisations_link_and_stores_nothing(clien
     started = Walk("therapy-2026", client=client).start()
     assert started.status_code == 400 and "the link your organisation sent you" in started.content.decode()
     assert client.get("/s/therapy-2026/p/not-a-partner/").status_code == 404
-    assert not PendingSubmission.objects.exists()
-
-
-def test_a_state_with_its_partner_changed_is_refused(client, survey, alice, trust, union):
-    survey = _joint(survey, alice, union)
-    link = Partner.objects.get(survey=survey, organisation=union).token
-    walk = _walk_to_review(_start_at(client, f"/s/therapy-2026/p/{link}/"))
-    state = walk.state()
-    # Swap the partner for the other one, keep the signature.
-    value, _, signature = state.rpartition(":")
-    other = Partner.objects.get(survey=survey, organisation=trust).token
-    payload = signing.TimestampSigner(salt="candour.respond.state").unsign_object(state)
-    forged = signing.dumps(payload | {"p": other}, compress=True).split(":")[0]
-    tampered = forged + state[state.index(":") :]
-    response = walk.post({"action": "submit", "state": tampered})
-    assert response.status_code == 400
     assert not PendingSubmission.objects.exists()
 
 
@@ -117,8 +101,6 @@ def test_in_question_mode_respondents_answer_the_partner_question(client, survey
     walk.start()
     assert "Which organisation invited you to this survey?" in walk.html
     assert "UNISON Leeds Health" in walk.html
-    walk.next(service="iapt")
-    assert "an answer is required" in walk.html.lower() or "Which organisation" in walk.html
     _walk_to_review(walk, **{PARTNER_KEY: "leeds-trust"})
     assert walk.submit().status_code == 302
     assert _partner_answers(survey) == ["leeds-trust"]
