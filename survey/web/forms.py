@@ -154,7 +154,9 @@ class PartnerSettingsForm(PartnersStartForm):
 
 
 class PartnerAddForm(CrispyForm):
-    organisation = forms.ModelChoiceField(label="Organisation", queryset=None, empty_label="Choose an organisation")
+    organisation = forms.ModelChoiceField(
+        label="Organisation to add", queryset=None, empty_label="Choose an organisation"
+    )
 
     def __init__(self, *args, survey, **kwargs):
         super().__init__(*args, **kwargs)

@@ -45,7 +45,7 @@ def _start_at(client, url: str) -> Walk:
     page = client.get(url)
     assert page.status_code == 200
     html = page.content.decode()
-    assert "You are answering through the link from UNISON Leeds Health" in html
+    assert "You are answering through the link from UNISON Leeds Health: your answers are counted with theirs" in html
     walk = Walk("therapy-2026", client=client)
     token = html.split('name="partner" value="')[1].split('"')[0] if 'name="partner"' in html else ""
     walk.post({"action": "start", "partner": token})
