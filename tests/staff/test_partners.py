@@ -3,7 +3,8 @@
 import pytest
 
 from survey.definitions.format import PARTNER_KEY, export_definition
-from survey.models import AuditEvent, Choice, InvitationCode, Organisation, Partner, Question
+from survey.models import AuditEvent, Choice, InvitationCode, Organisation, Partner, PendingSubmission, Question
+from survey.refused import Refused
 from survey.responses.invitation_codes import generate_codes
 from survey.responses.submit import submit_response
 from survey.staff import partners
@@ -146,3 +147,32 @@ def test_removing_a_partner_takes_its_unused_codes_and_ending_takes_the_question
         not Question.objects.filter(partner=True).exists() and not Choice.objects.filter(value="leeds-trust").exists()
     )
     assert "partners" not in export_definition(survey=survey)
+
+
+def test_a_joint_survey_opens_only_with_two_partners(survey, alice, trust, union):
+    from survey.definitions.status import set_status
+
+    partners.start_partners(survey=survey, acting_user=alice, partners_from="link")
+    with pytest.raises(Refused, match="at least two partners"):
+        set_status(survey=survey, acting_user=alice, status="open")
+    partners.add_partner(survey=survey, acting_user=alice, organisation=union)
+    assert set_status(survey=survey, acting_user=alice, status="open").status == "open"
+
+
+def test_the_preview_of_a_link_survey_walks_through_without_a_partner(client, survey, alice, trust, union):
+    from tests.respondent import Walk
+
+    partners.start_partners(survey=survey, acting_user=alice, partners_from="link")
+    partners.add_partner(survey=survey, acting_user=alice, organisation=union)
+    client.force_login(alice)
+    assert "Start the survey" in client.get("/console/therapy-2026/preview/").content.decode()
+    walk = Walk("therapy-2026", client=client)
+    walk.url = "/console/therapy-2026/preview/answer/"
+    walk.start()
+    walk.next(service="iapt")
+    walk.next(raised_patient_care="no")
+    walk.next(patient_care_comment="")
+    walk.next(safe="4")
+    done = walk.submit()
+    assert done.status_code == 200 and "Partner organisation" not in done.content.decode()
+    assert not PendingSubmission.objects.exists()
