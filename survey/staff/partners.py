@@ -33,7 +33,7 @@ class PartnersRefused(Refused):
 
 
 def _locked(survey: Survey) -> Survey:
-    return Survey.objects.select_for_update().select_related("organisation").get(pk=survey.pk)
+    return Survey.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=survey.pk)
 
 
 def _fixed_once_answered(survey: Survey) -> None:
