@@ -60,6 +60,10 @@ def test_an_organiser_sets_up_partners_and_a_respondent_answers_through_one(live
     go(page, "Remove Royal College of Nursing, Yorkshire")
     assert "Royal College" not in page.get_by_role("table").inner_text()
 
+    page.goto(f"{live_server.url}/console/{survey.slug}/build/")
+    assert page.get_by_text("The partner question, always first").is_visible()
+    _shoot(page, "build-partner-question")
+    page.goto(f"{live_server.url}/console/{survey.slug}/partners/")
     page.get_by_role("link", name="Share page").click()
     assert page.get_by_role("heading", name="Each partner's own link").is_visible()
     token = Partner.objects.get(organisation__slug="unison-leeds").token

@@ -124,3 +124,11 @@ def test_the_partners_page_sets_a_survey_up_and_share_shows_each_link(client, su
     assert Partner.objects.filter(organisation=union).exists()
     client.post("/console/therapy-2026/partners/remove/", {"organisation": "unison-leeds", "confirmed": "yes"})
     assert not Partner.objects.filter(organisation=union).exists()
+
+
+def test_the_build_page_shows_the_partner_question_first(client, survey, alice, trust, union):
+    _joint(survey, alice, union)
+    client.force_login(alice)
+    page = client.get("/console/therapy-2026/build/").content.decode()
+    assert page.index('id="partner-question"') < page.index('id="q-service"')
+    assert "never shown to respondents" in page
