@@ -34,6 +34,8 @@ def of_report(report: ReportVersion) -> dict:
             "version": report.number,
             "published_on": report.published_at.date().isoformat(),
             "note": report.note,
+            # A joint survey's partners, who approved the version together.
+            "partners": snapshot.get("partners", []),
         },
         "results": snapshot["results"],
         "questions": snapshot.get("questions", []),
@@ -111,7 +113,8 @@ def question_rows(doc: dict) -> list[list]:
 
 
 def _title_row(doc: dict) -> list:
-    return [doc["title"], doc["edition"]]
+    partners = doc["meta"].get("partners")
+    return [doc["title"], doc["edition"]] + ([f"run jointly by {', '.join(partners)}"] if partners else [])
 
 
 def figures_csv(doc: dict) -> str:
