@@ -301,3 +301,54 @@ def test_report_downloads_name_the_partners(client, published_jointly):
     assert data["partners"] == ["Royal College of Nursing", "UNISON Wales"]
     first = client.get("/r/therapy-2026/report.csv").content.decode().splitlines()[0]
     assert first.endswith('"run jointly by Royal College of Nursing, UNISON Wales"')
+
+
+def test_a_pending_version_the_auditor_refuses_is_not_shown_nor_approved(client, db, django_user_model):
+    """Three agency staff are a group under k. An earlier release (here: one
+    made before this policy, showing the IAPT group that the final figures
+    hide to protect them) means the version waiting for approval would pin
+    the agency group: it is refused with the auditor's reason, nothing is
+    recorded for the partner, and it cannot be approved."""
+    import copy
+
+    from django.utils import timezone
+
+    from survey.figures.releases import digest, released_document
+
+    survey = make_joint_survey()
+    Survey.objects.filter(pk=survey.pk).update(organisation=Organisation.objects.get(slug="rcn"))
+    submit_joint(survey, varied("iapt", 15), partner="rcn")
+    submit_joint(survey, varied("other", 15), partner="unison-wales")
+    submit_joint(survey, varied("agency", 3), partner="unison-wales")
+    close_and_release(survey)
+    ria = _member(django_user_model, "rcn", "ria")
+    uma = _member(django_user_model, "unison-wales", "uma")
+    earlier = copy.deepcopy(released_document(survey=survey))
+    for breakdown in earlier["concerns"][0]["breakdowns"]:
+        if breakdown["question"] == "service":
+            assert breakdown["groups"][0]["reason"] == "hidden to protect another group"
+            breakdown["groups"][0] = {"value": "iapt", "label": "IAPT", "raised": {"count": 7, "n": 15}}
+    Release.objects.create(
+        survey=survey,
+        audience=Release.Audience.COMMAND,
+        released_on=timezone.localdate(),
+        document=earlier,
+        digest=digest(earlier),
+    )
+    # The organisers chose the service breakdown only: a version not shown before, so it is audited.
+    save_report_settings(
+        survey=survey, acting_user=ria, title="", narrative="", concerns=[], breakdowns=["service"], questions=[]
+    )
+    cosigning.ask_partners(survey=survey, acting_user=ria)
+    client.force_login(uma)
+    url = reverse("survey:report-approval", kwargs={"slug": survey.slug})
+    html = client.get(url).content.decode()
+    assert "These figures cannot be shown" in html
+    assert "Approve version 1" not in html and "waiting for approval</h2>" not in html
+    assert not Release.objects.filter(audience=Release.Audience.PARTNER).exists()
+    version = cosigning.prepared_version(survey=survey).version
+    response = client.post(
+        url, {"partner": "unison-wales", "version": version, "decision": "approve", "confirmed": "yes"}, follow=True
+    )
+    assert "These figures cannot be shown" in response.content.decode()
+    assert not Approval.objects.exists()

@@ -14,6 +14,7 @@ from django.utils.timezone import now
 
 from survey.models import Action, LedgerEntry, Member, Organisation, OrganisationMember, Partner, Survey
 from survey.responses.importing import import_responses
+from survey.staff.permissions import partner_of, partnered_by, partners_of
 from tests.factories import answers, close_and_release, to_csv
 
 SLUG = "therapy-2026"
@@ -215,6 +216,7 @@ def pat(request, django_user_model, survey, organisation):
     joint survey of the organisation that runs it and that partner."""
     nurses = Organisation.objects.create(slug="nurses", name="Nurses Together")
     Survey.objects.filter(pk=survey.pk).update(partners_from=Survey.PartnersFrom.QUESTION)
+    survey.partners_from = Survey.PartnersFrom.QUESTION
     Partner.objects.create(survey=survey, organisation=organisation, position=0)
     Partner.objects.create(survey=survey, organisation=nurses, position=1)
     return _in_organisation(django_user_model, nurses, "pat", request.param)
@@ -258,6 +260,16 @@ def test_partner_organiser_finds_the_joint_survey_in_your_surveys(client, pat):
     client.force_login(pat)
     html = client.get(reverse("survey:console-home")).content.decode()
     assert f'href="/console/{SLUG}/"' in html
+
+
+def test_partner_of_names_the_one_partner_a_person_speaks_for(pat, survey, organisation, charlie):
+    assert partner_of(pat, survey).organisation.slug == "nurses"
+    assert partner_of(charlie, survey) is None
+    assert list(partnered_by(pat)) == [survey] and not partnered_by(charlie).exists()
+    # In two partners of the same survey: no one partner (pooled figures only).
+    OrganisationMember.objects.create(organisation=organisation, user=pat, role=OrganisationMember.Role.ORGANISER)
+    assert partner_of(pat, survey) is None
+    assert {p.organisation.slug for p in partners_of(pat, survey)} == {"nurses", "mind-union"}
 
 
 @pytest.mark.parametrize("name", CONSOLE_VIEWS)
