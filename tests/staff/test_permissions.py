@@ -80,7 +80,7 @@ CONSOLE_VIEWS = {
     "partners-end": ("post", {}, {"confirmed": "yes"}),
 }
 
-PARTNER_VIEWS = [name for name in CONSOLE_VIEWS if name.startswith("partner")] + ["survey-partners"]
+PARTNER_SET_UP = [name for name in CONSOLE_VIEWS if name.startswith("partner")] + ["survey-partners"]
 
 # What the organiser is served: the url name of the page they end on (the
 # view's own, or the console page its POST redirects to) and that page's
@@ -384,7 +384,7 @@ def test_organisation_page_is_for_its_members_only(client, django_user_model, or
         assert f"m-{role}" in response.content.decode()
 
 
-@pytest.mark.parametrize("name", PARTNER_VIEWS)
+@pytest.mark.parametrize("name", PARTNER_SET_UP)
 def test_a_partner_organisations_organiser_cannot_change_the_partners(
     client, django_user_model, alice, organisation, name
 ):
