@@ -29,8 +29,8 @@ from django.utils import timezone
 
 from survey.figures.audit import PROTECTION, Risk, audit, releases
 from survey.figures.disclosure import PROTECTS_ANOTHER
-from survey.figures.documents import results_document
-from survey.models import AuditEvent, PendingSubmission, Release, ReportVersion, ResultSet, Survey
+from survey.figures.partners import own_figures, partner_slug, pooled_figures
+from survey.models import AuditEvent, Partner, PendingSubmission, Release, ReportVersion, ResultSet, Survey
 from survey.refused import Refused
 
 Audience = Release.Audience
@@ -90,8 +90,16 @@ def show(
     """Record ``document`` as shown to ``audience``, after auditing it against
     every earlier release; raise ReleaseRefused (nothing recorded) if it
     would let anyone work out a hidden cell. A document already shown to
-    any audience was audited then and is only recorded again."""
+    any audience was audited then and is only recorded again.
+
+    In a joint survey a shared document (any audience but a partner) is
+    audited against what every partner holds; a partner's own figures
+    (``"partner"`` in the document) only go to that partner (audience
+    PARTNER, ``name`` its slug), audited against what it holds."""
     key = digest(document)
+    if "partner" in document and (audience, name) != (Audience.PARTNER, document["partner"]):
+        # Audited as what that partner holds, never as shared figures.
+        raise ReleaseRefused("A partner's own figures are shown only to that partner's organisers.")
     if not Release.objects.filter(survey=survey, digest=key).exists():
         risks = audit(survey=survey, documents=[*releases(survey=survey), document], new=document)
         if risks:
@@ -222,10 +230,10 @@ def release_final(*, survey_id: int) -> Release | None:
     survey = Survey.objects.get(pk=survey_id)
     if not _ready(survey):
         return None
-    result_set = ResultSet.objects.get(survey=survey)
-    document = results_document(survey=survey) | {"questions": result_set.questions}
+    document = pooled_figures(survey=survey)
     final = Release.objects.filter(survey=survey, audience=Audience.ORGANISERS, final=True).last()
     if final is not None:
+        _release_partners(survey)
         return final  # released once: a closed survey's figures do not change
     shown, risks = widened(survey=survey, document=document, earlier=releases(survey=survey))
     if risks:
@@ -247,4 +255,72 @@ def release_final(*, survey_id: int) -> Release | None:
         AuditEvent.objects.create(
             survey=survey, action=AuditEvent.Action.FIGURES_RELEASED, detail=f"{shown['respondents']} respondents"
         )
+    _release_partners(survey)
     return release
+
+
+# --- A joint survey: each partner's own figures, released with the pooled ones. ---
+
+
+def _withheld(partner: Partner) -> str:
+    return f"The own figures of {partner.organisation.name} are not released"
+
+
+def _release_partners(survey: Survey) -> None:
+    """Release each partner's own figures to its organisers, once, after the
+    pooled release (docs/partners.md, "What each partner sees").
+
+    A partner with fewer than k respondents has no own figures (and is hidden
+    everywhere). Otherwise its own figures are audited with everything its
+    organisers hold (every shared release and its own), and widened in the
+    same three rounds as the pooled figures; if a hidden figure about
+    another partner's group (or the pooled figures' hidden cells) can still
+    be worked out, that partner's own figures are withheld, the pooled ones
+    stay as they are, and the audit list says why. Each partner is decided
+    on its own: another partner's own figures are not part of what it
+    holds."""
+    if not survey.partners_from:
+        return
+    for partner in survey.partners.select_related("organisation"):
+        if partner_release(survey=survey, partner=partner) is not None:
+            continue
+        if AuditEvent.objects.filter(survey=survey, detail__startswith=_withheld(partner)).exists():
+            continue  # decided once: the final figures do not change
+        own = own_figures(survey=survey, partner=partner)
+        if own is None:
+            AuditEvent.objects.create(
+                survey=survey,
+                action=AuditEvent.Action.FIGURES_REFUSED,
+                detail=f"{_withheld(partner)}: fewer than {survey.min_group_size} of its staff answered.",
+            )
+            continue
+        shown, risks = widened(survey=survey, document=own, earlier=releases(survey=survey))
+        if risks:
+            AuditEvent.objects.create(
+                survey=survey,
+                action=AuditEvent.Action.FIGURES_REFUSED,
+                detail=f"{_withheld(partner)}. {_refusal(risks)}",
+            )
+            continue
+        _record(
+            survey=survey,
+            audience=Audience.PARTNER,
+            document=shown,
+            key=digest(shown),
+            final=True,
+            name=partner_slug(partner),
+        )
+
+
+def partner_release(*, survey: Survey, partner: Partner) -> Release | None:
+    """A partner's own final figures, as released to its organisers at
+    closing; None before closing, or when they were withheld (fewer than k
+    of its staff answered, or they would give another partner's small
+    group away)."""
+    return (
+        Release.objects.filter(
+            survey=survey, audience=Audience.PARTNER, audience_name=partner_slug(partner), final=True
+        )
+        .order_by("pk")
+        .last()
+    )
