@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from survey.figures.audit import PROTECTION, Risk, audit, releases
 from survey.figures.disclosure import PROTECTS_ANOTHER
-from survey.figures.partners import own_figures, partner_slug, pooled_figures
+from survey.figures.partners import own_figures, partner_question, partner_slug, pooled_figures
 from survey.models import AuditEvent, Partner, PendingSubmission, Release, ReportVersion, ResultSet, Survey
 from survey.refused import Refused
 
@@ -279,8 +279,8 @@ def _release_partners(survey: Survey) -> None:
     stay as they are, and the audit list says why. Each partner is decided
     on its own: another partner's own figures are not part of what it
     holds."""
-    if not survey.partners_from:
-        return
+    if partner_question(survey) is None:
+        return  # not a joint survey (or its partner question not set up): pooled figures only
     for partner in survey.partners.select_related("organisation"):
         if partner_release(survey=survey, partner=partner) is not None:
             continue

@@ -15,10 +15,12 @@ survey/figures/releases.py ``_release_partners``, take ``shown, risks =
 own, []`` instead of widening).
 """
 
+import pytest
+
 from survey.figures.audit import audit
 from survey.figures.partners import own_figures, pooled_figures
-from survey.figures.releases import partner_release, released_document
-from survey.models import Partner
+from survey.figures.releases import ReleaseRefused, partner_release, released_document, show
+from survey.models import Partner, Release
 from tests.anonymity.joint import close_joint, every_partner_view_audits_clean, held_by, make_joint_survey, table
 from tests.factories import varied
 
@@ -122,3 +124,15 @@ def test_each_partner_gets_its_own_figures_and_b_its_small_group_hidden(db):
     assert theirs is not None and theirs.document["respondents"] == 50
     # A's own figures say nothing by service that would leave B's bank staff exposed.
     assert pooled_figures(survey=survey)["respondents"] == 82
+
+
+def test_a_partner_own_figures_go_only_to_that_partner(db):
+    """Shown to a shared audience, or to another partner, A's own figures
+    would leave what the auditor took A's organisers alone to hold."""
+    survey = make_joint_survey(["a", "b"])
+    close_joint(survey, rows())
+    own = partner_release(survey=survey, partner=Partner.objects.get(organisation__slug="a")).document
+    for audience, name in ((Release.Audience.PUBLIC, ""), (Release.Audience.PARTNER, "b")):
+        with pytest.raises(ReleaseRefused, match="only to that partner"):
+            show(survey=survey, audience=audience, document=own, name=name)
+    assert show(survey=survey, audience=Release.Audience.PARTNER, document=own, name="a").final
