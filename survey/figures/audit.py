@@ -23,6 +23,12 @@ Releases with the same number of respondents are taken as views of the same
 data (one set of unknowns); a release with a different number is audited as
 its own set. Differences between releases of different data are the release
 policy's concern (figures are released once, at closing), not this program's.
+
+A joint survey's partner documents (a partner's own figures) are audited per
+audience: what one partner holds is every shared release and its own, in a
+program with a scope of unknowns per partner linked to the pooled ones
+(``_partner_view``). A survey that is not joint has no such documents, and
+its program is exactly the one above.
 """
 
 import math

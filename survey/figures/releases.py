@@ -16,6 +16,12 @@ The release policy (docs/anonymity.md, "The disclosure model"):
   breakdown in the question at risk with its linked concern figure, then the
   whole breakdown), auditing again after each round.
 
+A joint survey (docs/partners.md) has an audience per partner: at closing
+the pooled figures go to the shared audiences as above, then each
+partner's own figures to that partner's organisers (``partner_release``),
+each audited with everything that partner holds, widened in the same rounds,
+or withheld (``_release_partners``).
+
 The auditor runs here, after the aggregation has committed, never inside
 its transaction.
 """
