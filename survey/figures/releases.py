@@ -83,9 +83,10 @@ def _record(
 
 def _refusal(risks: list[Risk]) -> str:
     first = risks[0]
+    whose = f", among {first.partner}'s staff" if first.partner else ""
     return (
         f"These figures cannot be shown: together with the figures shown before, they would tell how many people "
-        f"in a group under the minimum ({first.breakdown} = {first.group}) gave one answer to {first.question} "
+        f"in a group under the minimum ({first.breakdown} = {first.group}{whose}) gave one answer to {first.question} "
         f"(fewer than {PROTECTION} possible values; {len(risks)} such hidden figures in all)."
     )
 
