@@ -316,9 +316,8 @@ def _truth(survey: Survey, partner_key: str) -> tuple[int, dict, dict[str, int]]
     """The survey's respondents, the true bases (question, breakdown, group,
     scope) -> answers counted, and each partner's respondents (and
     NO_PARTNER's: respondents who answered no partner), from the survey's counts."""
-    from survey.figures.counts import current_counts, plan
+    from survey.figures.counts import current_counts, partner_counts, plan
     from survey.figures.groups import merged_counts
-    from survey.figures.partners import partner_counts
 
     every = list(
         Question.objects.filter(survey=survey, breakdown=True)

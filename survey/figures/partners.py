@@ -17,12 +17,12 @@ figures come out of the same counts (counts.py):
   dropped), never from a second count of the answers. A partner with fewer
   than k respondents has no own figures at all.
 
-What each audience may then be shown is the release auditor's business
-(audit.py: a partner's own figures are a scope of the pooled data).
+Own figures are computed with the survey's other figures
+(aggregate.own_figures); what each audience may then be shown is the release
+auditor's business (audit.py: a partner's own figures are a scope of the
+pooled data) and releases.py's.
 """
 
-from survey.figures.aggregate import linked_figures
-from survey.figures.counts import Counts, current_counts, plan
 from survey.figures.documents import results_document
 from survey.models import Partner, Question, ResultSet, Survey
 
@@ -36,71 +36,6 @@ def partner_question(survey: Survey) -> Question | None:
 
 def partner_slug(partner: Partner) -> str:
     return partner.organisation.slug
-
-
-def partner_counts(counts: Counts, *, question: int, index: int, choice: int) -> Counts:
-    """The counts of one partner's respondents: the cells whose coordinate
-    ``index`` (the partner question's place among the breakdowns) is
-    ``choice``, with that coordinate dropped; the partner question's own
-    answers are left out (every one of them would be this partner)."""
-
-    def rest(groups: tuple) -> tuple:
-        return groups[:index] + groups[index + 1 :]
-
-    out = Counts()
-    for (q, c, groups), n in counts.answers.items():
-        if groups[index] != choice:
-            continue
-        if q == question:
-            out.respondents += n
-            continue
-        out.answers[(q, c, rest(groups))] = n
-    out.bases = {(q, rest(groups)): n for (q, groups), n in counts.bases.items() if groups[index] == choice}
-    out.concerns = {(c, rest(groups)): four for (c, groups), four in counts.concerns.items() if groups[index] == choice}
-    return out
-
-
-def _own_inputs(survey: Survey, counts: Counts | None = None):
-    question = partner_question(survey)
-    p = plan(survey=survey)
-    counts = counts if counts is not None else current_counts(survey=survey, p=p)
-    breakdowns = list(
-        Question.objects.filter(survey=survey, breakdown=True)
-        .prefetch_related("choices")
-        .order_by("section__position", "position")
-    )
-    index = [b.pk for b in breakdowns].index(question.pk)
-    choices = {c.value: c.pk for c in question.choices.all()}
-    return question, counts, breakdowns, index, choices
-
-
-def own_counts(*, survey: Survey, counts: Counts | None = None) -> dict[str, Counts]:
-    """Each partner's counts ({organisation slug: Counts}), from the survey's counts."""
-    question, counts, _, index, choices = _own_inputs(survey, counts)
-    return {slug: partner_counts(counts, question=question.pk, index=index, choice=pk) for slug, pk in choices.items()}
-
-
-def own_figures(*, survey: Survey, partner: Partner, counts: Counts | None = None) -> dict | None:
-    """One partner's own figures: a results document of the usual shape,
-    with ``"partner"``: its slug; None when it has fewer than k respondents
-    (hidden everywhere) or the survey is not joint."""
-    if partner_question(survey) is None:
-        return None
-    question, counts, breakdowns, index, choices = _own_inputs(survey, counts)
-    slug = partner_slug(partner)
-    if slug not in choices:
-        return None
-    mine = partner_counts(counts, question=question.pk, index=index, choice=choices[slug])
-    k = survey.min_group_size
-    if mine.respondents < k:
-        return None
-    others = [b for b in breakdowns if b.pk != question.pk]
-    rows, summaries = linked_figures(survey=survey, breakdowns=others, counts=mine, k=k)
-    summaries = [s for s in summaries if s["key"] != question.key]
-    document = results_document(
-        survey=survey, rows=rows, respondents=mine.respondents, questions=summaries, leave_out=(question.pk,)
-    )
-    return document | {"partner": slug}
 
 
 def leave_out_breakdown(document: dict, key: str) -> dict:

@@ -20,7 +20,8 @@ A joint survey (docs/partners.md) has an audience per partner: at closing
 the pooled figures go to the shared audiences as above, then each
 partner's own figures to that partner's organisers (``partner_release``),
 each audited with everything that partner holds, widened in the same rounds,
-or withheld (``_release_partners``).
+or withheld (``release_partners``, called by aggregate.release_at_closing
+right after ``release_final``).
 
 The auditor runs here, after the aggregation has committed, never inside
 its transaction.
@@ -35,7 +36,7 @@ from django.utils import timezone
 
 from survey.figures.audit import PROTECTION, Risk, audit, releases
 from survey.figures.disclosure import PROTECTS_ANOTHER
-from survey.figures.partners import own_figures, partner_question, partner_slug, pooled_figures
+from survey.figures.partners import partner_question, partner_slug, pooled_figures
 from survey.models import AuditEvent, Partner, PendingSubmission, Release, ReportVersion, ResultSet, Survey
 from survey.refused import Refused
 
@@ -240,7 +241,6 @@ def release_final(*, survey_id: int) -> Release | None:
     document = pooled_figures(survey=survey)
     final = Release.objects.filter(survey=survey, audience=Audience.ORGANISERS, final=True).last()
     if final is not None:
-        _release_partners(survey)
         return final  # released once: a closed survey's figures do not change
     shown, risks = widened(survey=survey, document=document, earlier=releases(survey=survey))
     if risks:
@@ -262,7 +262,6 @@ def release_final(*, survey_id: int) -> Release | None:
         AuditEvent.objects.create(
             survey=survey, action=AuditEvent.Action.FIGURES_RELEASED, detail=f"{shown['respondents']} respondents"
         )
-    _release_partners(survey)
     return release
 
 
@@ -273,9 +272,24 @@ def _withheld(partner: Partner) -> str:
     return f"The own figures of {partner.organisation.name} are not released"
 
 
-def _release_partners(survey: Survey) -> None:
-    """Release each partner's own figures to its organisers, once, after the
-    pooled release (docs/partners.md, "What each partner sees").
+def undecided_partners(*, survey: Survey) -> list[Partner]:
+    """The partners of a joint survey whose own figures are neither released
+    nor withheld yet (decided once: the final figures do not change)."""
+    if partner_question(survey) is None:
+        return []  # not a joint survey (or its partner question not set up): pooled figures only
+    return [
+        partner
+        for partner in survey.partners.select_related("organisation")
+        if partner_release(survey=survey, partner=partner) is None
+        and not AuditEvent.objects.filter(survey=survey, detail__startswith=_withheld(partner)).exists()
+    ]
+
+
+def release_partners(*, survey: Survey, figures: dict[Partner, dict | None]) -> None:
+    """Release each partner's own figures (``figures``: aggregate.own_figures,
+    None for a partner with fewer than k respondents) to its organisers,
+    once, after the pooled release (docs/partners.md, "What each partner
+    sees"); called by aggregate.release_at_closing.
 
     A partner with fewer than k respondents has no own figures (and is hidden
     everywhere). Otherwise its own figures are audited with everything its
@@ -286,14 +300,12 @@ def _release_partners(survey: Survey) -> None:
     stay as they are, and the audit list says why. Each partner is decided
     on its own: another partner's own figures are not part of what it
     holds."""
-    if partner_question(survey) is None:
-        return  # not a joint survey (or its partner question not set up): pooled figures only
-    for partner in survey.partners.select_related("organisation"):
-        if partner_release(survey=survey, partner=partner) is not None:
+    if Release.objects.filter(survey=survey, audience=Audience.ORGANISERS, final=True).last() is None:
+        return  # the pooled figures first
+    for partner in undecided_partners(survey=survey):
+        if partner not in figures:
             continue
-        if AuditEvent.objects.filter(survey=survey, detail__startswith=_withheld(partner)).exists():
-            continue  # decided once: the final figures do not change
-        own = own_figures(survey=survey, partner=partner)
+        own = figures[partner]
         if own is None:
             AuditEvent.objects.create(
                 survey=survey,

@@ -11,14 +11,15 @@ together) and by an independent brute check (subtract A's shown tables from
 the pooled shown tables, groups derived from the margins included).
 
 To see it fail, release the partners' own figures without the auditor (in
-survey/figures/releases.py ``_release_partners``, take ``shown, risks =
+survey/figures/releases.py ``release_partners``, take ``shown, risks =
 own, []`` instead of widening).
 """
 
 import pytest
 
+from survey.figures.aggregate import own_figures
 from survey.figures.audit import audit
-from survey.figures.partners import own_figures, pooled_figures
+from survey.figures.partners import pooled_figures
 from survey.figures.releases import ReleaseRefused, partner_release, released_document, show
 from survey.models import Partner, Release
 from tests.anonymity.joint import close_joint, every_partner_view_audits_clean, held_by, make_joint_survey, table

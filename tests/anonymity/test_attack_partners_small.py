@@ -9,7 +9,7 @@ other partner's own would be exactly its figures: the other partner's own
 figures are withheld).
 
 To see it fail: drop the "fewer than k" test in
-survey/figures/partners.py ``own_figures`` (C gets its own figures), or make
+survey/figures/aggregate.py ``own_figures`` (C gets its own figures), or make
 survey/figures/audit.py ``_partner_view`` return [] (A's own figures are
 released, and the pooled figures minus A's are C's).
 """

@@ -3,9 +3,9 @@ figures over that partner's respondents, with every rule: the same as a
 survey of those respondents alone would give, computed from the pooled
 counts (never a second count of the answers)."""
 
-from survey.figures.aggregate import compute_results
+from survey.figures.aggregate import compute_results, own_figures
 from survey.figures.documents import results_document
-from survey.figures.partners import own_figures, pooled_figures
+from survey.figures.partners import pooled_figures
 from survey.models import Partner, ResultSet
 from survey.responses.importing import import_responses
 from tests.anonymity.joint import joint_csv, make_joint_survey
