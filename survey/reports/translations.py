@@ -76,6 +76,8 @@ def localised(snapshot: dict, *, title: str, language: str) -> dict:
         "narrative_fallback": False,
         "actions": copy.deepcopy(snapshot.get("actions", [])),
         "quotes": copy.deepcopy(snapshot.get("quotes", [])),
+        # The partners of a joint survey, by their own names (in every language).
+        "partners": list(snapshot.get("partners", [])),
     }
     for action in page["actions"]:
         for update in action["updates"]:

@@ -115,5 +115,6 @@ def test_the_console_downloads_released_figures_with_labels_at_390px(live_server
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][0] == "Working in mental health services" and rows[0][1].startswith("final figures released on")
     questions = rows[rows.index([]) + 1 :]
+    questions = questions[: questions.index([])] if [] in questions else questions  # then the comparisons
     assert "Which service do you work in?" in {r[2] for r in questions} and "iapt" not in {r[4] for r in questions}
     assert_accessible(page)
