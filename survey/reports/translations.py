@@ -54,7 +54,9 @@ def snapshot_choices(snapshot: dict, key: str) -> list[dict]:
 
 def _relabel_groups(groups: list[dict], labels: dict) -> None:
     for group in groups:
-        group["label"] = labels.get(group.get("value"), group["label"])
+        english = group["label"]
+        group["label"] = labels.get(group.get("value"), english)
+        group["label_fallback"] = group["label"] == english  # no translation: marked as English
 
 
 def localised(snapshot: dict, *, title: str, language: str) -> dict:
@@ -93,11 +95,14 @@ def localised(snapshot: dict, *, title: str, language: str) -> dict:
     english_concerns = {c["label"]: c["key"] for c in page["document"]["concerns"]}
     for concern in page["document"]["concerns"]:
         page["concern_labels"][concern["label"]] = concerns.get(concern["key"], concern["label"])
+        concern["label_fallback"] = concerns.get(concern["key"], concern["label"]) == concern["label"]
         concern["label"] = concerns.get(concern["key"], concern["label"])
         for breakdown in concern["breakdowns"]:
             _relabel_groups(breakdown["groups"], choices.get(breakdown["question"], {}))
     for question in page["questions"]:
-        question["text"] = texts["questions"].get(question["key"], question["text"])
+        english = question["text"]
+        question["text"] = texts["questions"].get(question["key"], english)
+        question["text_fallback"] = question["text"] == english
         labels = choices.get(question["key"], {})
         if question.get("agree"):  # by the English labels, before the choices are relabelled
             values = {c["label"]: c["value"] for c in question.get("choices", [])}

@@ -261,3 +261,14 @@ def test_stored_english_sentences_are_given_in_the_page_language():
         with translation.override("cy"):
             assert welsh in stored(english, {"Patient care": "Gofal cleifion"}), english
     assert stored("Written by an organiser.") == "Written by an organiser."
+
+
+def test_texts_the_survey_has_only_in_english_are_marked_english_on_the_welsh_report(client, published):
+    welsh = client.get("/r/therapy-2026/?lang=cy").content.decode()
+    assert '<h2 class="h3" id="concern-patient-care" lang="en">Patient care</h2>' in welsh  # no Welsh label
+    assert '<th scope="row" lang="en">Other NHS</th>' in welsh and '<span lang="en">Other NHS</span>' in welsh
+    assert '<th scope="row">Therapïau Siarad (IAPT)</th>' in welsh  # translated: not marked
+    assert '<h3 class="h5" id="q-service">Ym mha wasanaeth' in welsh
+    assert '<h3 class="h5" id="q-safe" lang="en">I feel safe to speak up.</h3>' in welsh
+    english = client.get("/r/therapy-2026/").content.decode()
+    assert 'lang="en">' not in english.replace('<html lang="en-gb">', "").replace('lang="en" hreflang', "")
