@@ -110,16 +110,107 @@ def question_rows(doc: dict) -> list[list]:
     return rows
 
 
+RATE_HEADER = ["breakdown", "group", "suppressed", "respondents", "population", "pct"]
+
+
+def rate_rows(doc: dict) -> list[list]:
+    """The response rates the document shows (overall, then per group with
+    a known population); a hidden rate is blank, population too."""
+    rates = doc["results"].get("response_rates") or {}
+    texts = doc["questions_text"]
+    parts = [("", "All respondents", rates["overall"])] if "overall" in rates else []
+    parts += [
+        (texts.get(b["question"], b["question"]), g["label"], g)
+        for b in rates.get("breakdowns", [])
+        for g in b["groups"]
+    ]
+    return [
+        [breakdown, group, "yes"]
+        if rate.get("suppressed")
+        else [breakdown, group, "no", rate["respondents"], rate["population"], rate["pct"]]
+        for breakdown, group, rate in parts
+    ]
+
+
+COMPARISON_HEADER = [
+    "concern",
+    "label",
+    "measure",
+    "breakdown",
+    "comparison",
+    "group_pct",
+    "other_pct",
+    "difference",
+    "ci95_low_not_corrected",
+    "ci95_high_not_corrected",
+    "test",
+    "p_value",
+    "p_adjusted",
+    "significant",
+    "note",
+]
+
+
+def comparison_rows(doc: dict) -> list[list]:
+    """Every comparison the version shows, in words: "IAPT against the rest",
+    or "Do the groups differ at all?" over the groups tested; a comparison
+    not tested says why instead of a verdict."""
+    texts = doc["questions_text"]
+    verdicts = {True: "yes", False: "no", None: ""}
+    rows = []
+    for c in doc["comparisons"]:
+        if c.get("kind") == "omnibus":
+            what, group, other, diff, ci = f"{c['label']} ({', '.join(c['groups'])})", "", "", "", ["", ""]
+        else:
+            what, group, other = f"{c['label']} against {c['against']}", c["group_pct"], c["rest_pct"]
+            diff, ci = c["difference"], c["ci95"]
+        rows.append(
+            [
+                c["concern"],
+                c["concern_label"],
+                c["measure"],
+                texts.get(c["question"], c["question"]),
+                what,
+                group,
+                other,
+                diff,
+                *ci,
+                c.get("test", ""),
+                c.get("p_value"),
+                c.get("p_adjusted"),
+                verdicts[c.get("significant")],
+                c.get("untested") or c.get("note", ""),
+            ]
+        )
+    return rows
+
+
 def _title_row(doc: dict) -> list:
     return [doc["title"], doc["edition"]]
 
 
+def _tables(doc: dict) -> list[tuple[str, list, list[list]]]:
+    """The tables of a download, each named, with its header and rows: the
+    concern figures and question summaries always, the response rates and
+    comparisons where the version has any."""
+    tables = [
+        ("Concerns", CSV_HEADER, csv_rows(doc["results"])),
+        ("Questions", QUESTION_HEADER, question_rows(doc)),
+        ("Response rates", RATE_HEADER, rate_rows(doc)),
+        ("Comparisons", COMPARISON_HEADER, comparison_rows(doc)),
+    ]
+    return tables[:2] + [t for t in tables[2:] if t[2]]
+
+
 def figures_csv(doc: dict) -> str:
-    """The title and edition, the concern figures, then (after a blank line)
-    the question summaries, each table with its own header."""
+    """The title and edition, then each table with its own header, a blank line between tables."""
     out = io.StringIO()
     writer = csv.writer(out)
-    rows = [_title_row(doc), CSV_HEADER, *csv_rows(doc["results"]), [], QUESTION_HEADER, *question_rows(doc)]
+    rows = [_title_row(doc)]
+    for i, (_, header, table) in enumerate(_tables(doc)):
+        if i:
+            rows.append([])
+        rows += [header, *table]
     writer.writerows([spreadsheet_cell(v) for v in row] for row in rows)
     return out.getvalue()
 
@@ -133,14 +224,13 @@ def _append(sheet, row: list) -> None:
 
 
 def figures_xlsx(doc: dict) -> bytes:
+    """One sheet per table (as in the CSV), each opening with the title and edition."""
     workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Concerns"
-    for row in [_title_row(doc), CSV_HEADER, *csv_rows(doc["results"])]:
-        _append(sheet, row)
-    questions = workbook.create_sheet("Questions")
-    for row in [_title_row(doc), QUESTION_HEADER, *question_rows(doc)]:
-        _append(questions, row)
+    workbook.remove(workbook.active)
+    for name, header, table in _tables(doc):
+        sheet = workbook.create_sheet(name)
+        for row in [_title_row(doc), header, *table]:
+            _append(sheet, row)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

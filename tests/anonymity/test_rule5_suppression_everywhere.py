@@ -14,7 +14,7 @@ from django.core.management import call_command
 
 from survey.reports.publishing import publish_report
 from survey.responses.importing import import_responses
-from tests.factories import answers, close_and_release, to_csv
+from tests.factories import BANK_AND_AGENCY_HIDDEN, answers, close_and_release, to_csv
 
 # bank: 7 respondents (under k = 10); agency: 20, hidden by secondary suppression.
 ROWS = (
@@ -63,18 +63,7 @@ def test_small_group_and_its_partner_are_hidden_in_every_output(client, alice, p
         g["value"]: g
         for g in json.loads(out("export_results", "therapy-2026"))["concerns"][0]["breakdowns"][0]["groups"]
     }
-    assert groups["bank"] == {
-        "value": "bank",
-        "label": "Bank",
-        "suppressed": True,
-        "reason": "fewer than k respondents",
-    }
-    assert groups["agency"] == {
-        "value": "agency",
-        "label": "Agency",
-        "suppressed": True,
-        "reason": "hidden to protect another group",
-    }
+    assert {g: groups[g] for g in ("bank", "agency")} == BANK_AND_AGENCY_HIDDEN
     assert "raised" in groups["iapt"]
 
     assert hidden_in_csv(out("export_results", "therapy-2026", "--format", "csv"))

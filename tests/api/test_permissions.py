@@ -170,3 +170,17 @@ def test_an_organisation_organisers_key_works_while_the_organisation_runs_the_su
     OrganisationMember.objects.filter(user=olive).delete()
     assert _call(client, "definition-get", survey.slug, token=token).status_code == 404
     assert _call(client, "list", survey.slug, token=token).json() == []
+
+
+@pytest.mark.parametrize("path", ["/nothing-here", "/surveys/x/no-such-operation", "/public/surveys"])
+def test_an_unknown_api_address_answers_as_a_problem_document(client, path):
+    response = client.get(f"{BASE}{path}")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json() == {
+        "type": "about:blank",
+        "title": "Not found",
+        "status": 404,
+        "detail": "The API has no such address: see /api/v1/docs for what it offers.",
+        "errors": [],
+    }

@@ -69,3 +69,47 @@ def test_downloads_neutralise_formulas_and_keep_numbers(survey, alice):
     label, low = sheet.cell(row=3, column=2), sheet.cell(row=3, column=11)
     assert label.value == "'" + FORMULA and label.data_type == "s"
     assert low.value == -0.25 and low.data_type == "n"
+
+
+def _tables(text: str) -> list[list[list[str]]]:
+    """The CSV's tables after its title row, in order, each without its header."""
+    tables = [[]]
+    for row in list(csv.reader(io.StringIO(text)))[1:]:
+        if row:
+            tables[-1].append(row)
+        else:
+            tables.append([])
+    return [table[1:] for table in tables]
+
+
+def test_csv_and_xlsx_carry_the_response_rates_and_comparisons_of_the_json(client, survey, alice):
+    rows = [answers(service="iapt", raised="yes", outcome="partly")] * 30 + [answers(service="iapt")] * 10
+    rows += [answers(service="other", raised="yes", outcome="adequately")] * 10 + [answers(service="other")] * 30
+    import_responses(survey=survey, text=to_csv(rows))
+    Survey.objects.filter(pk=survey.pk).update(population=200)
+    close_and_release(survey)
+    publish_report(survey=Survey.objects.get(pk=survey.pk), acting_user=alice)
+    document = client.get("/r/therapy-2026/v1/report.json").json()
+    assert document["response_rates"]["overall"] == {"respondents": 80, "population": 200, "pct": 40.0}
+    concerns, questions, rates, compared = _tables(client.get("/r/therapy-2026/v1/report.csv").content.decode())
+    assert rates == [["", "All respondents", "no", "80", "200", "40.0"]]
+
+    pairs = [c for c in document["comparisons"] if c["kind"] == "pair"]
+    assert pairs, "the fixture has groups large enough to compare"
+    assert len(compared) == len(document["comparisons"])
+    row = next(r for r in compared if r[4].startswith("IAPT against") and r[2] == "raised")
+    iapt = next(c for c in pairs if c["value"] == "iapt" and c["measure"] == "raised")
+    assert row[5:8] == [str(iapt["group_pct"]), str(iapt["rest_pct"]), str(iapt["difference"])]
+    assert row[13] == ("yes" if iapt["significant"] else "no")
+
+    workbook = load_workbook(io.BytesIO(client.get("/r/therapy-2026/v1/report.xlsx").content))
+    assert workbook.sheetnames == ["Concerns", "Questions", "Response rates", "Comparisons"]
+    assert len(list(workbook["Comparisons"].iter_rows(values_only=True))) == 2 + len(document["comparisons"])
+    assert list(workbook["Response rates"].iter_rows(values_only=True))[2] == (
+        None,
+        "All respondents",
+        "no",
+        80,
+        200,
+        40,
+    )

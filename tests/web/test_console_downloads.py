@@ -40,6 +40,7 @@ def test_csv_has_title_release_day_labels_and_question_summaries(client, alice, 
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0] == ["Working in mental health services", f"final figures released on {release.released_on}"]
     questions = rows[rows.index([]) + 1 :]
+    questions = questions[: questions.index([])] if [] in questions else questions  # then the comparisons
     assert questions[0][:5] == ["question_key", "question", "breakdown", "group", "answer"]
     service = [r for r in questions[1:] if r[0] == "service" and r[2] == ""]
     assert {r[4] for r in service} >= {"IAPT"} and "iapt" not in {r[4] for r in service}
