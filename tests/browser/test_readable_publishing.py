@@ -135,7 +135,13 @@ def test_the_console_downloads_released_figures_with_labels(live_server, screen,
     text = open(info.value.path(), encoding="utf-8").read()
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][0] == "Working in mental health services" and rows[0][1].startswith("final figures released on")
-    questions = rows[rows.index([]) + 1 :]
+    tables = [[]]
+    for row in rows[1:]:  # tables one after another, a blank line between them
+        if row:
+            tables[-1].append(row)
+        else:
+            tables.append([])
+    questions = tables[1][1:]
     assert "Which service do you work in?" in {r[2] for r in questions} and "iapt" not in {r[4] for r in questions}
     check(page, lang=lang)
     if (width, lang) != (390, "en"):  # the other formats' links, beyond `make test`'s one
