@@ -562,6 +562,42 @@ class Release(models.Model):
         ]
 
 
+class ApprovalRequest(models.Model):
+    """The organisers ask a joint survey's partners to approve one prepared
+    version of the report (survey/reports/cosigning.py, docs/partners.md).
+
+    The version is named by ``digest``: the digest of exactly what would be
+    published (its snapshot and title, ``preview_digest``) with its number.
+    When the draft changes, the next version has another digest and this
+    request's approvals no longer count. Days only, never a time."""
+
+    survey = models.ForeignKey(Survey, models.CASCADE, related_name="approval_requests")
+    number = models.PositiveIntegerField()
+    digest = models.CharField(max_length=64)
+    asked_on = models.DateField()
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            # Also serves the look-up of the request for the version prepared now.
+            models.UniqueConstraint(fields=["survey", "number", "digest"], name="approval_request_once"),
+        ]
+
+
+class Approval(models.Model):
+    """One partner's approval of one requested version: who approved, and the day."""
+
+    request = models.ForeignKey(ApprovalRequest, models.CASCADE, related_name="approvals")
+    partner = models.ForeignKey(Partner, models.CASCADE, related_name="approvals")
+    approved_on = models.DateField()
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["partner__position"]
+        constraints = [models.UniqueConstraint(fields=["request", "partner"], name="approval_once_per_partner")]
+
+
 class ReportSettings(models.Model):
     """What the next published version of a survey's report will contain."""
 
@@ -698,6 +734,9 @@ class AuditEvent(models.Model):
         HELP_CHANGED = "ledger.help_changed", 'Changed "who can help"'
         PULSE_OPENED = "pulse.opened", "Opened a follow-up pulse"
         REPORT_PUBLISHED = "report.published", "Published a report version"
+        REPORT_APPROVAL_ASKED = "report.approval_asked", "Asked the partners to approve a report version"
+        REPORT_APPROVED = "report.approved", "Approved a report version for a partner"
+        REPORT_NOT_YET = "report.not_yet", "Said a report version is not ready to publish"
         FIGURES_RELEASED = "figures.released", "Released the final figures"
         FIGURES_WIDENED = "figures.widened", "Hid more figures so that no hidden one could be worked out"
         FIGURES_REFUSED = "figures.refused", "Held figures back: a hidden figure could have been worked out"

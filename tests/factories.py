@@ -244,3 +244,43 @@ def all_welsh_definition(**changes) -> dict:
     for concern in document["concerns"]:
         concern["label"] = both(concern["label"])
     return document
+
+
+PARTNER_ORGANISATIONS = (("rcn", "Royal College of Nursing"), ("unison-wales", "UNISON Wales"))
+
+
+def make_joint_survey(partners=PARTNER_ORGANISATIONS, **changes):
+    """A survey run jointly by ``partners`` ((slug, name) pairs), each
+    response's partner known from a required question (the partner
+    question, a breakdown whose values are the organisations' slugs)."""
+    from survey.models import Organisation, Partner, Question, Survey
+
+    document = definition(**changes)
+    document["sections"][0]["questions"].insert(
+        0,
+        {
+            "key": "partner",
+            "kind": "single_choice",
+            "breakdown": True,
+            "text": "Which organisation invited you?",
+            "choices": [{"value": slug, "label": name} for slug, name in partners],
+        },
+    )
+    survey = load_definition(definition=validate_definition(document))
+    Survey.objects.filter(pk=survey.pk).update(partners_from=Survey.PartnersFrom.QUESTION)
+    Question.objects.filter(survey=survey, key="partner").update(partner=True)
+    for position, (slug, name) in enumerate(partners):
+        organisation, _ = Organisation.objects.get_or_create(slug=slug, defaults={"name": name})
+        Partner.objects.create(survey=survey, organisation=organisation, position=position)
+    survey.refresh_from_db()
+    return survey
+
+
+def submit_joint(survey, rows: list[dict], *, partner: str) -> None:
+    """Submit ``rows`` (answers) through the respondent's service, each as one of ``partner``'s respondents."""
+    import uuid
+
+    from survey.responses.submit import submit_response
+
+    for row in rows:
+        submit_response(survey=survey, answers={"partner": partner, **row}, nonce=uuid.uuid4().hex)

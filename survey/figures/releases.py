@@ -117,6 +117,13 @@ def released_document(*, survey: Survey) -> dict:
     return release.document
 
 
+def partner_release(*, survey: Survey, partner) -> Release | None:
+    """One partner's own final figures, released to its organisers, or None
+    while there are none. (Placeholder: none are released yet; the partner's
+    own figures are computed and audited per audience elsewhere.)"""
+    return None
+
+
 def coarse_respondents(*, survey: Survey) -> int | None:
     """Respondents counted by the last aggregation (delayed), or None for
     "fewer than k" (none at all included), as progress shows them (rule 6)."""

@@ -34,6 +34,8 @@ def of_report(report: ReportVersion) -> dict:
             "version": report.number,
             "published_on": report.published_at.date().isoformat(),
             "note": report.note,
+            # A joint survey's partners, who approved the version together.
+            "partners": snapshot.get("partners", []),
         },
         "results": snapshot["results"],
         "questions": snapshot.get("questions", []),
@@ -186,7 +188,8 @@ def comparison_rows(doc: dict) -> list[list]:
 
 
 def _title_row(doc: dict) -> list:
-    return [doc["title"], doc["edition"]]
+    partners = doc["meta"].get("partners")
+    return [doc["title"], doc["edition"]] + ([f"run jointly by {', '.join(partners)}"] if partners else [])
 
 
 def _tables(doc: dict) -> list[tuple[str, list, list[list]]]:

@@ -18,7 +18,7 @@ from survey.figures.releases import (
     released_document,
     show,
 )
-from survey.models import AuditEvent, Release, ReportSettings, ReportVersion, Result, Survey
+from survey.models import Approval, AuditEvent, Partner, Release, ReportSettings, ReportVersion, Result, Survey
 from survey.moderation.decisions import publishable_quotes
 from survey.refused import Refused
 from survey.reports.ledger import report_actions
@@ -106,8 +106,39 @@ def next_snapshot(*, survey: Survey) -> dict:
         # Only the approved quotes the organisers chose (none until they do).
         "quotes": publishable_quotes(survey=survey, chosen=settings.quotes if settings else []),
         "changes": _changes(previous.snapshot if previous else None, results),
+        # Who ran it, frozen with the version ("Run jointly by ..."); empty unless joint.
+        "partners": [p.organisation.name for p in joint_partners(survey=survey)],
         **snapshot_texts(survey=survey, settings=settings),  # every language's texts
     }
+
+
+def joint_partners(*, survey: Survey) -> list[Partner]:
+    """The partners of a joint survey, in order; none for a survey run by one organisation."""
+    if not survey.partners_from:
+        return []
+    return list(survey.partners.select_related("organisation"))
+
+
+def next_number(*, survey: Survey) -> int:
+    return (survey.reports.aggregate(m=Max("number"))["m"] or 0) + 1
+
+
+def waiting_for(*, survey: Survey, number: int, version: str) -> list[Partner]:
+    """The partners that have not approved version ``number`` as named by
+    ``version`` (its ``preview_digest``): publication of a joint survey's
+    report is co-signed, each partner approving exactly that version."""
+    approved = Approval.objects.filter(
+        request__survey=survey, request__number=number, request__digest=version
+    ).values_list("partner_id", flat=True)
+    return [p for p in joint_partners(survey=survey) if p.pk not in set(approved)]
+
+
+def waiting_message(partners: list[Partner]) -> str:
+    names = ", ".join(p.organisation.name for p in partners)
+    return (
+        f"This report is run jointly, and each partner approves a version before it is published: "
+        f"waiting for approval from: {names}."
+    )
 
 
 def next_title(*, survey: Survey) -> str:
@@ -130,7 +161,9 @@ def publish_report(*, survey: Survey, acting_user: User, note: str = "", preview
     earlier release before it is recorded as the public one
     (survey/figures/releases.py): refused, with the reason, if together they
     would pin a hidden figure. ``previewed`` (the digest of the preview the
-    organiser saw) refuses a version that is not exactly that preview.
+    organiser saw) refuses a version that is not exactly that preview. A
+    joint survey's version is refused until every partner has approved
+    exactly it (``waiting_for``; survey/reports/cosigning.py).
     """
     survey = Survey.objects.select_for_update().get(pk=survey.pk)  # serialise version numbers
     snapshot = next_snapshot(survey=survey)
@@ -139,7 +172,10 @@ def publish_report(*, survey: Survey, acting_user: User, note: str = "", preview
             "The report changed since the preview you saw (someone saved new settings, or a quote was decided). "
             "Check the preview again, then publish."
         )
-    number = (survey.reports.aggregate(m=Max("number"))["m"] or 0) + 1
+    number = next_number(survey=survey)
+    waiting = waiting_for(survey=survey, number=number, version=preview_digest(snapshot, next_title(survey=survey)))
+    if waiting:
+        raise PublishRefused(waiting_message(waiting))
     report = ReportVersion.objects.create(
         survey=survey,
         number=number,

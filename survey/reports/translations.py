@@ -77,6 +77,8 @@ def localised(snapshot: dict, *, title: str, language: str) -> dict:
         "actions": copy.deepcopy(snapshot.get("actions", [])),
         "quotes": copy.deepcopy(snapshot.get("quotes", [])),
         "concern_labels": {},  # English label -> this language's, for lines kept in English
+        # The partners of a joint survey, by their own names (in every language).
+        "partners": list(snapshot.get("partners", [])),
     }
     for action in page["actions"]:
         for update in action["updates"]:

@@ -5,6 +5,12 @@ and organisers of the organisation that owns it; moderators are named per
 survey only (DESIGN "People and what each may do"). Console views say the
 role they need with a decorator; commands, the console's lists and the
 safeguarding e-mails ask the selectors below.
+
+A joint survey's partners are organisations too (docs/partners.md): an
+owner or organiser of a partner organisation who does not organise the
+survey is a *partner organiser*. They open the survey's Results page and
+the version waiting for approval, and approve it for their organisation;
+nothing else (no builder, codes, team, moderation, downloads).
 """
 
 from functools import wraps
@@ -14,7 +20,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from survey.models import Member, Organisation, Survey
+from survey.models import Member, Organisation, Partner, Survey
 
 
 def _organiser_of_survey(user) -> Q:
@@ -47,13 +53,51 @@ def organisations_of(user) -> QuerySet[Organisation]:
     return Organisation.objects.filter(members__user=user).distinct()
 
 
+# The role of a view open to a survey's organisers and to its partner organisers.
+PARTNER = "partner"
+
+
+def partnered_by(user) -> QuerySet[Survey]:
+    """Every joint survey one of ``user``'s organisations is a partner of."""
+    joint = Survey.objects.exclude(partners_from="").filter(partners__organisation__members__user=user)
+    return Survey.objects.filter(pk__in=joint.values("pk"))
+
+
+def partners_of(user, survey: Survey) -> QuerySet[Partner]:
+    """The partners of ``survey`` whose organisation ``user`` belongs to."""
+    if not survey.partners_from:
+        return Partner.objects.none()
+    return Partner.objects.filter(survey=survey, organisation__members__user=user).select_related("organisation")
+
+
+def partner_of(user, survey: Survey) -> Partner | None:
+    """The one partner of ``survey`` that ``user`` speaks for, or None: not a
+    partner, or a member of more than one (they see pooled figures only)."""
+    partners = list(partners_of(user, survey)[:2])
+    return partners[0] if len(partners) == 1 else None
+
+
+def is_partner_organiser(user, survey: Survey) -> bool:
+    """A partner's organiser who does not organise the survey itself."""
+    return partnered_by(user).filter(pk=survey.pk).exists() and not is_organiser(user, survey)
+
+
+def _organisers_and_partners(user) -> QuerySet[Survey]:
+    return Survey.objects.filter(Q(pk__in=organised_by(user).values("pk")) | Q(pk__in=partnered_by(user).values("pk")))
+
+
 def member_required(role: str):
-    """Let through only people with ``role`` on the survey named by ``slug``.
+    """Let through only people with ``role`` on the survey named by ``slug``
+    (``PARTNER``: its organisers and its partner organisers).
 
     The view receives the survey (scoped to the user) instead of the slug.
     Outsiders get 404, so they cannot even learn that a survey exists.
     """
-    surveys = organised_by if role == Member.Role.ORGANISER else moderated_by
+    surveys = {
+        Member.Role.ORGANISER: organised_by,
+        Member.Role.MODERATOR: moderated_by,
+        PARTNER: _organisers_and_partners,
+    }[role]
 
     def decorator(view):
         @login_required

@@ -51,3 +51,49 @@ def publishing_consequences(*, survey) -> dict:
         "button": f"Publish version {number}",
         "cancel": reverse("survey:report-builder", kwargs={"slug": survey.slug}),
     }
+
+
+def asking_consequences(*, survey) -> dict:
+    """What asking a joint survey's partners to approve the next version does."""
+    number = (survey.reports.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    names = ", ".join(p.organisation.name for p in survey.partners.select_related("organisation"))
+    return {
+        "title": f"Ask the partners to approve version {number}?",
+        "consequences": [
+            f"Version {number}, exactly as previewed, is shown to the organisers of each partner ({names}) in "
+            "their console, with its figures: they approve it or say it is not ready yet.",
+            "It is published only once every partner has approved exactly this version; you then publish it from "
+            "the Report tab. Any change to the report before then means asking again.",
+            "Asking is recorded in the list of changes, with your name.",
+        ],
+        "button": "Ask partners to approve",
+        "cancel": reverse("survey:report-builder", kwargs={"slug": survey.slug}),
+    }
+
+
+def approval_consequences(*, survey, partner, number: int, decision: str) -> dict:
+    """What approving (or saying "not yet" to) the version waiting for approval does."""
+    name = partner.organisation.name
+    cancel = reverse("survey:report-approval", kwargs={"slug": survey.slug})
+    if decision == "approve":
+        return {
+            "title": f"Approve version {number} for {name}?",
+            "consequences": [
+                f"You approve version {number} of the report, exactly as you saw it, on behalf of {name}.",
+                "When every partner has approved it, the survey's organisers may publish it; once published it "
+                "never changes and cannot be withdrawn.",
+                "Your approval is recorded with your name and today's date. If the report changes before it is "
+                "published, the partners are asked again.",
+            ],
+            "button": f"Approve version {number}",
+            "cancel": cancel,
+        }
+    return {
+        "title": f"Say version {number} is not ready yet, for {name}?",
+        "consequences": [
+            f"Version {number} cannot be published until {name} approves it; an approval you gave is taken back.",
+            "The survey's organisers see that you said not yet, with your note, in the survey's list of changes.",
+        ],
+        "button": "Not yet",
+        "cancel": cancel,
+    }

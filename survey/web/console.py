@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from survey.definitions import languages
 from survey.figures.comparisons import compare_surveys, comparisons, trend
 from survey.figures.documents import question_texts, wave_documents
-from survey.figures.releases import ReleaseRefused, coarse_respondents, released_document
+from survey.figures.releases import ReleaseRefused, coarse_respondents, partner_release, released_document, show
 from survey.models import (
     Member,
     Question,
@@ -23,18 +23,35 @@ from survey.models import (
     Survey,
 )
 from survey.moderation.decisions import ModerationRefused, approved_quotes, quote_of, save_moderation_settings
-from survey.reports import translations
+from survey.reports import cosigning, translations
 from survey.reports.downloads import CONTENT_TYPES, download_released
 from survey.reports.drafting import save_report_settings
-from survey.reports.publishing import PublishRefused, next_snapshot, next_title, preview_digest, publish_report
+from survey.reports.publishing import (
+    PublishRefused,
+    joint_partners,
+    next_snapshot,
+    next_title,
+    preview_digest,
+    publish_report,
+)
 from survey.responses import invitation_codes as invitations
-from survey.staff.permissions import member_required, moderated_by, organisations_of, organised_by
+from survey.staff.permissions import (
+    PARTNER,
+    is_partner_organiser,
+    member_required,
+    moderated_by,
+    organisations_of,
+    organised_by,
+    partnered_by,
+    partners_of,
+)
 from survey.web.builder import slip_link
 from survey.web.charts import bar_chart
-from survey.web.confirm import confirm_first, publishing_consequences
+from survey.web.confirm import approval_consequences, asking_consequences, confirm_first, publishing_consequences
 from survey.web.forms import (
     CodeBatchForm,
     ModerationSettingsForm,
+    NotYetForm,
     PublishForm,
     ReportSettingsForm,
 )
@@ -86,7 +103,12 @@ def progress_status(*, survey: Survey, result_set: ResultSet | None, release: Re
 @require_GET
 @login_required
 def home(request):
-    surveys = organised_by(request.user).select_related("result_set").order_by("title")
+    surveys = (
+        (organised_by(request.user) | partnered_by(request.user))
+        .distinct()
+        .select_related("result_set")
+        .order_by("title")
+    )
     rows = [
         {"survey": s, "progress": coarse_progress(getattr(s, "result_set", None), s.min_group_size)} for s in surveys
     ]
@@ -95,9 +117,35 @@ def home(request):
     return render(request, "survey/console/home.html", context)
 
 
+def _joint_figures(request, survey: Survey, document: dict) -> dict:
+    """For a joint survey: its partners, the viewer's own organisation's
+    figures (one partner only), and the pooled figures recorded as shown to
+    each partner the viewer belongs to (refused with the auditor's reason)."""
+    partners = joint_partners(survey=survey)
+    if not partners:
+        return {}
+    mine = list(partners_of(request.user, survey))
+    context = {"partners": partners, "my_partners": mine, "pooled_refused": ""}
+    if len(mine) == 1:
+        release = partner_release(survey=survey, partner=mine[0])
+        context["own"] = release.document if release else None
+    if document.get("concerns"):
+        try:
+            for partner in mine:
+                show(
+                    survey=survey, audience=Release.Audience.PARTNER, document=document, name=partner.organisation.slug
+                )
+        except ReleaseRefused as exc:
+            context["pooled_refused"] = str(exc)
+    return context
+
+
 @require_GET
-@member_required(Member.Role.ORGANISER)
+@member_required(PARTNER)
 def results(request, survey: Survey):
+    """The survey's progress and released figures; for a joint survey, also
+    the viewer's own organisation's figures. Partner organisers see this
+    page (and the version waiting for their approval) only."""
     document = released_document(survey=survey)
     result_set = ResultSet.objects.filter(survey=survey).first()
     release = Release.objects.filter(survey=survey, audience=Release.Audience.ORGANISERS, final=True).last()
@@ -113,6 +161,8 @@ def results(request, survey: Survey):
         "status": progress_status(survey=survey, result_set=result_set, release=release),
         "publish_form": PublishForm(),
         "reports": survey.reports.all()[:10],
+        "partner_only": is_partner_organiser(request.user, survey),
+        **_joint_figures(request, survey, document),
     }
     return render(request, "survey/console/results.html", context)
 
@@ -206,6 +256,40 @@ def _preview(survey: Survey) -> dict:
     }
 
 
+def _approvals(survey: Survey) -> dict:
+    """For a joint survey's Report tab: each partner's approval of the version prepared now."""
+    partners = joint_partners(survey=survey)
+    if not partners:
+        return {}
+    try:
+        prepared = cosigning.prepared_version(survey=survey)
+    except PublishRefused:
+        return {"partners": partners}
+    given = (
+        {a.partner_id: a for a in prepared.request.approvals.select_related("approved_by")} if prepared.request else {}
+    )
+    return {
+        "partners": partners,
+        "asked": prepared.request,
+        "approvals": [(p, given.get(p.pk)) for p in partners],
+        "waiting": prepared.waiting,
+    }
+
+
+def _ask_partners(request, survey: Survey, *, previewed: str):
+    asking = confirm_first(request, survey=survey, **asking_consequences(survey=survey))
+    if asking:
+        return asking
+    with refusal_as_message(request):
+        request_ = cosigning.ask_partners(survey=survey, acting_user=request.user, previewed=previewed)
+        messages.success(
+            request,
+            f"Version {request_.number} is waiting for the partners' approval. Each partner's organisers see it "
+            "in their console; once every partner has approved it, you can publish it here.",
+        )
+    return redirect(reverse("survey:report-builder", kwargs={"slug": survey.slug}) + "#preview")
+
+
 def _publish(request, survey: Survey, *, note: str, previewed: str = "", back: str):
     with refusal_as_message(request):
         report = publish_report(survey=survey, acting_user=request.user, note=note, previewed=previewed)
@@ -251,6 +335,8 @@ def report_builder(request, survey: Survey):
             # Publish exactly what was previewed: new settings are shown first.
             messages.info(request, "Your changes are saved. The preview now shows them: check it, then publish.")
             return redirect(reverse("survey:report-builder", kwargs={"slug": survey.slug}) + "#preview")
+        if data.get("publish") == "ask":
+            return _ask_partners(request, survey, previewed=data.get("previewed", ""))
         asking = confirm_first(request, survey=survey, **publishing_consequences(survey=survey))
         if asking:
             return asking
@@ -267,6 +353,7 @@ def report_builder(request, survey: Survey):
         "publish_form": publish_form,
         "next_number": (survey.reports.values_list("number", flat=True).first() or 0) + 1,
         **_preview(survey),
+        **_approvals(survey),
     }
     return render(
         request, "survey/console/report_builder.html", context, status=400 if request.method == "POST" else 200
@@ -382,3 +469,83 @@ def moderation_settings(request, survey: Survey):
             return redirect("survey:moderation-settings", slug=survey.slug)
     status = 400 if form.errors else 200
     return render(request, "survey/console/moderation_settings.html", {"survey": survey, "form": form}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@member_required(PARTNER)
+def report_approval(request, survey: Survey):
+    """The version waiting for the partners' approval, as it would be
+    published, with Approve and "Not yet" for each partner the viewer
+    belongs to. Showing it to a partner is a release to that partner."""
+    mine = list(partners_of(request.user, survey))
+    context = {"survey": survey, "partner_only": is_partner_organiser(request.user, survey), "mine": mine}
+    context["partners"] = joint_partners(survey=survey)
+    if not context["partners"]:
+        context["nothing"] = "This survey is run by one organisation: its organisers publish without approvals."
+        return render(request, "survey/console/approval.html", context)
+    try:
+        prepared = cosigning.prepared_version(survey=survey)
+    except PublishRefused as exc:
+        context["nothing"] = f"No version is waiting for approval: {exc}"
+        return render(request, "survey/console/approval.html", context)
+    if prepared.request is None:
+        context["nothing"] = (
+            "No version is waiting for approval. When the organisers ask the partners to approve a version, "
+            "it appears here."
+        )
+        return render(request, "survey/console/approval.html", context)
+    if request.method == "POST":
+        return _decide(request, survey, mine, prepared)
+    try:
+        for partner in mine:
+            cosigning.show_pending(survey=survey, partner=partner, prepared=prepared)
+    except cosigning.ApprovalRefused as exc:
+        context["nothing"] = str(exc)
+        return render(request, "survey/console/approval.html", context)
+    given = {a.partner_id: a for a in prepared.request.approvals.select_related("approved_by")}
+    context |= {
+        "prepared": prepared,
+        "preview": translations.localised(prepared.snapshot, title=prepared.title, language=languages.DEFAULT)
+        | {"changes": prepared.snapshot.get("changes", []), "trend": prepared.snapshot.get("trend", [])},
+        "approvals": [(p, given.get(p.pk)) for p in context["partners"]],
+        "to_decide": [(p, given.get(p.pk)) for p in mine],
+    }
+    return render(request, "survey/console/approval.html", context)
+
+
+def _decide(request, survey: Survey, mine: list, prepared):
+    back = reverse("survey:report-approval", kwargs={"slug": survey.slug})
+    partner = next((p for p in mine if p.organisation.slug == request.POST.get("partner")), None)
+    decision = request.POST.get("decision")
+    form = NotYetForm(request.POST)
+    if partner is None or decision not in ("approve", "not-yet") or not form.is_valid():
+        messages.error(
+            request, "Choose Approve or Not yet for one of your organisations (a note is at most 2000 characters)."
+        )
+        return redirect(back)
+    asking = confirm_first(
+        request,
+        survey=survey,
+        **approval_consequences(survey=survey, partner=partner, number=prepared.number, decision=decision),
+    )
+    if asking:
+        return asking
+    version = request.POST.get("version", "")
+    with refusal_as_message(request):
+        if decision == "approve":
+            cosigning.approve_version(survey=survey, partner=partner, acting_user=request.user, version=version)
+            messages.success(request, f"You approved version {prepared.number} for {partner.organisation.name}.")
+        else:
+            cosigning.not_yet(
+                survey=survey,
+                partner=partner,
+                acting_user=request.user,
+                version=version,
+                note=form.cleaned_data["note"],
+            )
+            messages.success(
+                request,
+                f"You said version {prepared.number} is not ready yet, for {partner.organisation.name}. "
+                "The organisers see it in the survey's list of changes.",
+            )
+    return redirect(back)

@@ -107,6 +107,16 @@ class PublishForm(CrispyForm):
     )
 
 
+class NotYetForm(CrispyForm):
+    note = forms.CharField(
+        label="What should change (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="The organisers read it in the survey's list of changes.",
+    )
+
+
 class CodeBatchForm(CrispyForm):
     count = forms.IntegerField(
         label="How many codes?",

@@ -55,6 +55,7 @@ console_urls = [
     path("changes/", audit.audit_list, name="survey-audit"),
     path("team/<int:member_id>/remove/", accounts.member_remove, name="member-remove"),
     path("publish/", console.publish, name="report-publish"),
+    path("approve/", console.report_approval, name="report-approval"),
     path("codes/", console.codes, name="codes-generate"),
     re_path(r"^figures\.(?P<fmt>csv|xlsx|json)$", console.results_download, name="results-download"),
     path("report/", console.report_builder, name="report-builder"),

@@ -1,7 +1,9 @@
 """Every console view, for each of the people who might ask for it: an
 anonymous visitor, an organiser of another survey, an organiser of another
-organisation, this survey's moderator, and this survey's organisers (named
-on the survey, or an organiser or owner of the organisation that runs it).
+organisation, this survey's moderator, a partner organiser of a joint
+survey (its Results page and the version waiting for approval only), and
+this survey's organisers (named on the survey, or an organiser or owner of
+the organisation that runs it).
 The table must name every console URL, so a new view without a permission
 test fails here."""
 
@@ -10,8 +12,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.urls import get_resolver, reverse
 from django.utils.timezone import now
 
-from survey.models import Action, LedgerEntry, Member, Organisation, OrganisationMember, Survey
+from survey.models import Action, LedgerEntry, Member, Organisation, OrganisationMember, Partner, Survey
 from survey.responses.importing import import_responses
+from survey.staff.permissions import partner_of, partnered_by, partners_of
 from tests.factories import answers, close_and_release, to_csv
 
 SLUG = "therapy-2026"
@@ -22,6 +25,7 @@ CHANGE = {"text": "Weekly supervision.", "role": "Director of Nursing", "status"
 CONSOLE_VIEWS = {
     "survey-results": ("get", {}, None),
     "report-publish": ("post", {}, {"confirmed": "yes"}),
+    "report-approval": ("get", {}, None),
     "codes-generate": ("get", {}, None),
     "results-download": ("get", {"fmt": "csv"}, None),
     "report-builder": ("get", {}, None),
@@ -75,6 +79,7 @@ CONSOLE_VIEWS = {
 SERVED = {
     "survey-results": ("survey-results", "survey/console/results.html"),
     "report-publish": ("survey-results", "survey/console/results.html"),
+    "report-approval": ("report-approval", "survey/console/approval.html"),
     "codes-generate": ("codes-generate", "survey/console/codes.html"),
     "results-download": ("survey-results", "survey/console/results.html"),  # nothing before closing
     "report-builder": ("report-builder", "survey/console/report_builder.html"),
@@ -199,6 +204,72 @@ def test_moderator_who_organises_for_another_organisation_still_gets_404(client,
     OrganisationMember.objects.create(organisation=Organisation.objects.get(slug="other-org"), user=bob, role="owner")
     client.force_login(bob)
     assert _ask(client, name).status_code == 404
+
+
+# What a partner organiser may open: the Results page and the version waiting for approval.
+PARTNER_VIEWS = {"survey-results", "report-approval"}
+
+
+@pytest.fixture(params=["owner", "organiser"])
+def pat(request, django_user_model, survey, organisation):
+    """An owner or organiser of a partner organisation of this survey, now a
+    joint survey of the organisation that runs it and that partner."""
+    nurses = Organisation.objects.create(slug="nurses", name="Nurses Together")
+    Survey.objects.filter(pk=survey.pk).update(partners_from=Survey.PartnersFrom.QUESTION)
+    survey.partners_from = Survey.PartnersFrom.QUESTION
+    Partner.objects.create(survey=survey, organisation=organisation, position=0)
+    Partner.objects.create(survey=survey, organisation=nurses, position=1)
+    return _in_organisation(django_user_model, nurses, "pat", request.param)
+
+
+@pytest.mark.parametrize("name", sorted(set(CONSOLE_VIEWS) - PARTNER_VIEWS))
+def test_partner_organiser_gets_404_everywhere_else(client, pat, name):
+    client.force_login(pat)
+    assert _ask(client, name).status_code == 404
+
+
+@pytest.mark.parametrize("name", sorted(PARTNER_VIEWS))
+def test_partner_organiser_is_served_results_and_approval(client, pat, name):
+    client.force_login(pat)
+    response = _ask(client, name)
+    assert response.status_code == 200
+    assert response.templates[0].name == SERVED[name][1]
+    html = response.content.decode()
+    # Their tabs are Results and Approval only.
+    assert 'href="/console/therapy-2026/build/"' not in html and 'href="/console/therapy-2026/team/"' not in html
+    assert "Nurses Together" in html and "Mind Union" in html
+
+
+def test_a_partner_of_a_survey_that_is_not_joint_is_nobody(client, pat, survey):
+    """Partners count only while the survey is joint (partners_from set)."""
+    Survey.objects.filter(pk=survey.pk).update(partners_from="")
+    client.force_login(pat)
+    for name in PARTNER_VIEWS:
+        assert _ask(client, name).status_code == 404
+
+
+def test_partner_organiser_of_another_survey_gets_404(client, pat, django_user_model, charlie):
+    """Being a partner of one joint survey opens nothing of another survey."""
+    other = Survey.objects.get(slug="other-survey")
+    Survey.objects.filter(pk=other.pk).update(partners_from=Survey.PartnersFrom.QUESTION)
+    client.force_login(pat)
+    assert client.get(reverse("survey:survey-results", kwargs={"slug": "other-survey"})).status_code == 404
+
+
+def test_partner_organiser_finds_the_joint_survey_in_your_surveys(client, pat):
+    client.force_login(pat)
+    html = client.get(reverse("survey:console-home")).content.decode()
+    assert f'href="/console/{SLUG}/"' in html
+
+
+def test_partner_of_names_the_one_partner_a_person_speaks_for(pat, survey, organisation, charlie):
+    assert partner_of(pat, survey).organisation.slug == "nurses"
+    assert partner_of(charlie, survey) is None
+    assert list(partnered_by(pat)) == [survey] and not partnered_by(charlie).exists()
+    # In two partners of the same survey: no one partner (pooled figures only).
+    OrganisationMember.objects.create(organisation=organisation, user=pat, role=OrganisationMember.Role.ORGANISER)
+    assert partner_of(pat, survey) is None
+    assert {p.organisation.slug for p in partners_of(pat, survey)} == {"nurses", "mind-union"}
 
 
 @pytest.mark.parametrize("name", CONSOLE_VIEWS)
