@@ -5,6 +5,8 @@ import csv
 import io
 from collections import defaultdict
 
+from django.utils.translation import gettext
+
 from survey.figures.groups import breakdown_groups
 from survey.figures.stats import number, pct, percent, proportion, wilson_interval, wilson_interval_fpc
 from survey.models import Question, Result, ResultSet, Survey
@@ -269,11 +271,16 @@ def margin_of_error(document: dict) -> str:
         if not g.get("suppressed") and not g["raised"].get("suppressed")
     )
     everyone = max(overall)
-    sentence = f"Figures for everyone are within about {_points(everyone)} points either way"
-    if groups:
-        typical = int(float(f"{groups[len(groups) // 2]:.2g}"))  # the median group, to two figures
-        sentence += f"; for groups of about {typical}, about {_points(typical)} points"
-    return sentence + " (95% intervals). This covers chance only, not who chose to answer."
+    if not groups:
+        return gettext(
+            "Figures for everyone are within about %(points)s points either way (95%% intervals). "
+            "This covers chance only, not who chose to answer."
+        ) % {"points": _points(everyone)}
+    typical = int(float(f"{groups[len(groups) // 2]:.2g}"))  # the median group, to two figures
+    return gettext(
+        "Figures for everyone are within about %(points)s points either way; for groups of about %(size)s, "
+        "about %(group_points)s points (95%% intervals). This covers chance only, not who chose to answer."
+    ) % {"points": _points(everyone), "size": typical, "group_points": _points(typical)}
 
 
 def _points(n: int) -> str:
