@@ -52,6 +52,9 @@ def _sees_both_sections(page, own_name, own, pooled):
     assert page.get_by_role("heading", name="Your organisation's figures").is_visible()
     mine = page.locator(".own-figures").inner_text()
     assert own_name in mine and f"({own['count']} of {own['n']};" in mine
+    # How it went, from the partner's own summary (its raised count is under
+    # k, so it is hidden), never the pooled one's.
+    assert "How it went" not in mine
     assert f"({pooled['count']} of {pooled['n']};" in page.locator(".pooled-figures").inner_text()
     partners = page.locator(".partners-run").inner_text()
     assert "Royal College of Nursing" in partners and "UNISON Wales" in partners
