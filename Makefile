@@ -41,7 +41,8 @@ test: install browser
 	$(BIN)/pytest
 
 # The respondent's browser tests at 390 and 1280 px, JavaScript on and off,
-# English and Welsh (`make test` runs one of each); run before closing an issue.
+# English and Welsh, and the publishing pages' at 390 and 1280 px in English
+# and Welsh (`make test` runs one of each); run before closing an issue.
 browser-matrix: install browser
 	CANDOUR_BROWSER_MATRIX=1 $(BIN)/pytest -m browser_matrix tests/browser
 

@@ -200,6 +200,52 @@ def cache_keys() -> list[str]:
     return [str(k) for k in cache._cache]
 
 
+WELSH = {
+    "Working in mental health services": "Gweithio mewn gwasanaethau iechyd meddwl",
+    "All answers are anonymous.": "Mae pob ateb yn ddienw.",
+    "About your work": "Am eich gwaith",
+    "Which service do you work in?": "Ym mha wasanaeth ydych chi'n gweithio?",
+    "IAPT": "Therapïau Siarad (IAPT)",
+    "Other NHS": "GIG arall",
+    "Agency": "Asiantaeth",
+    "Bank": "Banc",
+    "Patient care": "Gofal cleifion",
+    "In the last 12 months, have you raised a concern about patient care?": (
+        "Yn ystod y 12 mis diwethaf, ydych chi wedi codi pryder am ofal cleifion?"
+    ),
+    "Was your concern adequately resolved?": "A gafodd eich pryder ei ddatrys yn ddigonol?",
+    "Yes, adequately": "Do, yn ddigonol",
+    "Partly": "Yn rhannol",
+    "No": "Naddo",
+    "Anything you want to tell us?": "Unrhyw beth yr hoffech ei ddweud wrthym?",
+    "Your views": "Eich barn",
+    "What made you hesitate?": "Beth wnaeth i chi oedi?",
+    "Fear": "Ofn",
+    "Time": "Amser",
+    "I feel safe to speak up.": "Rwy'n teimlo'n ddiogel i godi llais.",
+    **{f"Point {i}": f"Pwynt {i}" for i in range(1, 6)},
+}
+
+
+def all_welsh_definition(**changes) -> dict:
+    """The test survey with every text in English and Welsh."""
+    document = definition(**changes)
+
+    def both(text):
+        return {"en": text, "cy": WELSH[text]} if text in WELSH else text
+
+    document["title"], document["intro"] = both(document["title"]), both(document["intro"])
+    for section in document["sections"]:
+        section["title"] = both(section["title"])
+        for question in section["questions"]:
+            question["text"] = both(question["text"])
+            for choice in question.get("choices", []):
+                choice["label"] = both(choice["label"])
+    for concern in document["concerns"]:
+        concern["label"] = both(concern["label"])
+    return document
+
+
 PARTNER_ORGANISATIONS = (("rcn", "Royal College of Nursing"), ("unison-wales", "UNISON Wales"))
 
 

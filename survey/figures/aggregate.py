@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from survey.figures.counts import current_counts, plan
+from survey.figures.counts import current_counts, partner_counts, plan
 from survey.figures.disclosure import (
     DOMINANCE,
     FEWER_THAN_K,
@@ -26,10 +26,11 @@ from survey.figures.disclosure import (
     suppression_reasons,
     unsafe,
 )
-from survey.figures.documents import MEASURES
+from survey.figures.documents import MEASURES, results_document
 from survey.figures.groups import breakdown_groups, merged_counts
+from survey.figures.partners import partner_question, partner_slug
 from survey.figures.summaries import question_summaries
-from survey.models import Question, Result, ResultSet, Survey
+from survey.models import Partner, Question, Result, ResultSet, Survey
 
 _LOCK_NAMESPACE = 7301  # pg advisory lock namespace for aggregation
 # The task is named, never imported: services do not import tasks.
@@ -167,6 +168,45 @@ def linked_figures(*, survey: Survey, breakdowns: list[Question], counts, k: int
     return rows, questions
 
 
+def own_figures(*, survey: Survey, partner: Partner) -> dict | None:
+    """One partner's own figures in a joint survey (docs/partners.md): the
+    survey's figures over that partner's respondents only, with every rule,
+    as a results document of the usual shape with ``"partner"``: its slug.
+
+    Computed from the survey's counts, keeping the cells whose partner
+    coordinate is this partner and dropping it (counts.partner_counts), then
+    ``linked_figures`` over the other breakdowns; never stored (no Result
+    row). None when the partner has fewer than k respondents (hidden
+    everywhere) or the survey is not joint."""
+    question = partner_question(survey)
+    if question is None:
+        return None
+    choice = next((c.pk for c in question.choices.all() if c.value == partner_slug(partner)), None)
+    if choice is None:
+        return None
+    breakdowns = list(
+        Question.objects.filter(survey=survey, breakdown=True)
+        .prefetch_related("choices")
+        .order_by("section__position", "position")
+    )
+    counts = current_counts(survey=survey, p=plan(survey=survey))
+    index = [b.pk for b in breakdowns].index(question.pk)
+    mine = partner_counts(counts, question=question.pk, index=index, choice=choice)
+    k = survey.min_group_size
+    if mine.respondents < k:
+        return None
+    others = [b for b in breakdowns if b.pk != question.pk]
+    rows, summaries = linked_figures(survey=survey, breakdowns=others, counts=mine, k=k)
+    document = results_document(
+        survey=survey,
+        rows=rows,
+        respondents=mine.respondents,
+        questions=[s for s in summaries if s["key"] != question.key],
+        leave_out=(question.pk,),
+    )
+    return document | {"partner": partner_slug(partner)}
+
+
 def compute_results(*, survey_id: int) -> bool:
     """Recompute and store every figure of one survey; return False if skipped.
 
@@ -216,11 +256,19 @@ def release_at_closing(*, survey_id: int) -> None:
     once when every waiting submission is in and the figures are fresh,
     otherwise as soon as a worker has aggregated what is left (this is
     called again after that aggregation commits). Called once the closing
-    has committed; nothing is released while a survey is open."""
-    from survey.figures.releases import release_final
+    has committed; nothing is released while a survey is open. In a joint
+    survey each partner's own figures follow the pooled ones (releases.release_partners)."""
+    from survey.figures.releases import release_final, release_partners, undecided_partners
 
-    if release_final(survey_id=survey_id) is None and stale(survey_id=survey_id):
-        request_aggregation(survey_ids=[survey_id])
+    if release_final(survey_id=survey_id) is None:
+        if stale(survey_id=survey_id):
+            request_aggregation(survey_ids=[survey_id])
+        return
+    # A joint survey: then each partner's own figures, to its organisers.
+    survey = Survey.objects.get(pk=survey_id)
+    partners = undecided_partners(survey=survey)
+    if partners:
+        release_partners(survey=survey, figures={p: own_figures(survey=survey, partner=p) for p in partners})
 
 
 # Results older than the answers (or none yet).

@@ -118,6 +118,28 @@ class Counts:
         ]
 
 
+def partner_counts(counts: Counts, *, question: int, index: int, choice: int) -> Counts:
+    """The counts of one partner's respondents: the cells whose coordinate
+    ``index`` (the partner question's place among the breakdowns) is
+    ``choice``, with that coordinate dropped; the partner question's own
+    answers are left out (every one of them would be this partner)."""
+
+    def rest(groups: tuple) -> tuple:
+        return groups[:index] + groups[index + 1 :]
+
+    out = Counts()
+    for (q, c, groups), n in counts.answers.items():
+        if groups[index] != choice:
+            continue
+        if q == question:
+            out.respondents += n
+            continue
+        out.answers[(q, c, rest(groups))] = n
+    out.bases = {(q, rest(groups)): n for (q, groups), n in counts.bases.items() if groups[index] == choice}
+    out.concerns = {(c, rest(groups)): four for (c, groups), four in counts.concerns.items() if groups[index] == choice}
+    return out
+
+
 def plan(*, survey: Survey) -> Plan:
     questions = list(
         Question.objects.filter(survey=survey, kind__in=Question.CHOICE_KINDS)

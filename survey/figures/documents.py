@@ -5,6 +5,8 @@ import csv
 import io
 from collections import defaultdict
 
+from django.utils.translation import gettext
+
 from survey.figures.groups import breakdown_groups
 from survey.figures.stats import number, pct, percent, proportion, wilson_interval, wilson_interval_fpc
 from survey.models import Question, Result, ResultSet, Survey
@@ -21,17 +23,33 @@ def _figure(result: Result | None) -> dict:
     return proportion(result.count, result.n)
 
 
-def results_document(*, survey: Survey) -> dict:
-    """The survey's suppressed results in the JSON shape of DESIGN.md."""
+def results_document(
+    *,
+    survey: Survey,
+    rows: list[Result] | None = None,
+    respondents: int | None = None,
+    questions: list | None = None,
+    leave_out: tuple[int, ...] = (),
+) -> dict:
+    """The survey's suppressed results in the JSON shape of DESIGN.md.
+
+    By default from the stored Result rows and result set; a partner's own
+    figures (survey/figures/partners.py) pass their ``rows`` (Result rows in
+    memory, never stored), ``respondents`` and question summaries instead,
+    with the partner question's id in ``leave_out`` (breakdowns not shown;
+    response rates, which are about the whole survey's population, are then
+    left out too)."""
     results = defaultdict(dict)
-    for r in Result.objects.filter(survey=survey):
+    for r in Result.objects.filter(survey=survey) if rows is None else rows:
         results[(r.concern_id, r.breakdown_id, r.group_id)][r.measure] = r
-    breakdowns = list(
-        Question.objects.filter(survey=survey, breakdown=True)
+    breakdowns = [
+        b
+        for b in Question.objects.filter(survey=survey, breakdown=True)
         .prefetch_related("choices")
         .order_by("section__position", "position")
-    )
-    result_set = ResultSet.objects.filter(survey=survey).first()
+        if b.pk not in leave_out
+    ]
+    result_set = ResultSet.objects.filter(survey=survey).first() if rows is None else None
     concerns = []
     for concern in survey.concerns.select_related("outcome").prefetch_related("outcome__choices"):
         overall = results.get((concern.pk, None, None), {})
@@ -67,10 +85,12 @@ def results_document(*, survey: Survey) -> dict:
         concerns.append(item)
     document = {
         "survey": survey.slug,
-        "respondents": result_set.respondents if result_set else 0,
+        "respondents": (result_set.respondents if result_set else 0) if rows is None else respondents,
         "min_group_size": survey.min_group_size,
         "concerns": concerns,
     }
+    if rows is not None:
+        return document | {"questions": questions or []}
     rates = response_rates(survey=survey, document=document, questions=result_set.questions if result_set else [])
     if rates:
         document["response_rates"] = rates
@@ -251,11 +271,16 @@ def margin_of_error(document: dict) -> str:
         if not g.get("suppressed") and not g["raised"].get("suppressed")
     )
     everyone = max(overall)
-    sentence = f"Figures for everyone are within about {_points(everyone)} points either way"
-    if groups:
-        typical = int(float(f"{groups[len(groups) // 2]:.2g}"))  # the median group, to two figures
-        sentence += f"; for groups of about {typical}, about {_points(typical)} points"
-    return sentence + " (95% intervals). This covers chance only, not who chose to answer."
+    if not groups:
+        return gettext(
+            "Figures for everyone are within about %(points)s points either way (95%% intervals). "
+            "This covers chance only, not who chose to answer."
+        ) % {"points": _points(everyone)}
+    typical = int(float(f"{groups[len(groups) // 2]:.2g}"))  # the median group, to two figures
+    return gettext(
+        "Figures for everyone are within about %(points)s points either way; for groups of about %(size)s, "
+        "about %(group_points)s points (95%% intervals). This covers chance only, not who chose to answer."
+    ) % {"points": _points(everyone), "size": typical, "group_points": _points(typical)}
 
 
 def _points(n: int) -> str:

@@ -16,6 +16,13 @@ The release policy (docs/anonymity.md, "The disclosure model"):
   breakdown in the question at risk with its linked concern figure, then the
   whole breakdown), auditing again after each round.
 
+A joint survey (docs/partners.md) has an audience per partner: at closing
+the pooled figures go to the shared audiences as above, then each
+partner's own figures to that partner's organisers (``partner_release``),
+each audited with everything that partner holds, widened in the same rounds,
+or withheld (``release_partners``, called by aggregate.release_at_closing
+right after ``release_final``).
+
 The auditor runs here, after the aggregation has committed, never inside
 its transaction.
 """
@@ -29,8 +36,8 @@ from django.utils import timezone
 
 from survey.figures.audit import PROTECTION, Risk, audit, releases
 from survey.figures.disclosure import PROTECTS_ANOTHER
-from survey.figures.documents import results_document
-from survey.models import AuditEvent, PendingSubmission, Release, ReportVersion, ResultSet, Survey
+from survey.figures.partners import partner_question, partner_slug, pooled_figures
+from survey.models import AuditEvent, Partner, PendingSubmission, Release, ReportVersion, ResultSet, Survey
 from survey.refused import Refused
 
 Audience = Release.Audience
@@ -77,9 +84,10 @@ def _record(
 
 def _refusal(risks: list[Risk]) -> str:
     first = risks[0]
+    whose = f", among {first.partner}'s staff" if first.partner else ""
     return (
         f"These figures cannot be shown: together with the figures shown before, they would tell how many people "
-        f"in a group under the minimum ({first.breakdown} = {first.group}) gave one answer to {first.question} "
+        f"in a group under the minimum ({first.breakdown} = {first.group}{whose}) gave one answer to {first.question} "
         f"(fewer than {PROTECTION} possible values; {len(risks)} such hidden figures in all)."
     )
 
@@ -90,8 +98,16 @@ def show(
     """Record ``document`` as shown to ``audience``, after auditing it against
     every earlier release; raise ReleaseRefused (nothing recorded) if it
     would let anyone work out a hidden cell. A document already shown to
-    any audience was audited then and is only recorded again."""
+    any audience was audited then and is only recorded again.
+
+    In a joint survey a shared document (any audience but a partner) is
+    audited against what every partner holds; a partner's own figures
+    (``"partner"`` in the document) only go to that partner (audience
+    PARTNER, ``name`` its slug), audited against what it holds."""
     key = digest(document)
+    if "partner" in document and (audience, name) != (Audience.PARTNER, document["partner"]):
+        # Audited as what that partner holds, never as shared figures.
+        raise ReleaseRefused("A partner's own figures are shown only to that partner's organisers.")
     if not Release.objects.filter(survey=survey, digest=key).exists():
         risks = audit(survey=survey, documents=[*releases(survey=survey), document], new=document)
         if risks:
@@ -115,13 +131,6 @@ def released_document(*, survey: Survey) -> dict:
             "questions": [],
         }
     return release.document
-
-
-def partner_release(*, survey: Survey, partner) -> Release | None:
-    """One partner's own final figures, released to its organisers, or None
-    while there are none. (Placeholder: none are released yet; the partner's
-    own figures are computed and audited per audience elsewhere.)"""
-    return None
 
 
 def coarse_respondents(*, survey: Survey) -> int | None:
@@ -229,8 +238,7 @@ def release_final(*, survey_id: int) -> Release | None:
     survey = Survey.objects.get(pk=survey_id)
     if not _ready(survey):
         return None
-    result_set = ResultSet.objects.get(survey=survey)
-    document = results_document(survey=survey) | {"questions": result_set.questions}
+    document = pooled_figures(survey=survey)
     final = Release.objects.filter(survey=survey, audience=Audience.ORGANISERS, final=True).last()
     if final is not None:
         return final  # released once: a closed survey's figures do not change
@@ -255,3 +263,83 @@ def release_final(*, survey_id: int) -> Release | None:
             survey=survey, action=AuditEvent.Action.FIGURES_RELEASED, detail=f"{shown['respondents']} respondents"
         )
     return release
+
+
+# --- A joint survey: each partner's own figures, released with the pooled ones. ---
+
+
+def _withheld(partner: Partner) -> str:
+    return f"The own figures of {partner.organisation.name} are not released"
+
+
+def undecided_partners(*, survey: Survey) -> list[Partner]:
+    """The partners of a joint survey whose own figures are neither released
+    nor withheld yet (decided once: the final figures do not change)."""
+    if partner_question(survey) is None:
+        return []  # not a joint survey (or its partner question not set up): pooled figures only
+    return [
+        partner
+        for partner in survey.partners.select_related("organisation")
+        if partner_release(survey=survey, partner=partner) is None
+        and not AuditEvent.objects.filter(survey=survey, detail__startswith=_withheld(partner)).exists()
+    ]
+
+
+def release_partners(*, survey: Survey, figures: dict[Partner, dict | None]) -> None:
+    """Release each partner's own figures (``figures``: aggregate.own_figures,
+    None for a partner with fewer than k respondents) to its organisers,
+    once, after the pooled release (docs/partners.md, "What each partner
+    sees"); called by aggregate.release_at_closing.
+
+    A partner with fewer than k respondents has no own figures (and is hidden
+    everywhere). Otherwise its own figures are audited with everything its
+    organisers hold (every shared release and its own), and widened in the
+    same three rounds as the pooled figures; if a hidden figure about
+    another partner's group (or the pooled figures' hidden cells) can still
+    be worked out, that partner's own figures are withheld, the pooled ones
+    stay as they are, and the audit list says why. Each partner is decided
+    on its own: another partner's own figures are not part of what it
+    holds."""
+    if Release.objects.filter(survey=survey, audience=Audience.ORGANISERS, final=True).last() is None:
+        return  # the pooled figures first
+    for partner in undecided_partners(survey=survey):
+        if partner not in figures:
+            continue
+        own = figures[partner]
+        if own is None:
+            AuditEvent.objects.create(
+                survey=survey,
+                action=AuditEvent.Action.FIGURES_REFUSED,
+                detail=f"{_withheld(partner)}: fewer than {survey.min_group_size} of its staff answered.",
+            )
+            continue
+        shown, risks = widened(survey=survey, document=own, earlier=releases(survey=survey))
+        if risks:
+            AuditEvent.objects.create(
+                survey=survey,
+                action=AuditEvent.Action.FIGURES_REFUSED,
+                detail=f"{_withheld(partner)}. {_refusal(risks)}",
+            )
+            continue
+        _record(
+            survey=survey,
+            audience=Audience.PARTNER,
+            document=shown,
+            key=digest(shown),
+            final=True,
+            name=partner_slug(partner),
+        )
+
+
+def partner_release(*, survey: Survey, partner: Partner) -> Release | None:
+    """A partner's own final figures, as released to its organisers at
+    closing; None before closing, or when they were withheld (fewer than k
+    of its staff answered, or they would give another partner's small
+    group away)."""
+    return (
+        Release.objects.filter(
+            survey=survey, audience=Audience.PARTNER, audience_name=partner_slug(partner), final=True
+        )
+        .order_by("pk")
+        .last()
+    )

@@ -4,7 +4,9 @@ Pure functions of the figures a page shows (already suppressed and
 rounded): a headline is never worked out from anything hidden.
 """
 
-from django.utils.translation import gettext
+import re
+
+from django.utils.translation import gettext, gettext_noop
 
 # Halves, thirds, quarters, fifths, tenths and twentieths first: the easiest to picture.
 DENOMINATORS = (2, 3, 4, 5, 10, 20, *(b for b in range(6, 20) if b != 10))
@@ -71,3 +73,66 @@ def headline(concern: dict) -> str:
 
 def measure_words(measure: str) -> str:
     return gettext(MEASURE_WORDS.get(measure, measure))
+
+
+# Sentences a snapshot keeps in English (notes, reasons, lines of what changed),
+# matched whole and given in the page's language; anything else is left as it is.
+_STORED = (
+    (
+        r"From the exact shares; the rounded figures differ by (?P<points>-?[\d.]+)\.",
+        "From the exact shares; the rounded figures differ by %(points)s.",
+    ),
+    (
+        r"The shares add to (?P<total>[\d.]+)%, not 100%, because each is rounded on its own\.",
+        "The shares add to %(total)s%%, not 100%%, because each is rounded on its own.",
+    ),
+    (
+        r"People could choose more than one answer, so the shares add to more than 100%\.",
+        "People could choose more than one answer, so the shares add to more than 100%%.",
+    ),
+    (r"fewer than (?P<minimum>\d+) respondents: not tested", "fewer than %(minimum)s respondents: not tested"),
+    (r"Respondents: (?P<before>\d+) → (?P<after>\d+)", "Respondents: %(before)s → %(after)s"),
+    (
+        r"(?P<label>.+), (?P<measure>raised|resolved): (?P<old_pct>[\d.]+)% of (?P<old_n>\d+) → "
+        r"(?P<new_pct>[\d.]+)% of (?P<new_n>\d+)",
+        "%(label)s, %(measure)s: %(old_pct)s%% of %(old_n)s → %(new_pct)s%% of %(new_n)s",
+    ),
+)
+# Reasons and labels kept as they are, translated whole.
+_KEPT = (
+    gettext_noop("no respondents"),
+    gettext_noop("fewer than k respondents"),
+    gettext_noop("answers too uniform to show"),
+    gettext_noop("hidden to protect another group"),
+    gettext_noop("fewer than k respondents, or fewer than k who did not answer"),
+    gettext_noop("more respondents than the population entered: check the workforce figure"),
+    gettext_noop("the rest"),
+)
+CHANGED_MEASURES = {"raised": gettext_noop("raised"), "resolved": gettext_noop("resolved")}
+TESTS = {
+    "z": gettext_noop("z test"),
+    "Fisher's exact": gettext_noop("Fisher's exact test"),
+    "exact": gettext_noop("exact test"),
+    "chi-square": gettext_noop("chi-square test"),
+}
+
+
+def stored(text: str, labels: dict | None = None) -> str:
+    """A sentence a snapshot keeps in English, in the active language
+    (``labels``: English concern label -> this language's, for lines of what changed)."""
+    if not text:
+        return text
+    for pattern, message in _STORED:
+        match = re.fullmatch(pattern, text)
+        if match:
+            values = match.groupdict()
+            if "label" in values:
+                values["label"] = (labels or {}).get(values["label"], values["label"])
+                values["measure"] = gettext(CHANGED_MEASURES[values["measure"]])
+            return gettext(message) % values
+    return gettext(text) if text in _KEPT else text
+
+
+def test_words(test: str) -> str:
+    """'z' -> 'z test'; an empty test stays empty."""
+    return gettext(TESTS[test]) if test in TESTS else test

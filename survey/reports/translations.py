@@ -15,6 +15,7 @@ from survey.definitions import languages
 from survey.models import ReportSettings, Survey
 from survey.reports.ledger import report_texts
 from survey.reports.markup import render
+from survey.responses.answers import choice_label
 
 
 def snapshot_texts(*, survey: Survey, settings: ReportSettings | None) -> dict:
@@ -35,10 +36,7 @@ def snapshot_texts(*, survey: Survey, settings: ReportSettings | None) -> dict:
             "narrative_html": render(written.get("narrative", "")),
             "concerns": {c.key: languages.text(c.label, c.translations, lang, "label") for c in concerns},
             "questions": {q.key: languages.text(q.text, q.translations, lang, "text") for q in questions},
-            "choices": {
-                q.key: {c.value: languages.text(c.label, c.translations, lang, "label") for c in q.choices.all()}
-                for q in questions
-            },
+            "choices": {q.key: {c.value: choice_label(c, q.kind, lang) for c in q.choices.all()} for q in questions},
             "actions": report_texts(survey=survey, language=lang),
         }
     return {"languages": offered, "texts": texts}
@@ -56,7 +54,9 @@ def snapshot_choices(snapshot: dict, key: str) -> list[dict]:
 
 def _relabel_groups(groups: list[dict], labels: dict) -> None:
     for group in groups:
-        group["label"] = labels.get(group.get("value"), group["label"])
+        english = group["label"]
+        group["label"] = labels.get(group.get("value"), english)
+        group["label_fallback"] = group["label"] == english  # no translation: marked as English
 
 
 def localised(snapshot: dict, *, title: str, language: str) -> dict:
@@ -76,6 +76,7 @@ def localised(snapshot: dict, *, title: str, language: str) -> dict:
         "narrative_fallback": False,
         "actions": copy.deepcopy(snapshot.get("actions", [])),
         "quotes": copy.deepcopy(snapshot.get("quotes", [])),
+        "concern_labels": {},  # English label -> this language's, for lines kept in English
         # The partners of a joint survey, by their own names (in every language).
         "partners": list(snapshot.get("partners", [])),
     }
@@ -95,32 +96,39 @@ def localised(snapshot: dict, *, title: str, language: str) -> dict:
     concerns, choices = texts["concerns"], texts["choices"]
     english_concerns = {c["label"]: c["key"] for c in page["document"]["concerns"]}
     for concern in page["document"]["concerns"]:
+        page["concern_labels"][concern["label"]] = concerns.get(concern["key"], concern["label"])
+        concern["label_fallback"] = concerns.get(concern["key"], concern["label"]) == concern["label"]
         concern["label"] = concerns.get(concern["key"], concern["label"])
         for breakdown in concern["breakdowns"]:
             _relabel_groups(breakdown["groups"], choices.get(breakdown["question"], {}))
     for question in page["questions"]:
-        question["text"] = texts["questions"].get(question["key"], question["text"])
-        _relabel_groups(question.get("choices", []), choices.get(question["key"], {}))
-        if question.get("agree"):
-            question["agree"]["labels"] = [
-                next(
-                    (
-                        choices.get(question["key"], {}).get(c["value"])
-                        for c in question["choices"]
-                        if c["label"] == lab
-                    ),
-                    lab,
-                )
-                for lab in question["agree"]["labels"]
-            ]
+        english = question["text"]
+        question["text"] = texts["questions"].get(question["key"], english)
+        question["text_fallback"] = question["text"] == english
+        labels = choices.get(question["key"], {})
+        if question.get("agree"):  # by the English labels, before the choices are relabelled
+            values = {c["label"]: c["value"] for c in question.get("choices", [])}
+            question["agree"]["labels"] = [labels.get(values.get(lab), lab) for lab in question["agree"]["labels"]]
+        _relabel_groups(question.get("choices", []), labels)
         for breakdown in question.get("breakdowns", []):
             _relabel_groups(breakdown["groups"], choices.get(breakdown["question"], {}))
             for group in breakdown["groups"]:
                 _relabel_groups(group.get("choices", []), choices.get(question["key"], {}))
+    english_choices = {
+        b["question"]: {g["label"]: g["value"] for g in b["groups"]}
+        for c in snapshot["results"]["concerns"]
+        for b in c["breakdowns"]
+    }
     for comparison in page["comparisons"]:
-        comparison["label"] = choices.get(comparison.get("question"), {}).get(
-            comparison.get("value"), comparison["label"]
-        )
+        of_question = choices.get(comparison.get("question"), {})
+        by_label = english_choices.get(comparison.get("question"), {})
+        comparison["label"] = of_question.get(comparison.get("value"), comparison["label"])
+        if comparison.get("concern") in concerns:
+            comparison["concern_label"] = concerns[comparison["concern"]]
+        if comparison.get("against") in by_label:  # the other group of a breakdown of two
+            comparison["against"] = of_question.get(by_label[comparison["against"]], comparison["against"])
+        if comparison.get("groups"):
+            comparison["groups"] = [of_question.get(by_label.get(g), g) for g in comparison["groups"]]
     page["questions_text"] = {k: texts["questions"].get(k, v) for k, v in page["questions_text"].items()}
     for action in page["actions"]:
         action["label"] = concerns.get(action["concern"], action["label"])

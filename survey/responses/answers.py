@@ -78,7 +78,8 @@ class AnswerError(Refused):
 YES_NO_LABELS = {"Yes": gettext_lazy("Yes"), "No": gettext_lazy("No")}
 
 
-def _label(choice: Choice, kind: str, language: str) -> str:
+def choice_label(choice: Choice, kind: str, language: str) -> str:
+    """A choice's label in ``language``; the built-in yes/no labels from the interface's catalogue."""
     label = languages.text(choice.label, choice.translations, language, "label")
     if kind == Question.Kind.YES_NO and label in YES_NO_LABELS and language != languages.DEFAULT:
         with translation.override(languages.django_language(language)):
@@ -102,7 +103,7 @@ def _spec(survey_id: int, definition_version: uuid.UUID, language: str) -> Surve
     kinds = {q.pk: q.kind for q in questions}
     choices: dict[int, list[tuple[str, str]]] = {}
     for c in Choice.objects.filter(question__survey_id=survey_id).order_by("position"):
-        choices.setdefault(c.question_id, []).append((c.value, _label(c, kinds.get(c.question_id, ""), language)))
+        choices.setdefault(c.question_id, []).append((c.value, choice_label(c, kinds.get(c.question_id, ""), language)))
     specs = tuple(
         QuestionSpec(
             key=q.key,

@@ -18,7 +18,7 @@ def figure(value):
     """A figure as text: '38.0% (380 of 1000; 95% CI 35.0–41.1)', or 'suppressed'."""
     if not value or value.get("suppressed"):
         if value and value.get("reason"):
-            text = value["reason"]
+            text = words.stored(value["reason"])
             return format_html('<span class="text-body-secondary">{}: {}</span>', gettext("suppressed"), text)
         return format_html('<span class="text-body-secondary">{}</span>', gettext("suppressed"))
     low, high = value["ci95"]
@@ -138,3 +138,15 @@ def day(value) -> str:
     except ValueError:
         return str(value)
     return date_format(parsed, "j F Y")
+
+
+@register.filter
+def stored(text, labels=None) -> str:
+    """A sentence a snapshot keeps in English (a note, a reason), in the page's language (figures/words.py)."""
+    return words.stored(text, labels)
+
+
+@register.filter
+def test_words(test: str) -> str:
+    """'z' -> 'z test', in the page's language (figures/words.py)."""
+    return words.test_words(test)

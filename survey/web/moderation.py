@@ -144,6 +144,9 @@ def review(request, survey: Survey, answer_id):
 @member_required(Member.Role.MODERATOR)
 def bulk_reject(request, survey: Survey):
     trivial = moderation.trivial_count(survey=survey)
+    if not trivial:  # nothing to ask about: say so rather than offer to reject none
+        messages.info(request, "No empty or one-word comments are waiting: nothing was rejected.")
+        return redirect("survey:moderation-queue", slug=survey.slug)
     asking = confirm_first(
         request,
         survey=survey,

@@ -60,3 +60,17 @@ def builtin(db):
     # It asks for free text, so it opens only with a safeguarding contact.
     document["safeguarding_contact"] = "safeguarding@example.org"
     return load_definition(definition=parse_definition(json.dumps(document)))
+
+
+@pytest.fixture
+def screen(chromium, request):
+    """A page at the matrix variant's width, in a browser asking for its language (tests/browser/matrix.py)."""
+    params = request.node.callspec.params
+    locale = "cy-GB" if params["lang"] == "cy" else "en-GB"
+    context = chromium.new_context(
+        viewport={"width": params["width"], "height": 900}, locale=locale, accept_downloads=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()

@@ -1,6 +1,6 @@
 """Two organisations run a joint survey: respondents of each partner answer
 through the respondent's service; each partner's organiser signs in and sees
-everyone's figures and their own organisation's section; the organisers ask
+everyone's figures and their own organisation's; the organisers ask
 the partners to approve version 1, both approve, and the public report names
 both partners above the pooled figures. Every page passes axe at a phone's
 and a desk's width."""
@@ -10,7 +10,7 @@ import os
 import pytest
 from django.contrib.auth import get_user_model
 
-from survey.figures.releases import released_document
+from survey.figures.releases import partner_release, released_document
 from survey.models import Organisation, OrganisationMember, ReportVersion, Survey
 from tests.browser.a11y import assert_accessible, go
 from tests.factories import close_and_release, make_joint_survey, submit_joint, varied
@@ -45,12 +45,17 @@ def _organiser(slug, username):
     return user
 
 
-def _sees_both_sections(page, own_name):
+def _sees_both_sections(page, own_name, own, pooled):
+    """Both sections, each with its own figures: the partner's respondents
+    alone ("x of 16") and everyone's ("y of 30")."""
     assert page.get_by_role("heading", name="Everyone's figures").is_visible()
     assert page.get_by_role("heading", name="Your organisation's figures").is_visible()
-    own = page.locator(".own-figures").inner_text()
-    # Until a partner's own figures are released the section says so, naming the partner.
-    assert own_name in own
+    mine = page.locator(".own-figures").inner_text()
+    assert own_name in mine and f"({own['count']} of {own['n']};" in mine
+    # How it went, from the partner's own summary (its raised count is under
+    # k, so it is hidden), never the pooled one's.
+    assert "How it went" not in mine
+    assert f"({pooled['count']} of {pooled['n']};" in page.locator(".pooled-figures").inner_text()
     partners = page.locator(".partners-run").inner_text()
     assert "Royal College of Nursing" in partners and "UNISON Wales" in partners
 
@@ -64,6 +69,11 @@ def test_two_organisations_approve_and_publish_a_joint_report(live_server, page,
     close_and_release(survey)
     pooled = released_document(survey=survey)["concerns"][0]["raised"]
     assert pooled["n"] == 30
+    own = {
+        p.organisation.slug: partner_release(survey=survey, partner=p).document["concerns"][0]["raised"]
+        for p in survey.partners.select_related("organisation")
+    }
+    assert (own["rcn"]["n"], own["unison-wales"]["n"]) == (16, 14)
     _organiser("rcn", "ria")
     _organiser("unison-wales", "uma")
     console = f"{live_server.url}/console/{survey.slug}/"
@@ -71,7 +81,7 @@ def test_two_organisations_approve_and_publish_a_joint_report(live_server, page,
     # The Royal College of Nursing's organiser runs the survey and is a partner too.
     _sign_in(page, f"{live_server.url}/console/", "ria")
     page.get_by_role("link", name="Raising concerns across Wales").click()
-    _sees_both_sections(page, "Royal College of Nursing")
+    _sees_both_sections(page, "Royal College of Nursing", own["rcn"], pooled)
     _shoot(page, "results-rcn")
 
     page.goto(f"{console}report/")
@@ -98,7 +108,7 @@ def test_two_organisations_approve_and_publish_a_joint_report(live_server, page,
     other.set_default_timeout(15000)
     _sign_in(other, f"{live_server.url}/console/", "uma")
     other.get_by_role("link", name="Raising concerns across Wales").click()
-    _sees_both_sections(other, "UNISON Wales")
+    _sees_both_sections(other, "UNISON Wales", own["unison-wales"], pooled)
     tabs = other.get_by_role("navigation", name="This survey").inner_text()
     assert "Results" in tabs and "Approval" in tabs and "Build" not in tabs and "Team" not in tabs
     _shoot(other, "results-unison")

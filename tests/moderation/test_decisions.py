@@ -160,6 +160,9 @@ def test_bulk_reject_takes_only_empty_or_one_word_comments(client, bob, survey, 
     client.post("/moderate/therapy-2026/bulk-reject/", {"confirmed": "yes"})
     assert list(CommentReview.objects.values_list("answer__text", flat=True)) == ["ok", "ok"]
     assert moderation.queue(survey=survey).count() == 2
+    again = client.post("/moderate/therapy-2026/bulk-reject/", follow=True).content.decode()
+    assert "No empty or one-word comments are waiting: nothing was rejected." in again
+    assert "Reject 0" not in again and CommentReview.objects.count() == 2
 
 
 def test_decisions_through_the_view(client, bob, survey, comments):

@@ -335,9 +335,10 @@ def test_a_pending_version_the_auditor_refuses_is_not_shown_nor_approved(client,
         document=earlier,
         digest=digest(earlier),
     )
-    # The organisers chose the service breakdown only: a version not shown before, so it is audited.
+    # The organisers chose the service breakdown and one question (the pooled figures leave the partner
+    # breakdown out already): a version not shown before, so it is audited.
     save_report_settings(
-        survey=survey, acting_user=ria, title="", narrative="", concerns=[], breakdowns=["service"], questions=[]
+        survey=survey, acting_user=ria, title="", narrative="", concerns=[], breakdowns=["service"], questions=["safe"]
     )
     cosigning.ask_partners(survey=survey, acting_user=ria)
     client.force_login(uma)
@@ -345,7 +346,8 @@ def test_a_pending_version_the_auditor_refuses_is_not_shown_nor_approved(client,
     html = client.get(url).content.decode()
     assert "These figures cannot be shown" in html
     assert "Approve version 1" not in html and "waiting for approval</h2>" not in html
-    assert not Release.objects.filter(audience=Release.Audience.PARTNER).exists()
+    # Nothing recorded for the partner but its own figures, released at closing.
+    assert not Release.objects.filter(audience=Release.Audience.PARTNER, final=False).exists()
     version = cosigning.prepared_version(survey=survey).version
     response = client.post(
         url, {"partner": "unison-wales", "version": version, "decision": "approve", "confirmed": "yes"}, follow=True

@@ -3,6 +3,7 @@ in words, addresses as links, contents and headlines first; printable."""
 
 import datetime
 import re
+from html import unescape
 
 import pytest
 from django.conf import settings
@@ -13,7 +14,7 @@ from survey.models import LedgerEntry, Member, ReportSettings
 from survey.reports.publishing import publish_report
 from survey.responses.importing import import_responses
 from tests.definitions.test_translations import welsh_definition
-from tests.factories import answers, close_and_release, ledger_action, to_csv
+from tests.factories import all_welsh_definition, answers, close_and_release, ledger_action, to_csv, varied
 
 NARRATIVE_CY = "Diolch. Ysgrifennwch at help@example.org neu gweler https://example.org/cymorth."
 
@@ -170,3 +171,104 @@ def test_the_public_ledger_is_in_welsh_with_lang_cy_and_marks_what_is_only_in_en
     assert 'href="/r/therapy-2026/actions/?lang=en"' in html
     english = client.get("/r/therapy-2026/actions/").content.decode()
     assert "We will staff nights." in english and "History" in english
+
+
+@pytest.fixture
+def all_welsh(db, django_user_model):
+    """Every text of the survey in Welsh, and enough answers for comparisons and notes."""
+    survey = load_definition(definition=validate_definition(all_welsh_definition(slug="cymraeg")))
+    alice = django_user_model.objects.create_user(username="alice", password="correct horse battery")
+    Member.objects.create(survey=survey, user=alice, role=Member.Role.ORGANISER)
+    rows = varied("iapt", 30, barriers=True) + varied("other", 30) + varied("bank", 12)
+    import_responses(survey=survey, text=to_csv(rows))
+    close_and_release(survey)
+    publish_report(survey=survey, acting_user=alice)
+    return survey
+
+
+ENGLISH_FIGURE_WORDS = (
+    "in 100",
+    "raised a concern",
+    "of them",
+    "said it was resolved",
+    "Figures for everyone",
+    "All respondents",
+    "Shares of the",
+    "respondents",
+    "How it went",
+    "not corrected",
+    "significant",
+    " against ",
+    "Show the",
+    "Difference in points",
+    "rounded",
+    "not tested",
+    " test,",
+    "Agreeing",
+    "Point 4",
+)
+
+
+def _text(html: str) -> str:
+    body = html[html.index("<main") :]
+    return re.sub(
+        r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style).*?</\1>", "", body, flags=re.S)))
+    )
+
+
+def test_every_headline_on_the_welsh_report_is_in_welsh(client, all_welsh):
+    """The finding: headlines and the figures' captions were left in English (marked lang="en")."""
+    english = client.get("/r/cymraeg/").content.decode()
+    welsh = client.get("/r/cymraeg/?lang=cy").content.decode()
+    headlines = re.findall(r'<p class="concern-headline lead">(.*?)</p>', welsh)
+    assert headlines == [
+        "Cododd 50 o bob 100 bryder ynghylch gofal cleifion; dywedodd tua 1 o bob 3 ohonynt ei fod wedi&#x27;i ddatrys."
+    ]
+    assert re.findall(r'<p class="concern-headline lead">(.*?)</p>', english) == [
+        "50 in 100 raised a concern about patient care; about 1 in 3 of them said it was resolved."
+    ]
+    assert 'href="#concern-patient-care">Cododd 50 o bob 100' in welsh  # the headlines on top too
+    text = _text(welsh)
+    for words in ENGLISH_FIGURE_WORDS:
+        assert words not in text, words
+    for words in ("Mae'r ffigurau i bawb o fewn tua", "Cyfrannau o'r 72 o ymatebwyr", "Dangos y cymariaethau (4)"):
+        assert words in text, words
+    assert "prawf z, p wedi'i gywiro" in text and "llai na 30 o ymatebwyr: heb ei brofi" in text
+    assert "am fod pob un wedi'i dalgrynnu ar ei ben ei hun" in text and "Yn cytuno (Pwynt 4, Pwynt 5)" in text
+    # Nothing on the page is marked as English but the switch to English itself.
+    assert re.findall(r'<[^>]* lang="en"[^>]*>', welsh[welsh.index("<body") :]) == [
+        '<a href="/r/cymraeg/?lang=en" lang="en" hreflang="en">'
+    ]
+    for words in ENGLISH_FIGURE_WORDS[:12]:
+        assert words in _text(english) or words in ("of them", "said it was resolved"), words
+
+
+def test_stored_english_sentences_are_given_in_the_page_language():
+    from django.utils import translation
+
+    from survey.figures.words import stored
+
+    lines = {
+        "From the exact shares; the rounded figures differ by 0.1.": "gwahaniaethu 0.1.",
+        "The shares add to 100.1%, not 100%, because each is rounded on its own.": "adio i 100.1%, nid 100%",
+        "fewer than 30 respondents: not tested": "llai na 30 o ymatebwyr: heb ei brofi",
+        "Respondents: 60 → 72": "Ymatebwyr: 60 → 72",
+        "Patient care, raised: 50.0% of 60 → 50.0% of 72": "Gofal cleifion, wedi codi: 50.0% o 60 → 50.0% o 72",
+        "hidden to protect another group": "wedi'i guddio i ddiogelu grŵp arall",
+    }
+    for english, welsh in lines.items():
+        assert stored(english) == english  # English stays as it was
+        with translation.override("cy"):
+            assert welsh in stored(english, {"Patient care": "Gofal cleifion"}), english
+    assert stored("Written by an organiser.") == "Written by an organiser."
+
+
+def test_texts_the_survey_has_only_in_english_are_marked_english_on_the_welsh_report(client, published):
+    welsh = client.get("/r/therapy-2026/?lang=cy").content.decode()
+    assert '<h2 class="h3" id="concern-patient-care" lang="en">Patient care</h2>' in welsh  # no Welsh label
+    assert '<th scope="row" lang="en">Other NHS</th>' in welsh and '<span lang="en">Other NHS</span>' in welsh
+    assert '<th scope="row">Therapïau Siarad (IAPT)</th>' in welsh  # translated: not marked
+    assert '<h3 class="h5" id="q-service">Ym mha wasanaeth' in welsh
+    assert '<h3 class="h5" id="q-safe" lang="en">I feel safe to speak up.</h3>' in welsh
+    english = client.get("/r/therapy-2026/").content.decode()
+    assert 'lang="en">' not in english.replace('<html lang="en-gb">', "").replace('lang="en" hreflang', "")
