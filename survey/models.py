@@ -765,6 +765,12 @@ class AuditEvent(models.Model):
         ORGANISATION_MEMBER_CHANGED = "organisation.member_changed", "Changed someone's role in the organisation"
         ORGANISATION_MEMBER_REMOVED = "organisation.member_removed", "Removed someone from the organisation"
         SURVEY_ORGANISATION_CHANGED = "survey.organisation_changed", "Moved the survey to another organisation"
+        PARTNERS_STARTED = "partners.started", "Made the survey a joint survey, run with partners"
+        PARTNERS_ENDED = "partners.ended", "Made the survey run by its own organisation alone again"
+        PARTNERS_CHANGED = "partners.changed", "Changed how the survey is run with partners"
+        PARTNER_ADDED = "partners.added", "Added a partner organisation"
+        PARTNER_REMOVED = "partners.removed", "Removed a partner organisation"
+        PARTNER_MOVED = "partners.moved", "Changed the order of the partners"
 
     survey = models.ForeignKey(Survey, models.CASCADE, null=True, blank=True, related_name="audit")
     # Changes to an organisation (its members, its surveys) are listed on its page.

@@ -252,28 +252,19 @@ PARTNER_ORGANISATIONS = (("rcn", "Royal College of Nursing"), ("unison-wales", "
 def make_joint_survey(partners=PARTNER_ORGANISATIONS, **changes):
     """A survey run jointly by ``partners`` ((slug, name) pairs), each
     response's partner known from a required question (the partner
-    question, a breakdown whose values are the organisations' slugs)."""
-    from survey.models import Organisation, Partner, Question, Survey
+    question, a breakdown whose values are the organisations' slugs),
+    loaded from a definition with a ``partners`` object (docs/partners.md)."""
+    from survey.models import Organisation
 
+    for slug, name in partners:
+        Organisation.objects.get_or_create(slug=slug, defaults={"name": name})
     document = definition(**changes)
-    document["sections"][0]["questions"].insert(
-        0,
-        {
-            "key": "partner",
-            "kind": "single_choice",
-            "breakdown": True,
-            "text": "Which organisation invited you?",
-            "choices": [{"value": slug, "label": name} for slug, name in partners],
-        },
-    )
-    survey = load_definition(definition=validate_definition(document))
-    Survey.objects.filter(pk=survey.pk).update(partners_from=Survey.PartnersFrom.QUESTION)
-    Question.objects.filter(survey=survey, key="partner").update(partner=True)
-    for position, (slug, name) in enumerate(partners):
-        organisation, _ = Organisation.objects.get_or_create(slug=slug, defaults={"name": name})
-        Partner.objects.create(survey=survey, organisation=organisation, position=position)
-    survey.refresh_from_db()
-    return survey
+    document["partners"] = {
+        "from": "question",
+        "question": {"text": "Which organisation invited you?"},
+        "partners": [{"organisation": slug, "label": name} for slug, name in partners],
+    }
+    return load_definition(definition=validate_definition(document))
 
 
 def submit_joint(survey, rows: list[dict], *, partner: str) -> None:

@@ -12,6 +12,10 @@ from survey.definitions import languages
 # Staff read the audit list in English: the languages by their English names.
 LANGUAGE_NAMES = {"en": "English", "cy": "Welsh"}
 ACCESS = {"open": "anyone with the link", "codes": "only people with an invitation code"}
+PARTNERS_FROM = {
+    "link": "from each partner's own link or invitation codes",
+    "question": "from a question respondents answer",
+}
 LONGEST = 160  # characters of a text quoted in full; longer ones are shortened
 
 
@@ -85,6 +89,42 @@ def _sections_of(sections: list[dict]) -> dict[str, int]:
     return {q["key"]: i for i, section in enumerate(sections) for q in section["questions"]}
 
 
+def _partner_changes(lines: _Lines, old: dict | None, new: dict | None) -> None:
+    """A joint survey's partners (docs/partners.md), in words."""
+    if old is None and new is None:
+        return
+    lines.value("Run with partners", _yes(old), _yes(new))
+    old, new = old or {}, new or {}
+    lines.value(
+        "Each response's partner is known",
+        PARTNERS_FROM.get(old.get("from"), "not at all"),
+        PARTNERS_FROM.get(new.get("from"), "not at all"),
+    )
+    lines.value(
+        "Partners see each other's tables",
+        _yes(old.get("see_each_other")) if old else "no",
+        _yes(new.get("see_each_other")) if new else "no",
+    )
+    old_question, new_question = old.get("question", {}), new.get("question", {})
+    if old and new:
+        lines.text("Partner question text", old_question.get("text"), new_question.get("text"))
+        lines.text("Partner question help", old_question.get("help", ""), new_question.get("help", ""))
+    old_labels = {p["organisation"]: p.get("label", p["organisation"]) for p in old.get("partners", [])}
+    new_labels = {p["organisation"]: p.get("label", p["organisation"]) for p in new.get("partners", [])}
+    for slug, label in new_labels.items():
+        if slug not in old_labels:
+            lines.append(f"Partner added: {_quoted(languages.default_text(label))} (organisation {slug})")
+        else:
+            lines.text(f"Partner {slug} name", old_labels[slug], label)
+    for slug, label in old_labels.items():
+        if slug not in new_labels:
+            lines.append(f"Partner removed: {_quoted(languages.default_text(label))} (organisation {slug})")
+    kept_old = [s for s in old_labels if s in new_labels]
+    kept_new = [s for s in new_labels if s in old_labels]
+    if kept_old != kept_new:
+        lines.append(f"Order of partners: {', '.join(kept_old)} → {', '.join(kept_new)}")
+
+
 def definition_changes(old: dict, new: dict) -> list[str]:
     """Readable lines, one per real change between ``old`` and ``new``."""
     lines = _Lines()
@@ -99,6 +139,7 @@ def definition_changes(old: dict, new: dict) -> list[str]:
     lines.value("Staff in scope (population)", _or_none(old.get("population")), _or_none(new.get("population")))
     lines.value("Next wave of", _or_none(old.get("next_wave_of")), _or_none(new.get("next_wave_of")))
     lines.value("Follow-up pulse of", _pulse(old.get("pulse_of")), _pulse(new.get("pulse_of")))
+    _partner_changes(lines, old.get("partners"), new.get("partners"))
     old_sections, new_sections = old.get("sections", []), new.get("sections", [])
     for i, (a, b) in enumerate(zip(old_sections, new_sections, strict=False)):
         lines.text(f"Section {i + 1} title", a["title"], b["title"])

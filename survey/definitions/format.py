@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from survey.definitions import languages
 from survey.definitions.changes import definition_changes
-from survey.models import Action, AuditEvent, Choice, Concern, Question, Section, Survey
+from survey.models import Action, AuditEvent, Choice, Concern, Organisation, Partner, Question, Section, Survey
 from survey.moderation import safeguarding
 from survey.refused import Refused
 
@@ -194,6 +194,63 @@ class ConcernDef(_Localised):
     resolved_values: list[Key] = Field(min_length=1)
 
 
+# A joint survey's partner question (docs/partners.md) is never written in
+# ``sections``: the ``partners`` object says everything about it, and it is
+# always the first question of the first section, with this key.
+PARTNER_KEY = "partner"
+PARTNER_QUESTION = {
+    "link": "Partner organisation",
+    "question": "Which organisation invited you to this survey?",
+}
+
+
+class PartnerDef(_Localised):
+    _texts = ("label",)
+    organisation: Key
+    # What respondents and tables call the partner; the organisation's name when left out.
+    label: Title | None = None
+
+
+class PartnerQuestionDef(_Localised):
+    _texts = ("text", "help")
+    text: Title | None = None
+    help: str = ""
+
+
+class PartnersDef(_Strict):
+    """A joint survey: the organisations running it, and how each response's partner is known."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, populate_by_name=True)
+    from_: Literal["link", "question"] = Field(alias="from")
+    see_each_other: bool = False
+    question: PartnerQuestionDef = Field(default_factory=PartnerQuestionDef)
+    partners: list[PartnerDef] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _distinct(self) -> "PartnersDef":
+        slugs = [p.organisation for p in self.partners]
+        twice = sorted({s for s in slugs if slugs.count(s) > 1})
+        if twice:
+            raise ValueError(f'organisation "{twice[0]}" is a partner twice')
+        if self.question.text is None:
+            self.question.text = PARTNER_QUESTION[self.from_]
+        return self
+
+    def as_document(self) -> dict:
+        question: dict[str, Any] = {"text": self.question.localised("text")}
+        if self.question.help:
+            question["help"] = self.question.localised("help")
+        return {
+            "from": self.from_,
+            "see_each_other": self.see_each_other,
+            "question": question,
+            "partners": [
+                {"organisation": p.organisation, **({"label": p.localised("label")} if p.label else {})}
+                for p in self.partners
+            ],
+        }
+
+
 # The version of this format (docs/definitions.md); a file without one is version 1.
 SCHEMA_VERSION = 1
 
@@ -225,6 +282,8 @@ class SurveyDef(_Localised):
     next_wave_of: Key | None = None
     # A follow-up pulse of an action of another survey (docs/following-up.md).
     pulse_of: PulseOf | None = None
+    # A joint survey, run by several organisations (docs/partners.md).
+    partners: PartnersDef | None = None
     sections: list[SectionDef] = Field(default_factory=list)
     concerns: list[ConcernDef] = Field(default_factory=list)
 
@@ -234,6 +293,8 @@ class SurveyDef(_Localised):
     def languages(self) -> list[str]:
         """The default language first, then every other one any text is given in."""
         parts: list[_Localised] = [self, *self.sections, *self.concerns]
+        if self.partners:
+            parts += [self.partners.question, *self.partners.partners]
         for q in self.questions():
             parts += [q, *q.choices]
         return [languages.DEFAULT, *sorted({lang for part in parts for lang in part.translations})]
@@ -295,12 +356,19 @@ def validate_definition(document: Any, *, partial: bool = False) -> SurveyDef:
         error = exc.errors()[0]
         message = error["msg"].removeprefix("Value error, ")
         raise DefinitionError(_pydantic_path(error["loc"]), message) from None
+    if survey.partners and not survey.sections:
+        raise DefinitionError(
+            "sections", "a joint survey needs a section: its first one starts with the partner question"
+        )
     if not partial:
         if not survey.sections:
             raise DefinitionError("sections", "a survey needs at least one section")
         for s, section in enumerate(survey.sections):
-            if not section.questions:
+            # A joint survey's first section holds the partner question, so it is never empty.
+            if not section.questions and not (survey.partners and s == 0):
                 raise DefinitionError(f"sections[{s}].questions", "a section needs at least one question")
+        if survey.partners and len(survey.partners.partners) < 2:
+            raise DefinitionError("partners.partners", "a joint survey needs at least two partners")
 
     seen: dict[str, QuestionDef] = {}
     for s, section in enumerate(survey.sections):
@@ -308,6 +376,12 @@ def validate_definition(document: Any, *, partial: bool = False) -> SurveyDef:
             path = f"sections[{s}].questions[{q}]"
             if question.key in seen:
                 raise DefinitionError(f"{path}.key", f'question key "{question.key}" is used twice')
+            if survey.partners and question.key == PARTNER_KEY:
+                raise DefinitionError(
+                    f"{path}.key",
+                    f'in a joint survey the key "{PARTNER_KEY}" belongs to the partner question, which the '
+                    '"partners" object describes: give this question another key',
+                )
             if question.show_if:
                 target = seen.get(question.show_if.question)
                 if target is None:
@@ -455,12 +529,33 @@ def structural_changes(old: dict, new: dict) -> list[DefinitionError]:
             )
     for key in old_c:
         faults.append(DefinitionError("concerns", f'concern "{key}" cannot be removed'))
+
+    def partnership(partners: dict | None):
+        if not partners:
+            return None
+        return partners["from"], partners["see_each_other"], [p["organisation"] for p in partners["partners"]]
+
+    if partnership(old.get("partners")) != partnership(new.get("partners")):
+        # Every answer belongs to one partner; the partners saw tables agreed on this basis.
+        faults.append(
+            DefinitionError(
+                "partners",
+                "the partners, their order, how each response's partner is known and whether partners see each "
+                "other's tables are fixed once answers have arrived",
+            )
+        )
     return faults
 
 
 @transaction.atomic
 def load_definition(
-    *, definition: SurveyDef, acting_user: User | None = None, what: str = "", new: bool = False
+    *,
+    definition: SurveyDef,
+    acting_user: User | None = None,
+    what: str = "",
+    new: bool = False,
+    action: str = AuditEvent.Action.SURVEY_UPDATED,
+    audited_organisation: Organisation | None = None,
 ) -> Survey:
     """Create a survey from a validated definition, or update it in place.
 
@@ -468,6 +563,9 @@ def load_definition(
     change its wording; a structural change is refused whole, because it
     would corrupt figures computed from existing answers. ``new``: the
     caller has just claimed the (empty) survey row, so this is its creation.
+    ``action`` names the change in the audit list (survey/staff/partners.py
+    names its own), ``audited_organisation`` lists it on that organisation's
+    page too (a partner added or removed).
     """
     survey = Survey.objects.select_for_update().filter(slug=definition.slug).first()
     created = survey is None
@@ -499,6 +597,9 @@ def load_definition(
             survey.sections.all().delete()
     else:
         survey = Survey(slug=definition.slug)
+    partner_organisations = _partner_organisations(survey, definition, created=created)
+    survey.partners_from = definition.partners.from_ if definition.partners else ""
+    survey.partners_see_each_other = bool(definition.partners and definition.partners.see_each_other)
     survey.title = definition.title
     survey.intro = definition.intro
     survey.estimated_minutes = definition.estimated_minutes
@@ -523,9 +624,10 @@ def load_definition(
 
     existing = {q.key: q for q in survey.questions.select_related("section")}
     if existing:
-        _update_wording(survey, definition, existing)
+        _update_wording(survey, definition, existing, partner_organisations)
     else:
-        _create_structure(survey, definition)
+        _create_structure(survey, definition, partner_organisations)
+    _keep_partners(survey, partner_organisations)
     if survey.status == Survey.Status.OPEN and pulse_opening_refusal(survey):
         if not created:
             raise DefinitionError("pulse_of", pulse_opening_refusal(survey))
@@ -554,11 +656,81 @@ def load_definition(
         if changes:
             AuditEvent.objects.create(
                 survey=survey,
+                organisation=audited_organisation,
                 user=acting_user,
-                action=AuditEvent.Action.SURVEY_UPDATED,
+                action=action,
                 detail="\n".join(changes),
             )
     return survey
+
+
+def _partner_organisations(survey: Survey, definition: SurveyDef, *, created: bool) -> list[Organisation]:
+    """A joint survey's partners, in order: organisations of this Candour, the
+    one that runs the survey first (a file moved elsewhere finds its own)."""
+    if not definition.partners:
+        return []
+    slugs = [p.organisation for p in definition.partners.partners]
+    found = {o.slug: o for o in Organisation.objects.filter(slug__in=slugs)}
+    for i, slug in enumerate(slugs):
+        if slug not in found:
+            raise DefinitionError(
+                f"partners.partners[{i}].organisation",
+                f'there is no organisation "{slug}" on this Candour: an administrator creates it first',
+            )
+    if survey.organisation_id is None and not created:
+        raise DefinitionError(
+            "partners", "only a survey run by an organisation can have partners: ask an administrator to give it to one"
+        )
+    if survey.organisation_id is not None and slugs[0] != survey.organisation.slug:
+        raise DefinitionError(
+            "partners.partners[0].organisation",
+            f'the first partner is the organisation that runs the survey, "{survey.organisation.slug}"',
+        )
+    return [found[slug] for slug in slugs]
+
+
+def _partner_labels(definition: SurveyDef, organisations: list[Organisation]) -> list[tuple[str, dict]]:
+    return [
+        (p.label or organisation.name, p.translations)
+        for p, organisation in zip(definition.partners.partners, organisations, strict=True)
+    ]
+
+
+def _create_partner_question(survey: Survey, section: Section, definition: SurveyDef, organisations) -> None:
+    """The first question of the first section: a required breakdown whose
+    choices are the partners (values: their organisations' slugs)."""
+    question = Question.objects.create(
+        survey=survey,
+        section=section,
+        position=0,
+        key=PARTNER_KEY,
+        kind=Question.Kind.SINGLE_CHOICE,
+        text=definition.partners.question.text,
+        help_text=definition.partners.question.help,
+        translations=definition.partners.question.translations,
+        required=True,
+        breakdown=True,
+        partner=True,
+    )
+    Choice.objects.bulk_create(
+        Choice(question=question, position=i, value=organisation.slug, label=label, translations=translations)
+        for i, (organisation, (label, translations)) in enumerate(
+            zip(organisations, _partner_labels(definition, organisations), strict=True)
+        )
+    )
+
+
+def _keep_partners(survey: Survey, organisations: list[Organisation]) -> None:
+    """Partner rows in step with the definition; a kept partner keeps its own
+    link (its token), a removed one's unused invitation codes go with it."""
+    survey.partners.exclude(organisation__in=organisations).delete()
+    kept = {p.organisation_id: p for p in survey.partners.all()}
+    for position, organisation in enumerate(organisations):
+        partner = kept.get(organisation.pk)
+        if partner is None:
+            Partner.objects.create(survey=survey, organisation=organisation, position=position)
+        elif partner.position != position:
+            Partner.objects.filter(pk=partner.pk).update(position=position)
 
 
 def _linked_wave(survey: Survey, definition: SurveyDef) -> tuple[Survey | None, str]:
@@ -645,13 +817,17 @@ def _pulse_action(definition: SurveyDef, acting_user: User | None, *, already=No
     return action
 
 
-def _create_structure(survey: Survey, definition: SurveyDef) -> None:
+def _create_structure(survey: Survey, definition: SurveyDef, partner_organisations: list[Organisation]) -> None:
     questions: dict[str, Question] = {}
     for s_pos, section_def in enumerate(definition.sections):
         section = Section.objects.create(
             survey=survey, position=s_pos, title=section_def.title, translations=section_def.translations
         )
-        for q_pos, q in enumerate(section_def.questions):
+        first = 0
+        if s_pos == 0 and definition.partners:
+            _create_partner_question(survey, section, definition, partner_organisations)
+            first = 1
+        for q_pos, q in enumerate(section_def.questions, start=first):
             question = Question.objects.create(
                 survey=survey,
                 section=section,
@@ -697,8 +873,22 @@ def _create_structure(survey: Survey, definition: SurveyDef) -> None:
     )
 
 
-def _update_wording(survey: Survey, definition: SurveyDef, existing: dict[str, Question]) -> None:
+def _update_wording(
+    survey: Survey, definition: SurveyDef, existing: dict[str, Question], partner_organisations: list[Organisation]
+) -> None:
     sections = {s.position: s for s in survey.sections.all()}
+    if definition.partners:
+        partner_question = survey.questions.get(partner=True)
+        question = definition.partners.question
+        Question.objects.filter(pk=partner_question.pk).update(
+            text=question.text, help_text=question.help, translations=question.translations
+        )
+        for organisation, (label, translations) in zip(
+            partner_organisations, _partner_labels(definition, partner_organisations), strict=True
+        ):
+            Choice.objects.filter(question=partner_question, value=organisation.slug).update(
+                label=label, translations=translations
+            )
     for s_pos, section_def in enumerate(definition.sections):
         Section.objects.filter(pk=sections[s_pos].pk).update(
             title=section_def.title, translations=section_def.translations
@@ -723,6 +913,8 @@ def _choices(q: QuestionDef) -> list[ChoiceDef]:
 
 def _as_document(definition: SurveyDef) -> dict:
     document = definition.model_dump()
+    if definition.partners:
+        document["partners"] = definition.partners.as_document()
     if document.get("pulse_of"):
         document["pulse_of"]["action"] = str(document["pulse_of"]["action"])
     # Normalise yes/no choices the same way export does.
@@ -763,6 +955,8 @@ def export_definition(*, survey: Survey) -> dict:
     for section in survey.sections.all():
         items = []
         for q in by_section.get(section.pk, []):
+            if q.partner:
+                continue  # written in "partners", below
             item: dict[str, Any] = {
                 "key": q.key,
                 "kind": q.kind,
@@ -819,6 +1013,7 @@ def export_definition(*, survey: Survey) -> dict:
             if survey.link == Survey.Link.PULSE and survey.pulse_action
             else {}
         ),
+        **({"partners": _export_partners(survey)} if survey.partners_from else {}),
         "sections": sections,
         "concerns": [
             {
@@ -830,6 +1025,34 @@ def export_definition(*, survey: Survey) -> dict:
             }
             for c in survey.concerns.select_related("raised", "outcome")
         ],
+    }
+
+
+def _export_partners(survey: Survey) -> dict:
+    """A joint survey's ``partners`` object: every label written out, so that
+    loading the export and exporting again gives the same document."""
+    question = survey.questions.filter(partner=True).prefetch_related("choices").first()
+    labels = {c.value: c for c in question.choices.all()} if question else {}
+    asked: dict[str, Any] = {}
+    if question:
+        asked["text"] = languages.as_definition_text(question.text, question.translations, "text")
+        if question.help_text:
+            asked["help"] = languages.as_definition_text(question.help_text, question.translations, "help")
+    partners = []
+    for partner in survey.partners.select_related("organisation"):
+        slug = partner.organisation.slug
+        choice = labels.get(slug)
+        label = (
+            languages.as_definition_text(choice.label, choice.translations, "label")
+            if choice
+            else partner.organisation.name
+        )
+        partners.append({"organisation": slug, "label": label})
+    return {
+        "from": survey.partners_from,
+        "see_each_other": survey.partners_see_each_other,
+        "question": asked,
+        "partners": partners,
     }
 
 

@@ -37,6 +37,10 @@ class QuestionSpec:
     section_title: str
     choices: tuple[tuple[str, str], ...]  # (value, label)
     show_if: tuple[str, str] | None  # (question key, value)
+    # A joint survey's partner question, answered from the partner's link or
+    # code when partners are known that way (then on no page).
+    partner: bool = False
+    hidden: bool = False
 
     @property
     def labels(self) -> dict[str, str]:
@@ -56,6 +60,11 @@ class SurveySpec:
     @property
     def by_key(self) -> dict[str, QuestionSpec]:
         return {q.key: q for q in self.questions}
+
+    @property
+    def partner_from_link(self) -> QuestionSpec | None:
+        """The partner question when it is answered from the link or code, not by the respondent."""
+        return next((q for q in self.questions if q.hidden), None)
 
 
 class AnswerError(Refused):
@@ -90,6 +99,7 @@ def survey_spec(survey: Survey, language: str = languages.DEFAULT) -> SurveySpec
 @functools.lru_cache(maxsize=256)
 def _spec(survey_id: int, definition_version: uuid.UUID, language: str) -> SurveySpec:
     questions = list(Question.objects.filter(survey_id=survey_id).select_related("section", "show_if_question"))
+    from_link = Survey.objects.filter(pk=survey_id, partners_from=Survey.PartnersFrom.LINK).exists()
     kinds = {q.pk: q.kind for q in questions}
     choices: dict[int, list[tuple[str, str]]] = {}
     for c in Choice.objects.filter(question__survey_id=survey_id).order_by("position"):
@@ -105,6 +115,8 @@ def _spec(survey_id: int, definition_version: uuid.UUID, language: str) -> Surve
             section_title=languages.text(q.section.title, q.section.translations, language, "title"),
             choices=tuple(choices.get(q.pk, ())),
             show_if=(q.show_if_question.key, q.show_if_value) if q.show_if_question_id else None,
+            partner=q.partner,
+            hidden=q.partner and from_link,
         )
         for q in questions
     )
@@ -114,10 +126,13 @@ def _spec(survey_id: int, definition_version: uuid.UUID, language: str) -> Surve
 def _paginate(questions: tuple[QuestionSpec, ...]) -> tuple[tuple[str, ...], ...]:
     """Split sections into pages so a follow-up never shares a page with the
     question that controls it: the condition is then known, without
-    JavaScript, by the time the follow-up is shown."""
+    JavaScript, by the time the follow-up is shown. A hidden question (the
+    partner question, answered from the link) is on no page."""
     pages: list[list[str]] = []
     current_section = None
     for q in questions:
+        if q.hidden:
+            continue
         if q.section != current_section or (q.show_if and q.show_if[0] in pages[-1]):
             pages.append([])
             current_section = q.section

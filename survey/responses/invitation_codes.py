@@ -19,7 +19,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext
 from stdnum import luhn
 
-from survey.models import AuditEvent, InvitationCode, Survey
+from survey.models import AuditEvent, InvitationCode, Partner, Survey
 from survey.refused import Refused
 
 # 28 symbols: Luhn mod N catches every single substitution only for an even N.
@@ -77,18 +77,31 @@ def new_code() -> str:
 
 
 @transaction.atomic
-def generate_codes(*, survey: Survey, count: int, acting_user: User) -> list[str]:
-    """Create ``count`` codes and return them formatted; they are never shown again."""
+def generate_codes(*, survey: Survey, count: int, acting_user: User, partner: Partner | None = None) -> list[str]:
+    """Create ``count`` codes and return them formatted; they are never shown again.
+
+    A joint survey whose partners are known from their links issues codes in
+    batches per partner: a code's respondent counts for its partner (the
+    code row says which, and goes when the code is used)."""
     if not 1 <= count <= MAX_BATCH:
         raise CodeError(f"A batch holds between 1 and {MAX_BATCH} codes.")
+    if survey.partners_from == Survey.PartnersFrom.LINK:
+        if partner is None or partner.survey_id != survey.pk:
+            raise CodeError("Choose which partner this batch of codes is for: its respondents count for that partner.")
+    elif partner is not None:
+        raise CodeError("Only a joint survey whose partners are known from their links has codes per partner.")
     codes = [new_code() for _ in range(count)]
     # Rows go in shuffled, keyed by the hash: neither their order nor a key follows the printed list.
-    rows = [InvitationCode(survey=survey, code_hash=code_hash(c)) for c in codes]
+    rows = [InvitationCode(survey=survey, code_hash=code_hash(c), partner=partner) for c in codes]
     _shuffle(rows)
     InvitationCode.objects.bulk_create(rows)
     Survey.objects.filter(pk=survey.pk).update(codes_issued=F("codes_issued") + count)
     AuditEvent.objects.create(
-        survey=survey, user=acting_user, action=AuditEvent.Action.CODES_GENERATED, detail=f"{count} codes"
+        survey=survey,
+        organisation=partner.organisation if partner else None,
+        user=acting_user,
+        action=AuditEvent.Action.CODES_GENERATED,
+        detail=f"{count} codes" + (f" for {partner.organisation.name}" if partner else ""),
     )
     return [format_code(c) for c in codes]
 

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from survey.definitions.format import PARTNER_KEY
 from survey.models import InvitationCode, Survey, UsedFormToken
 from survey.responses.answers import AnswerValue
 from survey.responses.pending import seal
@@ -48,10 +49,23 @@ def submit_response(
     so that a waiting row shares its xmin with no token and no code.
     Raises CodeNotAccepted, storing nothing, if the code is not there.
     Nothing here talks to the broker.
+
+    In a joint survey whose partners are known from links and codes, a
+    code's partner decides the partner question's answer: read here from the
+    code row, whatever the form said, and gone with the row.
     """
     token = form_token_hash(nonce)
     today = timezone.localdate()
     with transaction.atomic():
+        if survey.access == Survey.Access.CODES and survey.partners_from == Survey.PartnersFrom.LINK:
+            partner = (
+                InvitationCode.objects.filter(survey=survey, code_hash=invitation_hash or "")
+                .values_list("partner__organisation__slug", flat=True)
+                .first()
+            )
+            if partner is None:
+                raise CodeNotAccepted  # not there, or from no partner's batch: nothing stored
+            answers = {**answers, PARTNER_KEY: partner}
         if not _insert_pending(survey.pk, seal(answers, token), pending_nonce_hash(nonce), token, today):
             return False  # a replay (a double-click): the same thank-you, nothing stored
         if survey.access == Survey.Access.CODES:

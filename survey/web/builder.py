@@ -560,6 +560,30 @@ def _public_link(request, survey: Survey) -> str:
     return request.build_absolute_uri(reverse("survey:response-start", kwargs={"slug": survey.slug}))
 
 
+def _share_link(request, survey: Survey) -> str:
+    """The link a QR code or poster carries: a partner's own (``?partner=<token>``), else the survey's."""
+    token = request.GET.get("partner", "")
+    partner = survey.partners.filter(token=token).first() if token else None
+    if partner is None:
+        return _public_link(request, survey)
+    return request.build_absolute_uri(
+        reverse("survey:response-partner", kwargs={"slug": survey.slug, "token": partner.token})
+    )
+
+
+def partner_links(request, survey: Survey) -> list[dict]:
+    """Each partner's own respondent link, for the Share page."""
+    return [
+        {
+            "partner": partner,
+            "link": request.build_absolute_uri(
+                reverse("survey:response-partner", kwargs={"slug": survey.slug, "token": partner.token})
+            ),
+        }
+        for partner in survey.partners.select_related("organisation")
+    ]
+
+
 def slip_link(request, survey: Survey) -> dict:
     """The link printed on each code slip, and its QR code (the link only: a
     code never goes into a URL, where logs and browser histories keep it)."""
@@ -588,7 +612,17 @@ def invitation_text(*, survey: Survey, link: str) -> str:
 @member_required(Member.Role.ORGANISER)
 def share(request, survey: Survey):
     link = _public_link(request, survey)
-    context = {"survey": survey, "link": link, "invitation": invitation_text(survey=survey, link=link)}
+    context = {
+        "survey": survey,
+        "link": link,
+        "invitation": invitation_text(survey=survey, link=link),
+        "partner_links": [
+            row | {"invitation": invitation_text(survey=survey, link=row["link"])}
+            for row in partner_links(request, survey)
+        ]
+        if survey.partners_from
+        else [],
+    }
     return render(request, "survey/console/share.html", context)
 
 
@@ -603,7 +637,7 @@ def _qr(link: str, fmt: str, scale: int = 10) -> bytes:
 def share_qr(request, survey: Survey, fmt: str):
     """The public link as a QR code to print (segno)."""
     content_type = "image/svg+xml" if fmt == "svg" else "image/png"
-    response = HttpResponse(_qr(_public_link(request, survey), fmt), content_type=content_type)
+    response = HttpResponse(_qr(_share_link(request, survey), fmt), content_type=content_type)
     if "download" in request.GET:
         response["Content-Disposition"] = f'attachment; filename="{survey.slug}-qr.{fmt}"'
     return response
@@ -613,7 +647,7 @@ def share_qr(request, survey: Survey, fmt: str):
 @member_required(Member.Role.ORGANISER)
 def share_poster(request, survey: Survey):
     """A poster to print or save as PDF: the title, the invitation, the link and its QR code."""
-    link = _public_link(request, survey)
+    link = _share_link(request, survey)
     qr = segno.make(link, error="m").svg_data_uri(scale=8, border=2)
     context = {"survey": survey, "link": link, "qr": qr}
     return render(request, "survey/console/poster.html", context)
@@ -623,7 +657,7 @@ def share_poster(request, survey: Survey):
 @member_required(Member.Role.ORGANISER)
 def share_poster_png(request, survey: Survey):
     """The poster as a picture (A4 at 150 dpi), for a slide, a newsletter or a screen."""
-    response = HttpResponse(poster_png(survey=survey, link=_public_link(request, survey)), content_type="image/png")
+    response = HttpResponse(poster_png(survey=survey, link=_share_link(request, survey)), content_type="image/png")
     response["Content-Disposition"] = f'attachment; filename="{survey.slug}-poster.png"'
     return response
 

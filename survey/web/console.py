@@ -205,13 +205,17 @@ def codes(request, survey: Survey):
         "issued": issued,
         "responses": coarse_progress(getattr(survey, "result_set", None), survey.min_group_size),
     }
-    form = CodeBatchForm(request.POST or None)
+    form = CodeBatchForm(request.POST or None, survey=survey)
     if request.method == "POST" and form.is_valid():
-        batch = invitations.generate_codes(survey=survey, count=form.cleaned_data["count"], acting_user=request.user)
+        partner = form.cleaned_data.get("partner")
+        batch = invitations.generate_codes(
+            survey=survey, count=form.cleaned_data["count"], acting_user=request.user, partner=partner
+        )
         csv_text = "code\n" + "\n".join(batch) + "\n"
         context = {
             "survey": survey,
             "batch": batch,
+            "partner": partner,
             "csv_uri": "data:text/csv;base64," + base64.b64encode(csv_text.encode()).decode(),
             **slip_link(request, survey),
         }

@@ -125,6 +125,57 @@ class CodeBatchForm(CrispyForm):
         help_text="One per person you will invite. The codes are shown once, on the next page only.",
     )
 
+    def __init__(self, *args, survey=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if survey is not None and survey.partners_from == "link":
+            # A joint survey's codes come in batches per partner: a code's respondent counts for its partner.
+            self.fields["partner"] = forms.ModelChoiceField(
+                label="Which partner are these codes for?",
+                queryset=survey.partners.select_related("organisation"),
+                empty_label=None,
+                help_text="Whoever answers with one of these codes is counted among this partner's respondents.",
+            )
+            self.fields["partner"].label_from_instance = lambda p: p.organisation.name
+
+
+class PartnersStartForm(CrispyForm):
+    partners_from = forms.ChoiceField(
+        label="How is each response's partner known?",
+        choices=[
+            ("link", "From each partner's own link or invitation codes (respondents are not asked)"),
+            ("question", "From a question respondents answer: “Which organisation invited you?”"),
+        ],
+        widget=forms.RadioSelect,
+        initial="link",
+    )
+    see_each_other = forms.BooleanField(
+        label="Partners may see each other's tables",
+        required=False,
+        help_text="Agreed by the partners when the survey is set up; fixed once anyone has answered.",
+    )
+
+
+class PartnerSettingsForm(PartnersStartForm):
+    question_text = forms.CharField(
+        label="The partner question",
+        max_length=200,
+        help_text="Respondents read it when they are asked; tables use it to name the breakdown by partner.",
+    )
+
+
+class PartnerAddForm(CrispyForm):
+    organisation = forms.ModelChoiceField(
+        label="Organisation to add", queryset=None, empty_label="Choose an organisation"
+    )
+
+    def __init__(self, *args, survey, **kwargs):
+        super().__init__(*args, **kwargs)
+        from survey.models import Organisation
+
+        self.fields["organisation"].queryset = Organisation.objects.exclude(partnerships__survey=survey).order_by(
+            "name"
+        )
+
 
 class TranslatedFields:
     """Extra fields for a survey's other languages: ``<name>_<code>`` for

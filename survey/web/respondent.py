@@ -24,7 +24,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from survey.definitions import languages
-from survey.models import Question, Survey
+from survey.definitions.format import PARTNER_KEY
+from survey.models import InvitationCode, Partner, Question, Survey
 from survey.reports.ledger import help_routes
 from survey.reports.pulses import open_pulse_of
 from survey.responses import invitation_codes as invitations
@@ -109,11 +110,13 @@ def _closed(request: HttpRequest, survey: ShownSurvey) -> HttpResponse:
     return render(request, "survey/respond/closed.html", {"survey": survey}, status=410)
 
 
-def _render_intro(request, survey, code_form=None, status=200, error="") -> HttpResponse:
+def _render_intro(request, survey, code_form=None, status=200, error="", partner=None) -> HttpResponse:
     if code_form is None and survey.access == Survey.Access.CODES and not _previewing(request):
         code_form = CodeForm()
     context = {
         "code_form": code_form,
+        # Only where the link decides: on a code survey the code does.
+        "partner": partner if _needs_partner_link(request, survey) else None,
         "error": error,
         "max_age": settings.CANDOUR_FORM_TOKEN_MAX_AGE,  # a saved state older than this is cleared
     }
@@ -130,7 +133,34 @@ def intro(request: HttpRequest, slug: str) -> HttpResponse:
     return intro_page(request, _survey_by_slug(slug))
 
 
-def intro_page(request: HttpRequest, survey: Survey) -> HttpResponse:
+@require_GET
+@never_cache
+def partner_intro(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    """A partner's own link: the same first page, the partner carried into the
+    respondent's signed state when they start (nothing else stored)."""
+    survey = _survey_by_slug(slug)
+    partner = survey.partners.filter(token=token).select_related("organisation").first()
+    if partner is None:
+        return _no_partner(request, _speak(request, survey, request.GET.get("lang")), status=404)
+    return intro_page(request, survey, partner=partner)
+
+
+def _needs_partner_link(request, survey) -> bool:
+    """Partners known from their own links, on a survey without codes: the
+    plain link cannot say whose respondent this is (a code would)."""
+    return (
+        survey.partners_from == Survey.PartnersFrom.LINK
+        and survey.access == Survey.Access.OPEN
+        and not _previewing(request)
+    )
+
+
+def _no_partner(request, survey: ShownSurvey, status: int = 200) -> HttpResponse:
+    """Kindly: answer through the link your organisation sent (no guess at which one)."""
+    return render(request, "survey/respond/partner_link.html", {"survey": survey}, status=status)
+
+
+def intro_page(request: HttpRequest, survey: Survey, partner: Partner | None = None) -> HttpResponse:
     """The survey's first page, in the respondent's language (also the console's preview)."""
     if survey.status != Survey.Status.OPEN and not _previewing(request):
         # The address of a closed survey leads to its open follow-up pulse, if any.
@@ -142,12 +172,19 @@ def intro_page(request: HttpRequest, survey: Survey) -> HttpResponse:
     survey = _speak(request, survey, request.GET.get("lang"))
     if survey.status != Survey.Status.OPEN and not _previewing(request):
         return _closed(request, survey)
-    return _render_intro(request, survey)
+    if partner is None and _needs_partner_link(request, survey):
+        return _no_partner(request, survey)
+    return _render_intro(request, survey, partner=partner)
 
 
 def _start(request, survey, spec) -> HttpResponse:
     """Begin a fresh form (and, for code surveys, check the code first)."""
     state = {"t": secrets.token_urlsafe(24), "a": {}, "l": survey.language}
+    if _needs_partner_link(request, survey):
+        partner = survey.model.partners.filter(token=request.POST.get("partner", "")).first()
+        if partner is None:
+            return _no_partner(request, survey, status=400)
+        state["p"] = partner.token  # signed with the rest: the respondent cannot change it
     if survey.access == Survey.Access.CODES and not _previewing(request):
         rate = settings.CANDOUR_CODE_FAILURE_RATE
         if ratelimit.is_limited("code", request, rate):
@@ -301,8 +338,14 @@ def answer_flow(request: HttpRequest, survey: Survey) -> HttpResponse:
         if request.POST.get("website"):
             # Honeypot filled: a bot. Answer as if stored; store nothing.
             return _thanks_redirect(survey)
+        given = state["a"]
+        if spec.partner_from_link is not None:
+            partner = _partner_answer(request, survey, state)
+            if partner is None:
+                return _no_partner(request, survey, status=409)
+            given = {**given, PARTNER_KEY: partner}
         try:
-            answers = clean_answers(spec, state["a"])
+            answers = clean_answers(spec, given)
         except AnswerError as exc:
             return _render_review(request, survey, spec, state, error=f"{spec[exc.key].text}: {exc.message}")
         if _previewing(request):
@@ -351,6 +394,24 @@ def answer_flow(request: HttpRequest, survey: Survey) -> HttpResponse:
     if later:
         return _render_page(request, survey, spec, state, later[0])
     return _render_review(request, survey, spec, state)
+
+
+def _partner_answer(request, survey, state: dict) -> str | None:
+    """The partner question's answer when the link or code decides it: the
+    partner of the signed state's link, or of its code (read again from the
+    code row at submit, survey/responses/submit.py). In the preview, the first
+    partner (nothing is stored)."""
+    if _previewing(request):
+        first = survey.model.partners.select_related("organisation").first()
+        return first.organisation.slug if first else None
+    if survey.access == Survey.Access.CODES:
+        codes = InvitationCode.objects.filter(survey=survey.model, code_hash=state.get("c") or "")
+        return codes.values_list("partner__organisation__slug", flat=True).first()
+    token = state.get("p")
+    if not isinstance(token, str):
+        return None
+    partners = survey.model.partners.filter(token=token)
+    return partners.values_list("organisation__slug", flat=True).first()
 
 
 def _nearest(pages: list[int], page: int) -> int:

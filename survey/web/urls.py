@@ -2,7 +2,7 @@
 
 from django.urls import include, path, re_path
 
-from survey.web import accounts, api_keys, audit, builder, console, organisations, public
+from survey.web import accounts, api_keys, audit, builder, console, organisations, partners, public
 from survey.web import ledger as ledgers
 from survey.web import moderation as moderate
 from survey.web import respondent as respond
@@ -11,6 +11,7 @@ app_name = "survey"
 
 respondent_urls = [
     path("", respond.intro, name="response-start"),
+    path("p/<str:token>/", respond.partner_intro, name="response-partner"),
     path("answer/", respond.answer, name="response-answer"),
     path("thanks/", respond.thanks, name="response-thanks"),
 ]
@@ -28,6 +29,16 @@ build_urls = [
     re_path(rf"^{STRUCTURE}/move/$", builder.build_move, name="structure-move"),
     re_path(rf"^{STRUCTURE}/remove/$", builder.build_remove, name="structure-remove"),
     path("upload/", builder.definition_upload, name="definition-upload"),
+]
+
+partner_urls = [
+    path("", partners.partners_page, name="survey-partners"),
+    path("start/", partners.partners_start, name="partners-start"),
+    path("settings/", partners.partners_settings, name="partners-settings"),
+    path("add/", partners.partner_add, name="partner-add"),
+    path("remove/", partners.partner_remove, name="partner-remove"),
+    path("move/", partners.partner_move, name="partner-move"),
+    path("end/", partners.partners_end, name="partners-end"),
 ]
 
 ledger_urls = [
@@ -52,6 +63,7 @@ console_urls = [
     path("share/poster/", builder.share_poster, name="survey-poster"),
     path("share/poster.png", builder.share_poster_png, name="survey-poster-png"),
     path("team/", accounts.team_page, name="team"),
+    path("partners/", include(partner_urls)),
     path("changes/", audit.audit_list, name="survey-audit"),
     path("team/<int:member_id>/remove/", accounts.member_remove, name="member-remove"),
     path("publish/", console.publish, name="report-publish"),

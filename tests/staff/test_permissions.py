@@ -71,7 +71,16 @@ CONSOLE_VIEWS = {
     "team": ("get", {}, None),
     "survey-audit": ("get", {}, None),
     "member-remove": ("post", {"member_id": 999999}, {}),
+    "survey-partners": ("get", {}, None),
+    "partners-start": ("post", {}, {"partners_from": "link"}),
+    "partners-settings": ("post", {}, {}),
+    "partner-add": ("post", {}, {}),
+    "partner-remove": ("post", {}, {"organisation": "mind-union", "confirmed": "yes"}),
+    "partner-move": ("post", {}, {"organisation": "mind-union", "direction": "down"}),
+    "partners-end": ("post", {}, {"confirmed": "yes"}),
 }
+
+PARTNER_SET_UP = [name for name in CONSOLE_VIEWS if name.startswith("partner")] + ["survey-partners"]
 
 # What the organiser is served: the url name of the page they end on (the
 # view's own, or the console page its POST redirects to) and that page's
@@ -116,6 +125,11 @@ SERVED = {
     "team": ("team", "survey/console/team.html"),
     "survey-audit": ("survey-audit", "survey/console/audit.html"),
     "member-remove": ("team", "survey/console/team.html"),
+    **{
+        name: ("survey-partners", "survey/console/partners.html")
+        for name in ("survey-partners", "partners-start", "partners-settings", "partner-add")
+        + ("partner-remove", "partner-move", "partners-end")
+    },
 }
 
 
@@ -368,3 +382,25 @@ def test_organisation_page_is_for_its_members_only(client, django_user_model, or
         assert response.status_code == 200
         assert response.templates[0].name == "survey/console/organisation.html"
         assert f"m-{role}" in response.content.decode()
+
+
+@pytest.mark.parametrize("name", PARTNER_SET_UP)
+def test_a_partner_organisations_organiser_cannot_change_the_partners(
+    client, django_user_model, alice, organisation, name
+):
+    """Only the survey's organisers set up its partners: an organiser of a
+    partner organisation (not the one running the survey) gets 404, and
+    nothing changes."""
+    from survey.staff import partners
+
+    partners.start_partners(survey=Survey.objects.get(slug=SLUG), acting_user=alice, partners_from="link")
+    union = Organisation.objects.create(slug="partner-union", name="Partner Union")
+    partners.add_partner(survey=Survey.objects.get(slug=SLUG), acting_user=alice, organisation=union)
+    paula = _in_organisation(django_user_model, union, "paula", OrganisationMember.Role.OWNER)
+    client.force_login(paula)
+    method, extra, data = CONSOLE_VIEWS[name]
+    data = dict(data or {}, organisation="partner-union") if method == "post" else data
+    assert getattr(client, method)(_url(name, extra), data).status_code == 404
+    survey = Survey.objects.get(slug=SLUG)
+    assert survey.partners_from == "link"
+    assert list(survey.partners.values_list("organisation__slug", flat=True)) == ["mind-union", "partner-union"]

@@ -15,6 +15,18 @@ from survey.moderation import safeguarding
 from survey.staff.organisations import move_survey
 
 
+def _check_first_partner(definition, owner: Organisation | None) -> None:
+    """A joint survey's first partner runs it (docs/partners.md): say so with --organisation."""
+    if definition.partners is None:
+        return
+    first = definition.partners.partners[0].organisation
+    if owner is None or owner.slug != first:
+        raise DefinitionError(
+            "partners.partners[0].organisation",
+            f'the first partner, "{first}", runs a joint survey: load it with --organisation {first}',
+        )
+
+
 class Command(BaseCommand):
     help = "Create or update a survey from a JSON definition or an XLSForm .xlsx (refused whole on error)."
 
@@ -41,6 +53,7 @@ class Command(BaseCommand):
                 definition = validate_definition(read_xlsform(content, fallback_slug=path.stem))
             else:
                 definition = parse_definition(content)
+            _check_first_partner(definition, owner)
             survey = load_definition(definition=definition)
         except DefinitionError as exc:
             raise CommandError(f"{file}: {exc}") from None
