@@ -26,10 +26,10 @@ from survey.definitions.format import builtin_definitions, load_definition, pars
 from survey.figures.audit import audit
 from survey.figures.audit import releases as history
 from survey.figures.releases import partner_release, released_document
-from survey.models import Organisation, Partner, Question, Survey
+from survey.models import Survey
 from survey.responses.demo import synthetic_answers
 from survey.responses.mixing import insert_responses
-from tests.factories import close_and_release
+from tests.factories import close_and_release, joint
 
 SHARES = {2: [("north", 0.6), ("south", 0.4)], 3: [("north", 0.55), ("south", 0.35), ("west", 0.10)]}
 
@@ -39,22 +39,8 @@ def joint_survey(partners: int) -> Survey:
     document["slug"] = f"joint-bench-{partners}"
     document["safeguarding_contact"] = "guardian@example.org"
     slugs = [s for s, _ in SHARES[partners]]
-    document["sections"][0]["questions"].insert(
-        0,
-        {
-            "key": "partner",
-            "kind": "single_choice",
-            "breakdown": True,
-            "text": "Which organisation do you belong to?",
-            "choices": [{"value": s, "label": s.title()} for s in slugs],
-        },
-    )
+    document = joint(document, [(s, s.title()) for s in slugs])
     survey = load_definition(definition=parse_definition(json.dumps(document)))
-    Question.objects.filter(survey=survey, key="partner").update(partner=True)
-    Survey.objects.filter(pk=survey.pk).update(partners_from=Survey.PartnersFrom.QUESTION)
-    for position, slug in enumerate(slugs):
-        organisation, _ = Organisation.objects.get_or_create(slug=slug, defaults={"name": slug.title()})
-        Partner.objects.create(survey=survey, organisation=organisation, position=position)
     rng = random.Random(partners)
     submissions = []
     for _ in range(1500):

@@ -249,21 +249,27 @@ def all_welsh_definition(**changes) -> dict:
 PARTNER_ORGANISATIONS = (("rcn", "Royal College of Nursing"), ("unison-wales", "UNISON Wales"))
 
 
-def make_joint_survey(partners=PARTNER_ORGANISATIONS, **changes):
-    """A survey run jointly by ``partners`` ((slug, name) pairs), each
-    response's partner known from a required question (the partner
-    question, a breakdown whose values are the organisations' slugs),
-    loaded from a definition with a ``partners`` object (docs/partners.md)."""
+def joint(document: dict, partners=PARTNER_ORGANISATIONS, *, see_each_other: bool = False) -> dict:
+    """``document`` run jointly by ``partners`` ((slug, name) pairs, created
+    as organisations if need be), each response's partner known from a
+    required question: a ``partners`` object (docs/partners.md)."""
     from survey.models import Organisation
 
     for slug, name in partners:
         Organisation.objects.get_or_create(slug=slug, defaults={"name": name})
-    document = definition(**changes)
-    document["partners"] = {
-        "from": "question",
-        "question": {"text": "Which organisation invited you?"},
-        "partners": [{"organisation": slug, "label": name} for slug, name in partners],
+    return document | {
+        "partners": {
+            "from": "question",
+            "see_each_other": see_each_other,
+            "question": {"text": "Which organisation invited you?"},
+            "partners": [{"organisation": slug, "label": name} for slug, name in partners],
+        }
     }
+
+
+def make_joint_survey(partners=PARTNER_ORGANISATIONS, *, see_each_other: bool = False, **changes):
+    """The test survey run jointly by ``partners``, loaded from its definition."""
+    document = joint(definition(**changes), partners, see_each_other=see_each_other)
     return load_definition(definition=validate_definition(document))
 
 

@@ -5,36 +5,18 @@ partners and their responses, through the services."""
 import csv
 import io
 
-from survey.definitions.format import load_definition, validate_definition
 from survey.figures.audit import audit
 from survey.figures.audit import releases as history
-from survey.models import Organisation, Partner, Question, Release, Survey
+from survey.models import Release, Survey
 from survey.responses.importing import import_responses
-from tests.factories import HEADER, close_and_release, definition
+from tests import factories
+from tests.factories import HEADER, close_and_release
 
 
 def make_joint_survey(slugs, *, see_each_other=False, slug="joint", **changes) -> Survey:
-    document = definition(slug=slug, **changes)
-    document["sections"][0]["questions"].insert(
-        0,
-        {
-            "key": "partner",
-            "kind": "single_choice",
-            "breakdown": True,
-            "text": "Which organisation do you belong to?",
-            "choices": [{"value": s, "label": s.title()} for s in slugs],
-        },
-    )
-    survey = load_definition(definition=validate_definition(document))
-    Question.objects.filter(survey=survey, key="partner").update(partner=True)
-    Survey.objects.filter(pk=survey.pk).update(
-        partners_from=Survey.PartnersFrom.QUESTION, partners_see_each_other=see_each_other
-    )
-    for position, s in enumerate(slugs):
-        organisation, _ = Organisation.objects.get_or_create(slug=s, defaults={"name": s.title()})
-        Partner.objects.create(survey=survey, organisation=organisation, position=position)
-    survey.refresh_from_db()
-    return survey
+    """The test survey run jointly by organisations ``slugs`` (named after them)."""
+    partners = [(s, s.title()) for s in slugs]
+    return factories.make_joint_survey(partners, see_each_other=see_each_other, slug=slug, **changes)
 
 
 def joint_csv(rows: list[tuple[str, dict]]) -> str:
