@@ -8,7 +8,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from config.celery import app as celery_app
-from survey.models import Member
+from survey.models import Member, Organisation
+from survey.staff.organisations import move_survey
 from tests.factories import make_survey
 
 
@@ -82,6 +83,20 @@ def charlie(db):
     other = make_survey(slug="other-survey")
     Member.objects.create(survey=other, user=user, role=Member.Role.ORGANISER)
     return user
+
+
+@pytest.fixture
+def trust(survey, alice):
+    """An organisation that runs the test survey (a joint survey's first partner)."""
+    organisation = Organisation.objects.create(name="Leeds Teaching Hospitals", slug="leeds-trust")
+    move_survey(survey=survey, organisation=organisation, acting_user=None, where="test")
+    return organisation
+
+
+@pytest.fixture
+def union(db):
+    """Another organisation, to be the test survey's partner."""
+    return Organisation.objects.create(name="UNISON Leeds Health", slug="unison-leeds")
 
 
 @pytest.fixture

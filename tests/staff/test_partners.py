@@ -8,21 +8,8 @@ from survey.refused import Refused
 from survey.responses.invitation_codes import generate_codes
 from survey.responses.submit import submit_response
 from survey.staff import partners
-from survey.staff.organisations import move_survey
 from survey.staff.partners import PartnersRefused
 from tests.factories import answers
-
-
-@pytest.fixture
-def trust(survey, alice):
-    organisation = Organisation.objects.create(name="Leeds Teaching Hospitals", slug="leeds-trust")
-    move_survey(survey=survey, organisation=organisation, acting_user=None, where="test")
-    return organisation
-
-
-@pytest.fixture
-def union(db):
-    return Organisation.objects.create(name="UNISON Leeds Health", slug="unison-leeds")
 
 
 @pytest.fixture

@@ -1,26 +1,11 @@
 """Respondents of a joint survey: each partner's own link, its codes, or the partner question."""
 
-import pytest
-
 from survey.definitions.format import PARTNER_KEY
-from survey.models import Answer, Organisation, Partner, PendingSubmission, Survey
+from survey.models import Answer, Partner, PendingSubmission, Survey
 from survey.responses.invitation_codes import generate_codes
 from survey.responses.mixing import mix_pending_submissions
 from survey.staff import partners
-from survey.staff.organisations import move_survey
 from tests.respondent import Walk
-
-
-@pytest.fixture
-def trust(survey, alice):
-    organisation = Organisation.objects.create(name="Leeds Teaching Hospitals", slug="leeds-trust")
-    move_survey(survey=survey, organisation=organisation, acting_user=None, where="test")
-    return organisation
-
-
-@pytest.fixture
-def union(db):
-    return Organisation.objects.create(name="UNISON Leeds Health", slug="unison-leeds")
 
 
 def _joint(survey, alice, union, how="link", access="open"):
