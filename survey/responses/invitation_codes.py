@@ -106,6 +106,13 @@ def generate_codes(*, survey: Survey, count: int, acting_user: User, partner: Pa
     return [format_code(c) for c in codes]
 
 
+def code_partner(*, survey: Survey, hashed: str | None) -> str | None:
+    """The organisation slug of the partner whose batch an unused code is
+    from; None if the code is not there (or is from no partner's batch)."""
+    codes = InvitationCode.objects.filter(survey=survey, code_hash=hashed or "")
+    return codes.values_list("partner__organisation__slug", flat=True).first()
+
+
 def code_status(*, survey: Survey, hashed: str) -> str:
     """ "ok" for a code of this survey not yet used, else "not_accepted".
 

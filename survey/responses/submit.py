@@ -19,6 +19,7 @@ from django.utils import timezone
 from survey.definitions.format import PARTNER_KEY
 from survey.models import InvitationCode, Survey, UsedFormToken
 from survey.responses.answers import AnswerValue
+from survey.responses.invitation_codes import code_partner
 from survey.responses.pending import seal
 
 
@@ -58,11 +59,7 @@ def submit_response(
     today = timezone.localdate()
     with transaction.atomic():
         if survey.access == Survey.Access.CODES and survey.partners_from == Survey.PartnersFrom.LINK:
-            partner = (
-                InvitationCode.objects.filter(survey=survey, code_hash=invitation_hash or "")
-                .values_list("partner__organisation__slug", flat=True)
-                .first()
-            )
+            partner = code_partner(survey=survey, hashed=invitation_hash)
             if partner is None:
                 raise CodeNotAccepted  # not there, or from no partner's batch: nothing stored
             answers = {**answers, PARTNER_KEY: partner}

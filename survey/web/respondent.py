@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from survey.definitions import languages
 from survey.definitions.format import PARTNER_KEY
-from survey.models import InvitationCode, Partner, Question, Survey
+from survey.models import Partner, Question, Survey
 from survey.reports.ledger import help_routes
 from survey.reports.pulses import open_pulse_of
 from survey.responses import invitation_codes as invitations
@@ -405,8 +405,7 @@ def _partner_answer(request, survey, state: dict) -> str | None:
         first = survey.model.partners.select_related("organisation").first()
         return first.organisation.slug if first else None
     if survey.access == Survey.Access.CODES:
-        codes = InvitationCode.objects.filter(survey=survey.model, code_hash=state.get("c") or "")
-        return codes.values_list("partner__organisation__slug", flat=True).first()
+        return invitations.code_partner(survey=survey.model, hashed=state.get("c"))
     token = state.get("p")
     if not isinstance(token, str):
         return None
